@@ -1,0 +1,70 @@
+import { contract, isEventTopic, type EventTopic } from '../../shared/contract/index';
+import { OrreryError, type Envelope } from '../../shared/errors';
+import { invokeChannel, ipcChannels } from '../../shared/ipc-channels';
+import type { EventBus } from '../services/events/event-bus';
+import type { RpcDispatcher } from '../services/rpc/dispatcher';
+
+export interface IpcSender {
+  id: number;
+  send(channel: string, ...args: unknown[]): void;
+  once(event: 'destroyed', listener: () => void): unknown;
+}
+
+export interface IpcEventLike {
+  senderFrame: { url: string } | null;
+  sender: IpcSender;
+}
+
+/** The slice of Electron's ipcMain used here; tests pass a fake. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => Promise<unknown>): void;
+  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): unknown;
+}
+
+/**
+ * One ipcMain.handle per contract method. Calls from any frame not of the app's own origin are
+ * refused; input is parsed by the method's schema in the dispatcher; errors come back as data.
+ */
+export function registerIpc(
+  ipcMain: IpcMainLike,
+  dispatcher: RpcDispatcher,
+  bus: EventBus,
+  isTrustedUrl: (url: string | undefined) => boolean,
+): void {
+  const trusted = (event: IpcEventLike) => isTrustedUrl(event.senderFrame?.url);
+
+  for (const method of Object.keys(contract)) {
+    ipcMain.handle(invokeChannel(method), async (event, input): Promise<Envelope<unknown>> => {
+      if (!trusted(event)) {
+        return { ok: false, error: new OrreryError('FORBIDDEN', 'IPC from an untrusted frame was refused.').toBody() };
+      }
+      return dispatcher.dispatch(method, input);
+    });
+  }
+
+  const subscriptions = new Map<number, Map<EventTopic, () => void>>();
+  ipcMain.on(ipcChannels.subscribe, (event, topic) => {
+    if (!trusted(event) || typeof topic !== 'string' || !isEventTopic(topic)) return;
+    const sender = event.sender;
+    let topics = subscriptions.get(sender.id);
+    if (!topics) {
+      topics = new Map();
+      subscriptions.set(sender.id, topics);
+      sender.once('destroyed', () => {
+        for (const unsubscribe of subscriptions.get(sender.id)?.values() ?? []) unsubscribe();
+        subscriptions.delete(sender.id);
+      });
+    }
+    if (topics.has(topic)) return;
+    topics.set(
+      topic,
+      bus.subscribe(topic, (payload) => sender.send(ipcChannels.event, topic, payload)),
+    );
+  });
+  ipcMain.on(ipcChannels.unsubscribe, (event, topic) => {
+    const topics = subscriptions.get(event.sender.id);
+    if (typeof topic !== 'string' || !topics) return;
+    topics.get(topic as EventTopic)?.();
+    topics.delete(topic as EventTopic);
+  });
+}

@@ -1,0 +1,4 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { createIpcBridge } from './ipc-bridge';
+
+contextBridge.exposeInMainWorld('orrery', createIpcBridge(ipcRenderer));

@@ -1,0 +1,48 @@
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { appVersion } from '../../shared/version';
+import { resolveDataDir } from '../services/config/data-dir';
+import { DEFAULT_PORT, parseServeArgs, SERVE_USAGE } from './cli-args';
+import { startOrrery } from './start-orrery';
+import { chooseToken } from './token';
+
+/** `npm run serve`: the headless app, the same services and UI as the desktop window. */
+async function main(): Promise<void> {
+  const args = parseServeArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(SERVE_USAGE);
+    return;
+  }
+  const dataDir = resolveDataDir({ flag: args.dataDir, env: process.env, platform: process.platform, homedir: os.homedir() });
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const running = await startOrrery({
+    dataDir,
+    mode: 'headless',
+    port: args.port ?? DEFAULT_PORT,
+    token: chooseToken(process.env),
+    staticDir: process.env.ORRERY_RENDERER_DIR ?? path.resolve(here, '../renderer'),
+  });
+  console.log(`Orrery ${appVersion} (headless)`);
+  console.log(`  data dir:  ${dataDir}`);
+  console.log(`  API:       ${running.url}/api (Authorization: Bearer <token>; details in ${running.serverInfoFile})`);
+  console.log(`Open Orrery in your browser:\n  ${running.openUrl}`);
+
+  const shutdown = (signal: string) => {
+    console.log(`Orrery: ${signal}, stopping.`);
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`Orrery could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OrreryError } from '../../shared/errors';
+import type { EventBus } from '../services/events/event-bus';
+import type { RpcDispatcher } from '../services/rpc/dispatcher';
+import { openEventStream } from './event-stream';
+import { readJsonBody } from './read-json-body';
+import { checkHost, checkOrigin, checkToken } from './request-guard';
+import { sendEnvelope, sendError, sendJson } from './responses';
+import { serveStatic } from './static-files';
+
+export interface HttpServerOptions {
+  dispatcher: RpcDispatcher;
+  bus: EventBus;
+  token: string;
+  version: string;
+  /** The built renderer; served at / so the UI opens in any browser. */
+  staticDir: string;
+}
+
+export interface Listening {
+  port: number;
+  /** Base URL of the API and UI. */
+  url: string;
+}
+
+const RPC_PREFIX = '/api/rpc/';
+
+/**
+ * The app's one HTTP listener, in desktop and headless mode: loopback only, bearer token,
+ * Host and Origin checks, no CORS. Later areas (the MLflow REST API) mount here too.
+ */
+export class OrreryHttpServer {
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+  private port = 0;
+
+  constructor(private readonly options: HttpServerOptions) {
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  async listen(port = 0): Promise<Listening> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new OrreryError('CONFLICT', `Port ${port} on 127.0.0.1 is already in use; pass another --port.`)
+            : error,
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return { port: this.port, url: `http://127.0.0.1:${this.port}` };
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Event streams never end on their own; cut them so close() returns.
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const hostError = checkHost(req, this.port);
+      if (hostError) return sendError(res, hostError);
+      const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
+      const method = req.method ?? 'GET';
+
+      if (!url.pathname.startsWith('/api/')) {
+        if (method !== 'GET' && method !== 'HEAD') return sendError(res, new OrreryError('NOT_FOUND', `${method} ${url.pathname} is not a route.`));
+        return serveStatic(res, this.options.staticDir, url.pathname, method);
+      }
+      const originError = checkOrigin(req, this.port);
+      if (originError) return sendError(res, originError);
+
+      if (url.pathname === '/api/health' && method === 'GET') {
+        return sendJson(res, 200, { ok: true, version: this.options.version });
+      }
+      const tokenError = checkToken(req, this.options.token);
+      if (tokenError) return sendError(res, tokenError);
+
+      if (url.pathname.startsWith(RPC_PREFIX) && method === 'POST') {
+        const name = decodeURIComponent(url.pathname.slice(RPC_PREFIX.length));
+        const input = await readJsonBody(req);
+        return sendEnvelope(res, await this.options.dispatcher.dispatch(name, input));
+      }
+      if (url.pathname === '/api/events' && method === 'GET') {
+        return openEventStream(req, res, url, this.options.bus);
+      }
+      return sendError(res, new OrreryError('NOT_FOUND', `${method} ${url.pathname} is not a route.`));
+    } catch (error) {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof OrreryError) return sendError(res, error);
+      console.error('[http] request failed:', error);
+      return sendError(res, new OrreryError('INTERNAL', error instanceof Error ? error.message : String(error)));
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const SERVER_INFO_FILE = 'server.json';
+
+export interface ServerInfo {
+  url: string;
+  port: number;
+  token: string;
+  pid: number;
+  version: string;
+}
+
+/** Lets local tools (CLI, scripts) find the running app; readable by its owner only. */
+export function writeServerInfo(dataDir: string, info: ServerInfo): string {
+  const file = path.join(dataDir, SERVER_INFO_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  fs.chmodSync(temp, 0o600);
+  fs.renameSync(temp, file);
+  return file;
+}
+
+/** Removes the file only if it still describes this process. */
+export function removeServerInfo(dataDir: string, pid = process.pid): void {
+  const file = path.join(dataDir, SERVER_INFO_FILE);
+  try {
+    const info = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ServerInfo>;
+    if (info.pid === pid) fs.rmSync(file, { force: true });
+  } catch {
+    // Nothing to remove.
+  }
+}

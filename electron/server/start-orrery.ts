@@ -1,0 +1,63 @@
+import { appVersion } from '../../shared/version';
+import { composeApp, type App, type AppConfig } from '../services/compose';
+import { OrreryHttpServer } from './http-server';
+import { removeServerInfo, writeServerInfo } from './server-info-file';
+
+export interface StartOptions extends AppConfig {
+  port: number;
+  token: string;
+  staticDir: string;
+}
+
+export interface Running {
+  app: App;
+  url: string;
+  port: number;
+  token: string;
+  serverInfoFile: string;
+  /** The URL to open in a browser; the token rides in the fragment, which is never sent to servers or logs. */
+  openUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the app and its HTTP server; shared by `npm run serve` and the desktop main process. */
+export async function startOrrery(options: StartOptions): Promise<Running> {
+  const app = composeApp(options);
+  const server = new OrreryHttpServer({
+    dispatcher: app.dispatcher,
+    bus: app.bus,
+    token: options.token,
+    version: appVersion,
+    staticDir: options.staticDir,
+  });
+  let listening;
+  try {
+    listening = await server.listen(options.port);
+  } catch (error) {
+    app.close();
+    throw error;
+  }
+  const serverInfoFile = writeServerInfo(options.dataDir, {
+    url: listening.url,
+    port: listening.port,
+    token: options.token,
+    pid: process.pid,
+    version: appVersion,
+  });
+  let stopped = false;
+  return {
+    app,
+    url: listening.url,
+    port: listening.port,
+    token: options.token,
+    serverInfoFile,
+    openUrl: `${listening.url}/#token=${encodeURIComponent(options.token)}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      removeServerInfo(options.dataDir);
+      app.close();
+    },
+  };
+}

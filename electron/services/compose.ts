@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import type { AppInfo } from '../../shared/contract/app';
+import { appVersion } from '../../shared/version';
+import { EventBus } from './events/event-bus';
+import { ExecFileCommandRunner } from './hardware/command-runner';
+import { CpuUsageMeter } from './hardware/cpu-usage-meter';
+import { DockerodeEngineClient, type DockerEngineClient } from './hardware/docker-engine';
+import { executableOnPath } from './hardware/executable-on-path';
+import { HardwareSampler } from './hardware/hardware-sampler';
+import { HardwareService, type NvidiaGpuReader } from './hardware/hardware-service';
+import { NvidiaSmi } from './hardware/nvidia-smi';
+import { SystemInformationProbe, type SystemProbe } from './hardware/system-probe';
+import { RpcDispatcher } from './rpc/dispatcher';
+import type { Handlers } from './rpc/handlers';
+import { AppMetaRepository } from './store/app-meta-repository';
+import { openDatabase } from './store/database';
+import { DataDirLock } from './store/data-dir-lock';
+
+export interface AppConfig {
+  dataDir: string;
+  mode: AppInfo['mode'];
+  nativeBinding?: string | undefined;
+  /** Outside-world adapters; tests pass fakes, the app the real ones. */
+  docker?: DockerEngineClient;
+  nvidia?: NvidiaGpuReader;
+  system?: SystemProbe;
+}
+
+export interface App {
+  info: AppInfo;
+  bus: EventBus;
+  dispatcher: RpcDispatcher;
+  hardware: HardwareService;
+  close(): void;
+}
+
+/** The one composition root: every service is built and wired here, for desktop and headless alike. */
+export function composeApp(config: AppConfig): App {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const lock = new DataDirLock(config.dataDir);
+  lock.acquire();
+  try {
+    const { db, file, schemaVersion } = openDatabase({ dataDir: config.dataDir, nativeBinding: config.nativeBinding });
+    new AppMetaRepository(db).recordOpen(appVersion, Date.now());
+
+    const bus = new EventBus();
+    const hardware = new HardwareService({
+      system: config.system ?? new SystemInformationProbe(),
+      nvidia: config.nvidia ?? new NvidiaSmi(new ExecFileCommandRunner()),
+      docker: config.docker ?? new DockerodeEngineClient(),
+      cpuMeter: new CpuUsageMeter(),
+      dataDir: config.dataDir,
+      dockerInstalled: () => executableOnPath(['docker', 'dockerd']),
+    });
+    const sampler = new HardwareSampler(() => hardware.sample(), bus);
+
+    const info: AppInfo = {
+      name: 'Orrery',
+      version: appVersion,
+      dataDir: config.dataDir,
+      databaseFile: file,
+      schemaVersion,
+      mode: config.mode,
+      pid: process.pid,
+      startedAt: Date.now(),
+    };
+    const handlers: Handlers = {
+      'app.info': () => info,
+      'hardware.overview': () => hardware.overview(),
+      'hardware.docker': () => hardware.docker(),
+      'hardware.sample': () => hardware.sample(),
+    };
+
+    return {
+      info,
+      bus,
+      dispatcher: new RpcDispatcher(handlers),
+      hardware,
+      close() {
+        sampler.dispose();
+        db.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}

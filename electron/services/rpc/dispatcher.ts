@@ -1,0 +1,38 @@
+import { contract, isMethodName } from '../../../shared/contract/index';
+import { OrreryError, type Envelope } from '../../../shared/errors';
+import { formatZodError } from './format-zod-error';
+import type { Handlers } from './handlers';
+
+/**
+ * The one place a call is checked and run, whichever transport brought it:
+ * unknown method, bad input and failures all come back as an error envelope.
+ */
+export class RpcDispatcher {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly log: (message: string, error: unknown) => void = (message, error) => console.error(message, error),
+  ) {}
+
+  async dispatch(method: string, rawInput: unknown): Promise<Envelope<unknown>> {
+    if (!isMethodName(method)) {
+      return failure(new OrreryError('NOT_FOUND', `Unknown method '${method}'.`));
+    }
+    const parsed = contract[method].input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      return failure(new OrreryError('INVALID_INPUT', `Invalid input for ${method}: ${formatZodError(parsed.error)}`));
+    }
+    try {
+      const handler = this.handlers[method] as (input: unknown) => unknown;
+      return { ok: true, result: await handler(parsed.data) };
+    } catch (error) {
+      if (error instanceof OrreryError) return failure(error);
+      this.log(`[rpc] ${method} failed:`, error);
+      const message = error instanceof Error ? error.message : String(error);
+      return failure(new OrreryError('INTERNAL', `${method} failed: ${message}`));
+    }
+  }
+}
+
+function failure(error: OrreryError): Envelope<never> {
+  return { ok: false, error: error.toBody() };
+}

@@ -1,0 +1,12 @@
+// Bundles the Node side: the headless server (ESM), Electron's main (CJS) and preload (CJS,
+// sandboxed, so everything but 'electron' is bundled into it). npm packages stay external for
+// the server and main; they load from node_modules (or the packaged app's).
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['electron/server/cli.ts'], outfile: 'dist/server/cli.js', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main/index.cjs', format: 'cjs', packages: 'external', external: ['electron'] }),
+  build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'] }),
+]);

@@ -1,0 +1,37 @@
+/** Error codes every transport uses; each maps to one HTTP status. */
+export const errorStatus = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}
+
+/** The one error type that crosses transports: the client re-throws it with its code. */
+export class OrreryError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'OrreryError';
+    this.code = code;
+  }
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorStatus, value);
+}
+
+/** What a transport returns for every call: a result, or an error as data. */
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ErrorBody };

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from '../helpers/requirements';
+import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
+import { tempDir } from '../helpers/temp-dir';
+
+const browserPath = chromiumPath();
+export const screenshotDir = path.resolve(import.meta.dirname, '../../test-output/screenshots');
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+describe.skipIf(!browserPath)('Overview in a real browser against npm run serve', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-'));
+    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
+    browser = await chromium.launch({ executablePath: browserPath!, args: CHROMIUM_FLAGS });
+    fs.mkdirSync(screenshotDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("shows this machine's CPU model, live samples and the Docker engine's state", async () => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(serve.openUrl);
+
+    await expect.poll(() => page.getByTestId('cpu-model').textContent(), { timeout: 20_000 }).toContain(os.cpus()[0]!.model.trim());
+    // The token left the address bar once read.
+    expect(page.url()).not.toContain('token=');
+
+    // What the engine says right now, asked through the same API the page uses.
+    const token = new URL(serve.openUrl).hash.replace('#token=', '');
+    const status = (await (
+      await fetch(new URL('/api/rpc/hardware.docker', serve.openUrl), { method: 'POST', headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { result: { state: string; message: string } };
+    await expect.poll(() => page.getByTestId('docker-state').textContent()).toMatch(new RegExp(status.result.state, 'i'));
+    await expect.poll(() => page.getByTestId('docker-message').textContent()).toContain(status.result.message);
+
+    // The navigation lists only areas that work.
+    expect(await page.getByTestId('nav').getByRole('button').allTextContents()).toEqual(['Overview']);
+
+    // Live samples arrive every 2 s: wait for a few, then keep the picture.
+    await page.waitForTimeout(6500);
+    await page.screenshot({ path: path.join(screenshotDir, 'overview.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('without the token the page says where to get it', async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL('/', serve.openUrl).toString());
+    await expect.poll(() => page.textContent('body')).toMatch(/npm run serve/);
+    await page.screenshot({ path: path.join(screenshotDir, 'no-token.png') });
+  });
+
+  it('a second Orrery on the same data dir refuses to start, naming the PID', async () => {
+    const second = startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
+    await expect(second).rejects.toThrow(/already in use by PID \d+/);
+  });
+});
+
+describe('headless server files', () => {
+  it('server.json is written with mode 0600 and holds the URL and token', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const serve = await startServe(['--port', String(port), '--data-dir', dir], { ORRERY_TOKEN: 'fixed-token-for-test' });
+    try {
+      const file = path.join(dir, 'server.json');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ url: `http://127.0.0.1:${port}`, port, token: 'fixed-token-for-test' });
+      expect(serve.openUrl).toBe(`http://127.0.0.1:${port}/#token=fixed-token-for-test`);
+    } finally {
+      await serve.stop();
+    }
+    expect(fs.existsSync(path.join(dir, 'server.json'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'orrery.lock'))).toBe(false);
+  });
+});

@@ -1,0 +1,32 @@
+import type { HardwareOverview, HardwareSample } from '../../shared/contract/hardware';
+import type { Handlers } from '../../electron/services/rpc/handlers';
+import type { AppInfo } from '../../shared/contract/app';
+
+export const sampleAt = (at: number): HardwareSample => ({
+  at,
+  cpuPercent: 12.5,
+  memoryUsedBytes: 1,
+  memoryTotalBytes: 2,
+  gpus: [],
+});
+
+/** Handlers answering fixed values, for transport tests that are about the transport. */
+export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
+  const info: AppInfo = {
+    name: 'Orrery',
+    version: '0.1.0',
+    dataDir: '/tmp/x',
+    databaseFile: '/tmp/x/orrery.db',
+    schemaVersion: 1,
+    mode: 'headless',
+    pid: 1,
+    startedAt: 0,
+  };
+  return {
+    'app.info': () => info,
+    'hardware.overview': () => ({}) as HardwareOverview,
+    'hardware.docker': () => ({}) as HardwareOverview['docker'],
+    'hardware.sample': () => sampleAt(0),
+    ...overrides,
+  };
+}
