@@ -80,6 +80,70 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
   });
 });
 
+describe.skipIf(!browserPath)('Overview when the Docker engine cannot be reached', () => {
+  it('says so in plain words and shows the fix', async () => {
+    const dir = tempDir();
+    const socket = path.join(dir, 'no-such-docker.sock');
+    const serve = await startServe(['--port', String(await freePort()), '--data-dir', path.join(dir, 'data')], {
+      DOCKER_HOST: `unix://${socket}`,
+    });
+    const browser = await chromium.launch({ executablePath: browserPath!, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+      await page.goto(serve.openUrl);
+      await expect.poll(() => page.getByTestId('docker-state').textContent(), { timeout: 20_000 }).toMatch(/unreachable|missing/i);
+      expect(await page.getByTestId('docker-message').textContent()).toMatch(/not running|not installed/);
+      expect(await page.getByTestId('docker-message').textContent()).toContain(socket);
+      await expect.poll(() => page.textContent('body')).toMatch(/systemctl start docker|apt-get install docker\.io/);
+      await page.screenshot({ path: path.join(screenshotDir, 'overview-docker-unreachable.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await serve.stop();
+    }
+  });
+});
+
+describe.skipIf(!browserPath)('Overview on a two-GPU machine', () => {
+  // No GPU here: an `nvidia-smi` on PATH answers `-q -x` with a real capture (2x RTX A5000,
+  // test/fixtures/hardware) and the sample query with a stand-in line per GPU (no real
+  // noheader,nounits capture exists). Everything from the process spawn to the page is real.
+  it('shows each GPU with driver, CUDA, memory and live utilisation, and the missing NVIDIA runtime', async () => {
+    const dir = tempDir();
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const xml = path.resolve(import.meta.dirname, '../fixtures/hardware/nvidia-smi-q-x-2xRTX-A5000-driver590.xml');
+    fs.writeFileSync(
+      path.join(bin, 'nvidia-smi'),
+      `#!/bin/sh\nif [ "$1" = "-q" ]; then cat '${xml}'; exit 0; fi\n` +
+        `echo "0, GPU-a, NVIDIA RTX A5000, 00000000:81:00.0, 24564, 22437, 87, 71, 201.50, 230.00, 590.44.01"\n` +
+        `echo "1, GPU-b, NVIDIA RTX A5000, 00000000:C1:00.0, 24564, 17253, 12, 44, 61.20, 230.00, 590.44.01"\n`,
+      { mode: 0o755 },
+    );
+    const serve = await startServe(['--port', String(await freePort()), '--data-dir', path.join(dir, 'data')], {
+      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+    });
+    const browser = await chromium.launch({ executablePath: browserPath!, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+      await page.goto(serve.openUrl);
+      await expect.poll(() => page.getByTestId('gpu-card').count(), { timeout: 20_000 }).toBe(2);
+      const first = page.getByTestId('gpu-card').first();
+      expect(await first.textContent()).toMatch(/NVIDIA RTX A5000/);
+      expect(await first.textContent()).toMatch(/590\.44\.01/);
+      expect(await first.textContent()).toMatch(/13\.1/);
+      // Live samples replace the overview's figures: 87 % from the sample query.
+      await expect.poll(() => first.textContent(), { timeout: 10_000 }).toMatch(/87\s*%/);
+      const docker = await page.getByTestId('docker-card').textContent();
+      if (!docker?.match(/GPU ready/)) expect(docker).toMatch(/nvidia-ctk runtime configure/);
+      await page.waitForTimeout(4500);
+      await page.screenshot({ path: path.join(screenshotDir, 'overview-two-gpus.png'), fullPage: true });
+    } finally {
+      await browser.close();
+      await serve.stop();
+    }
+  });
+});
+
 describe('headless server files', () => {
   it('server.json is written with mode 0600 and holds the URL and token', async () => {
     const dir = tempDir();

@@ -1,8 +1,8 @@
 import type { DockerStatus } from '../../../shared/contract/hardware';
 
-const TOOLKIT_FIX =
-  'Install the NVIDIA Container Toolkit (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html), ' +
-  'then run: sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker';
+const TOOLKIT_GUIDE = 'https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html';
+// Fixes are commands only, so the UI can offer them for copying; the explanation goes in the message.
+const TOOLKIT_FIX = 'sudo nvidia-ctk runtime configure --runtime=docker\nsudo systemctl restart docker';
 
 interface Base {
   endpoint: string;
@@ -43,14 +43,16 @@ function gpuReadiness(nvidiaRuntime: boolean, hasNvidiaGpu: boolean): Pick<Docke
   if (nvidiaRuntime) {
     return {
       gpuReady: false,
-      gpuMessage: 'The NVIDIA runtime is installed, but no NVIDIA GPU answers on this machine.',
-      gpuFix: 'Check the NVIDIA driver: nvidia-smi should list your GPUs.',
+      gpuMessage: 'The NVIDIA runtime is installed, but no NVIDIA GPU answers on this machine. Check the driver: nvidia-smi should list your GPUs.',
+      gpuFix: 'nvidia-smi',
     };
   }
   if (hasNvidiaGpu) {
     return {
       gpuReady: false,
-      gpuMessage: 'The Docker engine has no NVIDIA runtime, so training containers cannot use the GPUs.',
+      gpuMessage:
+        'The Docker engine has no NVIDIA runtime, so training containers cannot use the GPUs. ' +
+        `Install the NVIDIA Container Toolkit (${TOOLKIT_GUIDE}), then register it with Docker:`,
       gpuFix: TOOLKIT_FIX,
     };
   }
@@ -74,22 +76,27 @@ export function dockerStatusFromError(
   let fix: string;
   if (code === 'ENOENT' && !dockerInstalled) {
     state = 'missing';
-    message = 'Docker is not installed, so training jobs cannot run in containers.';
-    fix = desktop
-      ? 'Install Docker Desktop: https://docs.docker.com/desktop/'
-      : 'Install Docker Engine (https://docs.docker.com/engine/install/), e.g. on Debian/Ubuntu: sudo apt-get install docker.io';
+    if (desktop) {
+      message = 'Docker is not installed, so training jobs cannot run in containers. Install Docker Desktop from:';
+      fix = 'https://docs.docker.com/desktop/';
+    } else {
+      message =
+        'Docker is not installed, so training jobs cannot run in containers. ' +
+        'Install Docker Engine (https://docs.docker.com/engine/install/); on Debian or Ubuntu:';
+      fix = 'sudo apt-get install docker.io\nsudo usermod -aG docker $USER';
+    }
   } else if (code === 'ENOENT' || code === 'ECONNREFUSED') {
-    message = `Docker is installed but its engine is not running (nothing answers at ${endpoint}).`;
-    fix = desktop ? 'Start Docker Desktop.' : 'Start the engine: sudo systemctl start docker (or run dockerd)';
+    message = `Docker is installed but its engine is not running (nothing answers at ${endpoint}). Start it:`;
+    fix = desktop ? startDockerDesktop(platform) : 'sudo systemctl start docker';
   } else if (code === 'EACCES' || code === 'EPERM') {
-    message = `Permission denied on ${endpoint}: your user may not talk to the Docker engine.`;
-    fix = 'Add yourself to the docker group: sudo usermod -aG docker $USER, then log out and back in.';
+    message = `Permission denied on ${endpoint}: your user may not talk to the Docker engine. Join the docker group, then log out and back in:`;
+    fix = 'sudo usermod -aG docker $USER';
   } else if (/timeout/i.test(detail) || code === 'ETIMEDOUT') {
-    message = `The Docker engine at ${endpoint} did not answer in time.`;
-    fix = desktop ? 'Restart Docker Desktop.' : 'Restart the engine: sudo systemctl restart docker';
+    message = `The Docker engine at ${endpoint} did not answer in time. Restart it:`;
+    fix = desktop ? startDockerDesktop(platform) : 'sudo systemctl restart docker';
   } else {
-    message = `The Docker engine at ${endpoint} could not be reached: ${detail}`;
-    fix = desktop ? 'Restart Docker Desktop.' : 'Check that dockerd is running: sudo systemctl status docker';
+    message = `The Docker engine at ${endpoint} could not be reached: ${detail}. Check that it is running:`;
+    fix = desktop ? startDockerDesktop(platform) : 'sudo systemctl status docker';
   }
   return {
     state,
@@ -108,6 +115,10 @@ export function dockerStatusFromError(
     gpuMessage: 'GPU training needs a running Docker engine first.',
     gpuFix: null,
   };
+}
+
+function startDockerDesktop(platform: NodeJS.Platform): string {
+  return platform === 'darwin' ? 'open -a Docker' : 'Start-Process "Docker Desktop"';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -26,7 +26,8 @@ describe('docker status from the engine /info (captured fixtures)', () => {
     });
     expect(status.runtimes).toEqual(['io.containerd.runc.v2', 'io.containerd.runtime.v1.linux', 'runc']);
     expect(status.gpuMessage).toMatch(/no NVIDIA runtime/);
-    expect(status.gpuFix).toMatch(/nvidia-ctk runtime configure --runtime=docker/);
+    expect(status.gpuMessage).toMatch(/NVIDIA Container Toolkit/);
+    expect(status.gpuFix).toBe('sudo nvidia-ctk runtime configure --runtime=docker\nsudo systemctl restart docker');
   });
 
   it('the same engine once nvidia-ctk added the runtime: GPU training ready', () => {
@@ -66,7 +67,7 @@ describe('docker status from a failed call', () => {
     const status = dockerStatusFromError(err('ENOENT', 'connect ENOENT /var/run/docker.sock'), { ...ctx, dockerInstalled: false });
     expect(status.state).toBe('missing');
     expect(status.message).toMatch(/not installed/);
-    expect(status.fix).toMatch(/apt-get install docker\.io/);
+    expect(status.fix).toMatch(/^sudo apt-get install docker\.io$/m);
   });
 
   it('installed but not running: unreachable, with the start command', () => {
@@ -74,17 +75,21 @@ describe('docker status from a failed call', () => {
       const status = dockerStatusFromError(err(code), { ...ctx, dockerInstalled: true });
       expect(status.state).toBe('unreachable');
       expect(status.message).toMatch(/not running/);
-      expect(status.fix).toMatch(/systemctl start docker/);
+      expect(status.fix).toBe('sudo systemctl start docker');
     }
   });
 
   it('permission denied on the socket: the docker group fix', () => {
     const status = dockerStatusFromError(err('EACCES'), { ...ctx, dockerInstalled: true });
-    expect(status.fix).toMatch(/usermod -aG docker/);
+    expect(status.fix).toBe('sudo usermod -aG docker $USER');
+    expect(status.message).toMatch(/log out and back in/);
   });
 
   it('Docker Desktop platforms are told to install or start Docker Desktop', () => {
-    expect(dockerStatusFromError(err('ENOENT'), { endpoint, platform: 'darwin', dockerInstalled: false }).fix).toMatch(/Docker Desktop/);
-    expect(dockerStatusFromError(err('ENOENT'), { endpoint, platform: 'win32', dockerInstalled: true }).fix).toMatch(/Start Docker Desktop/);
+    const mac = dockerStatusFromError(err('ENOENT'), { endpoint, platform: 'darwin', dockerInstalled: false });
+    expect(mac.message).toMatch(/Install Docker Desktop/);
+    expect(mac.fix).toBe('https://docs.docker.com/desktop/');
+    expect(dockerStatusFromError(err('ENOENT'), { endpoint, platform: 'darwin', dockerInstalled: true }).fix).toBe('open -a Docker');
+    expect(dockerStatusFromError(err('ECONNREFUSED'), { endpoint, platform: 'win32', dockerInstalled: true }).fix).toMatch(/Docker Desktop/);
   });
 });

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const eslint = new ESLint({ cwd: root });
+
+/** Lints `code` as if it were the file at `file`, and returns the rules that fired. */
+async function rulesFired(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+  return (result?.messages ?? []).map((m) => m.ruleId ?? m.message);
+}
+
+describe("DESIGN.md's import arrows are enforced by npm run lint", () => {
+  it.each([
+    ['shared/contract/x.ts', "import { composeApp } from '../../electron/services/compose';"],
+    ['electron/services/x.ts', "import { startOrrery } from '../server/start-orrery';"],
+    ['electron/services/x.ts', "import { pages } from '../../renderer/src/pages/pages';"],
+    ['electron/server/x.ts', "import { isAppUrl } from '../main/app-origin';"],
+    ['electron/preload/x.ts', "import { RpcDispatcher } from '../services/rpc/dispatcher';"],
+    ['renderer/src/x.ts', "import { EventBus } from '../../electron/services/events/event-bus';"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await rulesFired(file, `${code}\nexport const used = 1;\n`)).toContain('import-x/no-restricted-paths');
+  });
+
+  it("only main and preload may import 'electron'; no Node in shared, preload or renderer", async () => {
+    expect(await rulesFired('electron/services/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toContain('no-restricted-imports');
+    expect(await rulesFired('shared/x.ts', "import fs from 'node:fs';\nexport const f = fs;\n")).toContain('import-x/no-nodejs-modules');
+    expect(await rulesFired('renderer/src/x.ts', "import path from 'node:path';\nexport const p = path;\n")).toContain('import-x/no-nodejs-modules');
+  });
+
+  it('allows the arrows DESIGN.md draws', async () => {
+    expect(await rulesFired('electron/main/x.ts', "import { startOrrery } from '../server/start-orrery';\nexport const s = startOrrery;\n")).toEqual([]);
+    expect(await rulesFired('renderer/src/x.ts', "import { createClient } from '../../shared/client';\nexport const c = createClient;\n")).toEqual([]);
+    expect(await rulesFired('electron/main/y.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
+  });
+});
