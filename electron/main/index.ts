@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,8 +16,9 @@ import { electronNativeBinding } from './native-binding';
 import { guardNavigation } from './navigation-guard';
 import { mainWindowOptions } from './window-options';
 
-// Built layout: dist/main/index.cjs, dist/preload/index.cjs, dist/renderer/.
-const distDir = path.resolve(__dirname, '..');
+// Built layout: dist/main/index.cjs, dist/preload/index.cjs, dist/renderer/. ORRERY_DIST_DIR
+// points elsewhere (tests run this file from source).
+const distDir = process.env.ORRERY_DIST_DIR ?? path.resolve(__dirname, '..');
 const rendererDir = path.join(distDir, 'renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -49,7 +51,7 @@ async function start(): Promise<void> {
 
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppFile(rendererDir, request.url);
-    if (!file) return new Response('Not found', { status: 404 });
+    if (!file || !fs.existsSync(file)) return new Response('Not found', { status: 404 });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
     headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
