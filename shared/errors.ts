@@ -4,6 +4,9 @@ export const errorStatus = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** Creating something whose name or key is taken. */
+  ALREADY_EXISTS: 409,
+  /** The request is valid but the state forbids it (a data dir in use, a newer database). */
   CONFLICT: 409,
   UNAVAILABLE: 503,
   INTERNAL: 500,
