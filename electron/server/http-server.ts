@@ -9,6 +9,14 @@ import { checkHost, checkOrigin, checkToken } from './request-guard';
 import { sendEnvelope, sendError, sendJson } from './responses';
 import { serveStatic } from './static-files';
 
+/** Another API served beside the RPC one (the MLflow REST API), behind the same guards. */
+export interface HttpMount {
+  handles(rawPathname: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, rawPathname: string): Promise<void>;
+  /** How this API words a refused request (MLflow clients expect their own error shape). */
+  sendError(res: ServerResponse, error: OrreryError): void;
+}
+
 export interface HttpServerOptions {
   dispatcher: RpcDispatcher;
   bus: EventBus;
@@ -16,6 +24,7 @@ export interface HttpServerOptions {
   version: string;
   /** The built renderer; served at / so the UI opens in any browser. */
   staticDir: string;
+  mounts?: HttpMount[];
 }
 
 export interface Listening {
@@ -70,6 +79,14 @@ export class OrreryHttpServer {
       if (hostError) return sendError(res, hostError);
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
       const method = req.method ?? 'GET';
+      // Routing uses the path as sent: URL parsing would already have resolved "..".
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      const mount = this.options.mounts?.find((m) => m.handles(rawPath));
+      if (mount) {
+        const refused = checkOrigin(req, this.port) ?? checkToken(req, this.options.token);
+        if (refused) return mount.sendError(res, refused);
+        return await mount.handle(req, res, url, rawPath);
+      }
 
       if (!url.pathname.startsWith('/api/')) {
         if (method !== 'GET' && method !== 'HEAD') return sendError(res, new OrreryError('NOT_FOUND', `${method} ${url.pathname} is not a route.`));

@@ -29,6 +29,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     token: options.token,
     version: appVersion,
     staticDir: options.staticDir,
+    mounts: [app.mlflow],
   });
   let listening;
   try {

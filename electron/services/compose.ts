@@ -15,6 +15,12 @@ import type { Handlers } from './rpc/handlers';
 import { AppMetaRepository } from './store/app-meta-repository';
 import { openDatabase } from './store/database';
 import { DataDirLock } from './store/data-dir-lock';
+import path from 'node:path';
+import { ArtifactStore } from './tracking/artifact-store';
+import { MlflowApi } from './tracking/mlflow-rest/mlflow-api';
+import { trackingHandlers } from './tracking/tracking-handlers';
+import { TrackingService } from './tracking/tracking-service';
+import { EnvironmentSnapshot } from './hardware/environment-snapshot';
 
 export interface AppConfig {
   dataDir: string;
@@ -31,6 +37,8 @@ export interface App {
   bus: EventBus;
   dispatcher: RpcDispatcher;
   hardware: HardwareService;
+  tracking: TrackingService;
+  mlflow: MlflowApi;
   close(): void;
 }
 
@@ -53,6 +61,10 @@ export function composeApp(config: AppConfig): App {
       dockerInstalled: () => executableOnPath(['docker', 'dockerd']),
     });
     const sampler = new HardwareSampler(() => hardware.sample(), bus);
+    const environment = new EnvironmentSnapshot(() => hardware.overview());
+    const tracking = new TrackingService({ db, bus, environment: () => environment.current() });
+    const artifacts = new ArtifactStore(path.join(config.dataDir, 'artifacts'));
+    const mlflow = new MlflowApi(tracking, artifacts);
 
     const info: AppInfo = {
       name: 'Orrery',
@@ -69,6 +81,7 @@ export function composeApp(config: AppConfig): App {
       'hardware.overview': () => hardware.overview(),
       'hardware.docker': () => hardware.docker(),
       'hardware.sample': () => hardware.sample(),
+      ...trackingHandlers(tracking, artifacts),
     };
 
     return {
@@ -76,8 +89,11 @@ export function composeApp(config: AppConfig): App {
       bus,
       dispatcher: new RpcDispatcher(handlers),
       hardware,
+      tracking,
+      mlflow,
       close() {
         sampler.dispose();
+        environment.dispose();
         db.close();
         lock.release();
       },

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { appMethods } from './app';
 import { hardwareMethods, type HardwareEvents } from './hardware';
+import { trackingMethods, type TrackingEvents } from './tracking';
 import type { MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
 export const contract = {
   ...appMethods,
   ...hardwareMethods,
+  ...trackingMethods,
 };
 
 export type Contract = typeof contract;
@@ -16,10 +18,10 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Events the app pushes, by topic. */
-export type EventMap = HardwareEvents;
+export type EventMap = HardwareEvents & TrackingEvents;
 export type EventTopic = keyof EventMap;
 
-export const eventTopics: readonly EventTopic[] = ['hardware.sample'];
+export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics'];
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);
@@ -31,4 +33,5 @@ export function isEventTopic(name: string): name is EventTopic {
 
 export * from './app';
 export * from './hardware';
+export * from './tracking';
 export type { MethodSpec } from './define';

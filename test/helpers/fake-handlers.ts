@@ -1,6 +1,8 @@
 import type { HardwareOverview, HardwareSample } from '../../shared/contract/hardware';
 import type { Handlers } from '../../electron/services/rpc/handlers';
 import type { AppInfo } from '../../shared/contract/app';
+import { contract } from '../../shared/contract/index';
+import { OrreryError } from '../../shared/errors';
 
 export const sampleAt = (at: number): HardwareSample => ({
   at,
@@ -22,7 +24,17 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     pid: 1,
     startedAt: 0,
   };
+  // Areas these tests are not about answer UNAVAILABLE.
+  const unavailable = Object.fromEntries(
+    Object.keys(contract).map((name) => [
+      name,
+      () => {
+        throw new OrreryError('UNAVAILABLE', `${name} is not part of this test`);
+      },
+    ]),
+  ) as unknown as Handlers;
   return {
+    ...unavailable,
     'app.info': () => info,
     'hardware.overview': () => ({}) as HardwareOverview,
     'hardware.docker': () => ({}) as HardwareOverview['docker'],

@@ -49,9 +49,20 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      // npm runs the server as a child: signal the whole group.
+      // npm runs the server as a child: signal the whole group, and wait until all of it is gone
+      // (npm may exit before the server has finished shutting down).
       process.kill(-child.pid!, 'SIGTERM');
       await exited;
+      for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     },
   };
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

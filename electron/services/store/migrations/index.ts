@@ -1,5 +1,6 @@
 import type { Migration } from '../migration';
 import { migration001 } from './001-app-meta';
+import { migration002 } from './002-tracking';
 
 /** Every migration in order; a new one is appended here with the next version number. */
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];

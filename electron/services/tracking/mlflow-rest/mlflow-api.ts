@@ -1,0 +1,85 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OrreryError } from '../../../../shared/errors';
+import type { ArtifactStore } from '../artifact-store';
+import type { TrackingService } from '../tracking-service';
+import { handleArtifactRequest } from './mlflow-artifact-routes';
+import { toMlflowError } from './mlflow-errors';
+import { MlflowParams } from './mlflow-params';
+import { MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX, sendJson } from './mlflow-http';
+import { mlflowJsonRoutes, type JsonRoute } from './mlflow-routes';
+
+const MAX_JSON_BODY = 20 * 1024 * 1024;
+
+/** The MLflow tracking REST API: JSON endpoints, and the artifact proxy, with MLflow's error shapes. */
+export class MlflowApi {
+  private readonly routes: Record<string, JsonRoute>;
+
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly artifacts: ArtifactStore,
+    now: () => number = Date.now,
+  ) {
+    this.routes = mlflowJsonRoutes(tracking, artifacts, now);
+  }
+
+  sendError(res: ServerResponse, error: OrreryError): void {
+    const { status, body } = toMlflowError(error);
+    sendJson(res, status, body);
+  }
+
+  handles(pathname: string): boolean {
+    return pathname.startsWith(MLFLOW_PREFIX) || pathname === MLFLOW_ARTIFACTS_PREFIX || pathname.startsWith(`${MLFLOW_ARTIFACTS_PREFIX}/`);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, rawPath: string): Promise<void> {
+    try {
+      if (rawPath.startsWith(MLFLOW_ARTIFACTS_PREFIX)) {
+        await handleArtifactRequest(req, res, url, rawPath, this.tracking, this.artifacts);
+        return;
+      }
+      const name = rawPath.slice(MLFLOW_PREFIX.length);
+      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+      const route = this.routes[`${method} ${name}`];
+      if (!route) {
+        const other = this.routes[`${method === 'GET' ? 'POST' : 'GET'} ${name}`];
+        if (other) return sendJson(res, 405, { error_code: 'BAD_REQUEST', message: `Method ${method} is not allowed for ${url.pathname}.` });
+        return sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `No API endpoint ${method} ${url.pathname}.` });
+      }
+      const body = method === 'GET' ? {} : await readJson(req);
+      const result = await route(new MlflowParams(body, url.searchParams));
+      sendJson(res, 200, result);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const { status, body } = toMlflowError(error);
+      if (status === 500) console.error('[mlflow] request failed:', error);
+      sendJson(res, status, body);
+    }
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSON_BODY) throw new OrreryError('INVALID_INPUT', `Request body is larger than ${MAX_JSON_BODY} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // MLflow 3.6 ignores a malformed body and complains about a missing field instead.
+    throw new OrreryError('INVALID_INPUT', `Malformed JSON in request body: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new OrreryError('INVALID_INPUT', 'The request body must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
+}
+

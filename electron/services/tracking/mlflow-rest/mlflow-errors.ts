@@ -1,0 +1,25 @@
+import { OrreryError, type ErrorCode } from '../../../../shared/errors';
+
+export interface MlflowErrorBody {
+  error_code: string;
+  message: string;
+}
+
+const MLFLOW_CODES: Partial<Record<ErrorCode, { code: string; status: number }>> = {
+  INVALID_INPUT: { code: 'INVALID_PARAMETER_VALUE', status: 400 },
+  NOT_FOUND: { code: 'RESOURCE_DOES_NOT_EXIST', status: 404 },
+  ALREADY_EXISTS: { code: 'RESOURCE_ALREADY_EXISTS', status: 400 },
+  UNAUTHORIZED: { code: 'UNAUTHENTICATED', status: 401 },
+  FORBIDDEN: { code: 'PERMISSION_DENIED', status: 403 },
+  CONFLICT: { code: 'INVALID_STATE', status: 400 },
+};
+
+/** MLflow's error body and HTTP status for an error, as MLflow clients parse them. */
+export function toMlflowError(error: unknown): { status: number; body: MlflowErrorBody } {
+  if (error instanceof OrreryError) {
+    const mapped = MLFLOW_CODES[error.code] ?? { code: 'INTERNAL_ERROR', status: 500 };
+    return { status: mapped.status, body: { error_code: mapped.code, message: error.message } };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: { error_code: 'INTERNAL_ERROR', message } };
+}

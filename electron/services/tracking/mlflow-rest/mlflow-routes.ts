@@ -1,0 +1,221 @@
+import type { LifecycleStage } from '../../../../shared/contract/tracking';
+import { parseMetricValue } from '../metric-value';
+import type { MetricPoint } from '../metric-store';
+import type { TrackingService } from '../tracking-service';
+import type { ArtifactStore } from '../artifact-store';
+import { parseArtifactPath } from '../artifact-path';
+import { invalid, limits, missing, validateInt64, validateKey, validateStringValue } from '../tracking-limits';
+import { experimentJson, metricJson, runInfoJson, runJson } from './mlflow-json';
+import type { MlflowParams } from './mlflow-params';
+import { searchExperiments } from './mlflow-experiment-search';
+
+type Json = Record<string, unknown>;
+export type JsonRoute = (p: MlflowParams) => Json | Promise<Json>;
+
+const VIEW_TYPES: Record<string, LifecycleStage | 'all'> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' };
+const HISTORY_PAGE_LIMIT = 25_000;
+const BULK_INTERVAL_DEFAULT = 320;
+const BULK_INTERVAL_MAX = 2500;
+
+function viewType(p: MlflowParams, name: string): LifecycleStage | 'all' {
+  const raw = p.optionalString(name) ?? 'ACTIVE_ONLY';
+  const stage = VIEW_TYPES[raw];
+  if (!stage) throw invalid(`Invalid value "${raw}" for parameter '${name}' supplied: expected ACTIVE_ONLY, DELETED_ONLY or ALL.`);
+  return stage;
+}
+
+function metricFrom(raw: Record<string, unknown>, now: number): MetricPoint {
+  const key = validateKey(raw.key, 'key');
+  if (raw.value === undefined || raw.value === null) throw missing('value');
+  const value = parseMetricValue(raw.value);
+  if (value === null) throw invalid(`Invalid value ${JSON.stringify(raw.value)} for parameter 'value' supplied: expected a number.`);
+  return { key, value, timestamp: validateInt64(raw.timestamp, 'timestamp', now), step: validateInt64(raw.step, 'step', 0) };
+}
+
+function paramFrom(raw: Record<string, unknown>): { key: string; value: string } {
+  return { key: validateKey(raw.key, 'key'), value: validateStringValue(raw.value, 'value', limits.paramValueLength) };
+}
+
+function tagFrom(raw: Record<string, unknown>): { key: string; value: string } {
+  return { key: validateKey(raw.key, 'key'), value: validateStringValue(raw.value, 'value', limits.tagValueLength) };
+}
+
+/** MLflow's tracking endpoints under /api/2.0/mlflow/, by "METHOD path". */
+export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactStore, now: () => number = Date.now): Record<string, JsonRoute> {
+  const runIdOf = (p: MlflowParams) => p.string('run_id', 'run_uuid');
+  return {
+    'POST experiments/create': (p) => ({
+      experiment_id: tracking.createExperiment(p.raw('name'), p.objectList('tags').map(tagFrom)),
+    }),
+    'GET experiments/get': (p) => ({ experiment: experimentJson(tracking.getExperiment(p.string('experiment_id'))) }),
+    'GET experiments/get-by-name': (p) => ({ experiment: experimentJson(tracking.getExperimentByName(p.string('experiment_name'))) }),
+    'POST experiments/search': (p) => searchExperiments(tracking, p, viewType(p, 'view_type')),
+    'GET experiments/search': (p) => searchExperiments(tracking, p, viewType(p, 'view_type')),
+    'POST experiments/update': (p) => {
+      tracking.renameExperiment(p.string('experiment_id'), p.raw('new_name'));
+      return {};
+    },
+    'POST experiments/delete': (p) => {
+      tracking.setExperimentLifecycle(p.string('experiment_id'), 'deleted');
+      return {};
+    },
+    'POST experiments/restore': (p) => {
+      tracking.setExperimentLifecycle(p.string('experiment_id'), 'active');
+      return {};
+    },
+    'POST experiments/set-experiment-tag': (p) => {
+      tracking.setExperimentTag(p.string('experiment_id'), { key: p.raw('key'), value: p.raw('value') });
+      return {};
+    },
+
+    'POST runs/create': (p) => {
+      const run = tracking.createRun({
+        experimentId: p.optionalString('experiment_id') ?? '0',
+        name: p.optionalString('run_name'),
+        startTime: p.raw('start_time') === undefined ? undefined : validateInt64(p.raw('start_time'), 'start_time'),
+        userId: p.optionalString('user_id'),
+        tags: p.objectList('tags').map(tagFrom),
+      });
+      return { run: runJson(run, []) };
+    },
+    'GET runs/get': (p) => ({ run: runJson(tracking.getRunDetail(runIdOf(p))) }),
+    'POST runs/update': (p) => {
+      const endTime = p.raw('end_time');
+      const run = tracking.updateRun(runIdOf(p), {
+        status: p.raw('status'),
+        endTime: endTime === undefined || endTime === null ? undefined : validateInt64(endTime, 'end_time'),
+        name: p.raw('run_name'),
+      });
+      return { run_info: runInfoJson(run) };
+    },
+    'POST runs/delete': (p) => {
+      tracking.setRunLifecycle(runIdOf(p), 'deleted');
+      return {};
+    },
+    'POST runs/restore': (p) => {
+      tracking.setRunLifecycle(runIdOf(p), 'active');
+      return {};
+    },
+    'POST runs/search': (p) => {
+      const result = tracking.searchRuns({
+        experimentIds: p.stringList('experiment_ids'),
+        filter: p.optionalString('filter'),
+        orderBy: p.stringList('order_by'),
+        lifecycle: viewType(p, 'run_view_type'),
+        maxResults: p.optionalInt('max_results', { min: 1, max: 50_000 }) ?? 1000,
+        pageToken: p.optionalString('page_token'),
+      });
+      const body: Json = {};
+      if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, []));
+      if (result.nextPageToken) body.next_page_token = result.nextPageToken;
+      return body;
+    },
+    'POST runs/log-metric': (p) => {
+      tracking.logBatch(runIdOf(p), { metrics: [metricFrom({ key: p.raw('key'), value: p.raw('value'), timestamp: p.raw('timestamp'), step: p.raw('step') }, now())], params: [], tags: [] });
+      return {};
+    },
+    'POST runs/log-parameter': (p) => {
+      tracking.logBatch(runIdOf(p), { metrics: [], params: [paramFrom({ key: p.raw('key'), value: p.raw('value') })], tags: [] });
+      return {};
+    },
+    'POST runs/set-tag': (p) => {
+      tracking.logBatch(runIdOf(p), { metrics: [], params: [], tags: [tagFrom({ key: p.raw('key'), value: p.raw('value') })] });
+      return {};
+    },
+    'POST runs/delete-tag': (p) => {
+      tracking.deleteTag(runIdOf(p), p.raw('key'));
+      return {};
+    },
+    'POST runs/log-batch': (p) => {
+      const runId = runIdOf(p);
+      const at = now();
+      const metrics = p.objectList('metrics');
+      const params = p.objectList('params');
+      const tags = p.objectList('tags');
+      // Limits first, so an oversized batch gets MLflow's message rather than a per-item one.
+      if (metrics.length > limits.batchMetrics || params.length > limits.batchParams || tags.length > limits.batchTags) {
+        tracking.logBatch(runId, { metrics: metrics as never, params: params as never, tags: tags as never });
+      }
+      tracking.logBatch(runId, { metrics: metrics.map((m) => metricFrom(m, at)), params: params.map(paramFrom), tags: tags.map(tagFrom) });
+      return {};
+    },
+    'POST runs/log-inputs': (p) => {
+      const datasets = p.objectList('datasets').map((entry) => {
+        const dataset = entry.dataset as Record<string, unknown> | undefined;
+        if (!dataset || typeof dataset !== 'object') throw missing('dataset');
+        const tagList = Array.isArray(entry.tags) ? (entry.tags as Array<Record<string, unknown>>) : [];
+        return {
+          name: validateStringValue(dataset.name, 'name', 500),
+          digest: validateStringValue(dataset.digest, 'digest', 36),
+          sourceType: validateStringValue(dataset.source_type, 'source_type', 64),
+          source: validateStringValue(dataset.source, 'source', 65_535),
+          schema: dataset.schema === undefined ? null : validateStringValue(dataset.schema, 'schema', 1_048_575),
+          profile: dataset.profile === undefined ? null : validateStringValue(dataset.profile, 'profile', 16_777_215),
+          tags: tagList.map((t) => ({ key: validateStringValue(t.key, 'key', 255), value: validateStringValue(t.value, 'value', 500) })),
+        };
+      });
+      tracking.logInputs(runIdOf(p), datasets);
+      return {};
+    },
+
+    'GET artifacts/list': async (p) => {
+      const run = tracking.getRun(runIdOf(p));
+      const segments = parseArtifactPath(p.optionalString('path') ?? '', { encoded: false });
+      const entries = await artifacts.list(run.experimentId, run.runId, segments);
+      const body: Json = { root_uri: run.artifactUri };
+      if (entries.length > 0) body.files = entries.map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir ? {} : { file_size: e.size }) }));
+      return body;
+    },
+    'GET metrics/get-history': (p) => {
+      const runId = runIdOf(p);
+      const key = p.string('metric_key');
+      const maxResults = p.optionalInt('max_results', { min: 1, max: HISTORY_PAGE_LIMIT });
+      const offset = p.optionalInt('page_token', { min: 0 }) ?? 0;
+      // Without max_results every point comes back: older clients do not page (MLflow 3.6 returns none).
+      const limit = maxResults ?? Number.MAX_SAFE_INTEGER;
+      const points = tracking.metricHistory(runId, key, maxResults === undefined ? limit : limit + 1, offset);
+      const page = points.slice(0, limit);
+      const body: Json = { metrics: page.map((point) => metricJson(key, point)) };
+      if (points.length > limit) body.next_page_token = String(offset + limit);
+      return body;
+    },
+    'GET metrics/get-history-bulk-interval': (p) => {
+      const runIds = p.stringList('run_ids');
+      if (runIds.length === 0) throw missing('run_ids');
+      if (runIds.length > 100) throw invalid(`GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received ${runIds.length} run_ids.`);
+      const key = p.string('metric_key');
+      const maxResults = p.optionalInt('max_results', { min: 1, max: BULK_INTERVAL_MAX }) ?? BULK_INTERVAL_DEFAULT;
+      const start = p.optionalInt('start_step');
+      const end = p.optionalInt('end_step');
+      if (start !== undefined && end !== undefined && start > end) throw invalid(`end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
+      return { metrics: bulkInterval(tracking, runIds, key, maxResults, start, end) };
+    },
+  };
+}
+
+/**
+ * Per run, at most max_results points: every bucket's min and max point (so spikes survive),
+ * plus the last point of the range. Exact when the run has that few points.
+ */
+function bulkInterval(tracking: TrackingService, runIds: string[], key: string, maxResults: number, start?: number, end?: number): Json[] {
+  const out: Json[] = [];
+  for (const runId of runIds) {
+    const [series] = tracking.history([runId], [key], Math.max(2, Math.floor(maxResults / 2)), start, end);
+    if (!series) continue;
+    const points = new Map<number, { step: number; value: unknown; timestamp: number }>();
+    for (const bucket of series.buckets) {
+      if (series.exact) {
+        points.set(points.size, { step: bucket.lastStep, value: bucket.last, timestamp: bucket.lastTimestamp });
+        continue;
+      }
+      if (bucket.minStep !== null) points.set(bucket.minStep, { step: bucket.minStep, value: bucket.min, timestamp: bucket.lastTimestamp });
+      if (bucket.maxStep !== null) points.set(bucket.maxStep, { step: bucket.maxStep, value: bucket.max, timestamp: bucket.lastTimestamp });
+      if (!points.has(bucket.lastStep) && bucket === series.buckets.at(-1)) {
+        points.set(bucket.lastStep, { step: bucket.lastStep, value: bucket.last, timestamp: bucket.lastTimestamp });
+      }
+    }
+    const sorted = [...points.values()].sort((a, b) => a.step - b.step).slice(0, maxResults);
+    for (const point of sorted) out.push({ key, value: point.value, timestamp: point.timestamp, step: point.step, run_id: runId });
+  }
+  return out;
+}

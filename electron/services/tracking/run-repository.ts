@@ -1,0 +1,145 @@
+import type { Database } from 'better-sqlite3';
+import type { LifecycleStage, RunStatus } from '../../../shared/contract/tracking';
+
+export interface RunRow {
+  run_id: string;
+  experiment_id: number;
+  name: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number | null;
+  end_time: number | null;
+  lifecycle_stage: LifecycleStage;
+  deleted_time: number | null;
+  artifact_uri: string;
+  environment: string | null;
+  last_update_time: number;
+}
+
+export interface NewRun {
+  runId: string;
+  experimentId: number;
+  name: string;
+  userId: string;
+  status: RunStatus;
+  startTime: number | null;
+  artifactUri: string;
+  environment: string | null;
+  now: number;
+}
+
+export interface InputRow {
+  name: string;
+  digest: string;
+  source_type: string;
+  source: string;
+  schema: string | null;
+  profile: string | null;
+  tags: string;
+}
+
+type KeyValue = { key: string; value: string };
+
+/** SQL for runs and what hangs off them: params, tags, dataset inputs. */
+export class RunRepository {
+  constructor(private readonly db: Database) {}
+
+  insert(run: NewRun): void {
+    this.db
+      .prepare(
+        `INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, environment, last_update_time)
+         VALUES (@runId, @experimentId, @name, @userId, @status, @startTime, @artifactUri, @environment, @now)`,
+      )
+      .run(run);
+  }
+
+  get(runId: string): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+  }
+
+  getMany(runIds: readonly string[]): RunRow[] {
+    if (runIds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM runs WHERE run_id IN (${runIds.map(() => '?').join(',')})`).all(...runIds) as RunRow[];
+    const byId = new Map(rows.map((r) => [r.run_id, r]));
+    return runIds.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
+  }
+
+  update(runId: string, fields: { status?: RunStatus; endTime?: number | null; name?: string }, now: number): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = coalesce(@status, status), end_time = coalesce(@endTime, end_time), name = coalesce(@name, name), last_update_time = @now
+         WHERE run_id = @runId`,
+      )
+      .run({ runId, status: fields.status ?? null, endTime: fields.endTime ?? null, name: fields.name ?? null, now });
+  }
+
+  setLifecycle(runId: string, stage: LifecycleStage, now: number): void {
+    this.db
+      .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ?, last_update_time = ? WHERE run_id = ?')
+      .run(stage, stage === 'deleted' ? now : null, now, runId);
+  }
+
+  touch(runId: string, now: number): void {
+    this.db.prepare('UPDATE runs SET last_update_time = ? WHERE run_id = ?').run(now, runId);
+  }
+
+  param(runId: string, key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM run_params WHERE run_id = ? AND key = ?').get(runId, key) as { value: string } | undefined)?.value;
+  }
+
+  insertParam(runId: string, key: string, value: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO run_params (run_id, key, value) VALUES (?, ?, ?)').run(runId, key, value);
+  }
+
+  setTag(runId: string, key: string, value: string): void {
+    this.db.prepare('INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value').run(runId, key, value);
+  }
+
+  deleteTag(runId: string, key: string): number {
+    return this.db.prepare('DELETE FROM run_tags WHERE run_id = ? AND key = ?').run(runId, key).changes;
+  }
+
+  params(runIds: readonly string[]): Map<string, KeyValue[]> {
+    return this.grouped('run_params', runIds);
+  }
+
+  tags(runIds: readonly string[]): Map<string, KeyValue[]> {
+    return this.grouped('run_tags', runIds);
+  }
+
+  insertInput(runId: string, input: InputRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO run_inputs (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, name, digest) DO UPDATE SET source_type = excluded.source_type, source = excluded.source,
+           schema = excluded.schema, profile = excluded.profile, tags = excluded.tags`,
+      )
+      .run(runId, input.name, input.digest, input.source_type, input.source, input.schema, input.profile, input.tags);
+  }
+
+  inputs(runId: string): InputRow[] {
+    return this.db.prepare('SELECT name, digest, source_type, source, schema, profile, tags FROM run_inputs WHERE run_id = ? ORDER BY name').all(runId) as InputRow[];
+  }
+
+  /** Every distinct key of params, tags and metrics among the runs of these experiments. */
+  columnKeys(experimentIds: readonly number[]): { params: string[]; metrics: string[]; tags: string[] } {
+    const inList = experimentIds.map(() => '?').join(',');
+    const keys = (table: string) =>
+      (
+        this.db
+          .prepare(`SELECT DISTINCT t.key FROM ${table} t JOIN runs r ON r.run_id = t.run_id WHERE r.experiment_id IN (${inList}) ORDER BY t.key`)
+          .all(...experimentIds) as Array<{ key: string }>
+      ).map((r) => r.key);
+    return { params: keys('run_params'), metrics: keys('metric_series'), tags: keys('run_tags') };
+  }
+
+  private grouped(table: 'run_params' | 'run_tags', runIds: readonly string[]): Map<string, KeyValue[]> {
+    const result = new Map<string, KeyValue[]>(runIds.map((id) => [id, []]));
+    if (runIds.length === 0) return result;
+    const rows = this.db
+      .prepare(`SELECT run_id, key, value FROM ${table} WHERE run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY run_id, key`)
+      .all(...runIds) as Array<KeyValue & { run_id: string }>;
+    for (const row of rows) result.get(row.run_id)?.push({ key: row.key, value: row.value });
+    return result;
+  }
+}
