@@ -28,7 +28,11 @@ async function main(): Promise<void> {
   console.log(`  API:       ${running.url}/api (Authorization: Bearer <token>; details in ${running.serverInfoFile})`);
   console.log(`Open Orrery in your browser:\n  ${running.openUrl}`);
 
+  let stopping = false;
   const shutdown = (signal: string) => {
+    // npm forwards the terminal's signal to us as well, so the same signal may arrive twice.
+    if (stopping) return;
+    stopping = true;
     console.log(`Orrery: ${signal}, stopping.`);
     running.stop().then(
       () => process.exit(0),
@@ -38,8 +42,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
