@@ -14,6 +14,8 @@ const app: UserConfig = {
   build: {
     outDir,
     emptyOutDir: true,
+    // Loaded from disk or loopback, never over a network: one bundle is fine.
+    chunkSizeWarningLimit: 2000,
     // The polyfill is only for old browsers; Electron's Chromium has modulepreload.
     modulePreload: { polyfill: false },
   },

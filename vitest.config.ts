@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 180_000,
     // SQLite files, sockets and a real browser: keep parallelism modest on 2-core machines.
     maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

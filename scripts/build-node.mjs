@@ -10,3 +10,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main/index.cjs', format: 'cjs', packages: 'external', external: ['electron'] }),
   build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'] }),
 ]);
+
+// Marks a complete build (vite and esbuild both done) for build-if-stale.mjs.
+const { writeFileSync } = await import('node:fs');
+writeFileSync('dist/.build-stamp', new Date().toISOString() + '\n');

