@@ -55,8 +55,8 @@ function checkCharacters(text: string, raw: string): void {
   if (text.includes('\\')) refuse('backslash', raw);
   if (text.includes('#')) refuse("'#'", raw);
   if (text.includes(';')) refuse("';'", raw);
-  // A colon later on is a drive letter in a segment or an NTFS alternate data stream (a.txt::$DATA).
-  if (text.includes(':')) refuse("':'", raw);
+  // NTFS alternate data streams (a.txt::$DATA); other colons are ordinary (epoch:3.ckpt).
+  if (text.includes(':$')) refuse('NTFS stream name', raw);
 }
 
 function checkSegment(segment: string, raw: string): void {
@@ -64,6 +64,8 @@ function checkSegment(segment: string, raw: string): void {
   if (segment === '.' || segment === '..') refuse(`'${segment}' segment`, raw);
   // Windows drops trailing dots and spaces, so '...' or '.. ' could land on '..' there.
   if (/^[. ]+$/.test(segment)) refuse('segment of only dots and spaces', raw);
+  // On Windows "C:x" inside a path switches drive.
+  if (/^[a-zA-Z]:/.test(segment)) refuse('Windows drive letter', raw);
 }
 
 /**

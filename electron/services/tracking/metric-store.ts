@@ -117,21 +117,24 @@ export class MetricStore {
     for (const [key, list] of byKey) {
       const seriesId = this.seriesId(runId, key);
       const total = new BucketAggregate();
-      const buckets = new Map<number, BucketAggregate>();
+      const levels = Array.from({ length: LEVELS + 1 }, () => new Map<number, BucketAggregate>());
       for (const point of list) {
         const stored = storedValue(point.value);
         const { changes } = this.statements.insertPoint!.run(seriesId, point.step, point.timestamp, stored.isNan, stored.value);
         if (changes === 0) continue;
         total.add(point.step, point.timestamp, point.value);
         for (let level = 1; level <= LEVELS; level++) {
-          const id = level * 2 ** 40 + Math.floor(point.step / widths[level]!);
-          let agg = buckets.get(id);
-          if (!agg) buckets.set(id, (agg = new BucketAggregate()));
+          const bucket = Math.floor(point.step / widths[level]!);
+          const buckets = levels[level]!;
+          let agg = buckets.get(bucket);
+          if (!agg) buckets.set(bucket, (agg = new BucketAggregate()));
           agg.add(point.step, point.timestamp, point.value);
         }
       }
       if (total.count === 0) continue;
-      for (const [id, agg] of buckets) this.writeRollup(seriesId, id, agg);
+      levels.forEach((buckets, level) => {
+        for (const [bucket, agg] of buckets) this.writeRollup(seriesId, level, bucket, agg);
+      });
       const last = storedValue(total.lastValue);
       const row = this.statements.updateSeries!.get({
         seriesId,
@@ -221,9 +224,7 @@ export class MetricStore {
     return agg;
   }
 
-  private writeRollup(seriesId: number, id: number, agg: BucketAggregate): void {
-    const level = Math.floor(id / 2 ** 40);
-    const bucket = id - level * 2 ** 40;
+  private writeRollup(seriesId: number, level: number, bucket: number, agg: BucketAggregate): void {
     const last = storedValue(agg.lastValue);
     this.statements.upsertRollup!.run(
       seriesId,

@@ -21,6 +21,11 @@ function refusal(fn: () => unknown): OrreryError {
 }
 
 describe('parseArtifactPath, still-encoded URL paths', () => {
+  it('accepts ordinary checkpoint names with colons and spaces', () => {
+    expect(parseArtifactPath('checkpoints/epoch:3.ckpt', { encoded: true })).toEqual(['checkpoints', 'epoch:3.ckpt']);
+    expect(parseArtifactPath('sub%20dir/best%20model.pt', { encoded: true })).toEqual(['sub dir', 'best model.pt']);
+  });
+
   it.each([
     ['..', "'..' segment"],
     ['../etc/passwd', "'..' segment"],
@@ -49,8 +54,8 @@ describe('parseArtifactPath, still-encoded URL paths', () => {
     ['C:', 'Windows drive letter'],
     ['c:%5cwindows', 'Windows drive letter'],
     ['C:/Windows/win.ini', 'Windows drive letter'],
-    ['model/notes.txt::$DATA', "':'"],
-    ['model/c:', "':'"],
+    ['model/notes.txt::$DATA', 'NTFS stream name'],
+    ['model/c:', 'Windows drive letter'],
     ['a%00b', 'NUL byte'],
     ['a\0b', 'NUL byte'],
     ['notes.txt%00.png', 'NUL byte'],
