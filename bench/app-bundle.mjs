@@ -1,0 +1,61 @@
+// Bundles the app's own store code (openDatabase + migrations, TrackingService, MetricStore) with
+// esbuild into a temp folder and imports it, so benchmarks can fill a data dir through the same
+// code path the server writes with, in-process and fast. npm packages stay external and are
+// pinned to this checkout's node_modules by absolute path (the bundle lives outside the repo).
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+export const root = path.resolve(import.meta.dirname, '..');
+
+const ENTRY = `
+export { openDatabase } from './electron/services/store/database';
+export { TrackingService } from './electron/services/tracking/tracking-service';
+export { EventBus } from './electron/services/events/event-bus';
+`;
+
+let loaded;
+
+/** @returns {Promise<{ openDatabase: Function, TrackingService: Function, EventBus: Function }>} */
+export async function loadApp() {
+  if (loaded) return loaded;
+  const requireHere = createRequire(path.join(root, 'package.json'));
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-bench-bundle-'));
+  const outfile = path.join(outDir, 'app.mjs');
+  await build({
+    stdin: { contents: ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'bench-entry.ts' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile,
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'external-from-checkout',
+        setup(b) {
+          // Bare package imports: keep external, but resolved from this checkout.
+          b.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.path.startsWith('node:') || requireHere.resolve.paths(args.path) === null) return { path: args.path, external: true };
+            return { path: pathToFileURL(requireHere.resolve(args.path)).href, external: true };
+          });
+        },
+      },
+    ],
+  });
+  loaded = await import(pathToFileURL(outfile).href);
+  fs.rmSync(outDir, { recursive: true, force: true });
+  return loaded;
+}
+
+/** Opens (creating and migrating) a data dir's store with the app's code; returns the service. */
+export async function openTracking(dataDir) {
+  const app = await loadApp();
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { db } = app.openDatabase({ dataDir });
+  const tracking = new app.TrackingService({ db, bus: new app.EventBus() });
+  return { db, tracking };
+}

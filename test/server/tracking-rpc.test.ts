@@ -1,0 +1,159 @@
+import http from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ArtifactContent, MetricSeries, ParamComparison, RunDetail, RunsPage } from '../../shared/contract/tracking';
+import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+let experimentId: string;
+const runs: Record<string, string> = {};
+
+beforeEach(async () => {
+  server = await startTestServer();
+  experimentId = (await server.mlflow('experiments/create', { name: 'ui' })).json.experiment_id as string;
+  for (const [name, lr, acc, optimizer] of [['alpha', '0.1', 0.5, 'adam'], ['beta', '0.01', 0.9, 'adam'], ['gamma', '0.001', 0.7, 'sgd']] as const) {
+    const run = await server.mlflow('runs/create', {
+      experiment_id: experimentId,
+      run_name: name,
+      tags: [
+        { key: 'mlflow.source.git.commit', value: 'abc1234' },
+        { key: 'orrery.image.digest', value: 'sha256:feed' },
+      ],
+    });
+    const runId = (run.json.run as { info: { run_id: string } }).info.run_id;
+    runs[name] = runId;
+    await server.mlflow('runs/log-batch', {
+      run_id: runId,
+      params: [
+        { key: 'lr', value: lr },
+        { key: 'optimizer', value: optimizer },
+        { key: 'epochs', value: '10' },
+      ],
+      metrics: Array.from({ length: 10 }, (_, step) => ({ key: 'acc', value: (acc * (step + 1)) / 10, timestamp: 1000 + step, step })),
+      tags: [{ key: 'team', value: 'vision' }],
+    });
+  }
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe('tracking methods for the UI', () => {
+  it('searchExperiments lists run counts and last activity', async () => {
+    const { body } = await server.rpc<Array<{ name: string; runCount: number; lastActivity: number }>>('tracking.searchExperiments', {});
+    const ui = body.result!.find((e) => e.name === 'ui')!;
+    expect(ui.runCount).toBe(3);
+    expect(ui.lastActivity).toBeGreaterThan(0);
+  });
+
+  it('queryRuns: chosen columns, MLflow filter, sort on a metric, paging and total count', async () => {
+    const { body } = await server.rpc<RunsPage>('tracking.queryRuns', {
+      experimentIds: [experimentId],
+      filter: "params.optimizer = 'adam'",
+      orderBy: ['metrics.acc DESC'],
+      columns: { params: ['lr'], metrics: ['acc'], tags: [] },
+      pageSize: 1,
+    });
+    const page = body.result!;
+    expect(page.total).toBe(2);
+    expect(page.runs.map((r) => r.name)).toEqual(['beta']);
+    expect(page.runs[0]!.params).toEqual({ lr: '0.01' });
+    expect(page.runs[0]!.metrics.acc).toMatchObject({ value: 0.9, step: 9 });
+    expect(page.runs[0]!.tags).toEqual({});
+    expect(page.available).toEqual({
+      params: ['epochs', 'lr', 'optimizer'],
+      metrics: ['acc'],
+      tags: expect.arrayContaining(['mlflow.runName', 'team', 'mlflow.source.git.commit']),
+    });
+    const next = await server.rpc<RunsPage>('tracking.queryRuns', {
+      experimentIds: [experimentId],
+      filter: "params.optimizer = 'adam'",
+      orderBy: ['metrics.acc DESC'],
+      pageSize: 1,
+      pageToken: page.nextPageToken,
+    });
+    expect(next.body.result!.runs.map((r) => r.name)).toEqual(['alpha']);
+    expect(next.body.result!.nextPageToken).toBeNull();
+  });
+
+  it('queryRuns reports a bad filter inline, naming the problem', async () => {
+    const { status, body } = await server.rpc('tracking.queryRuns', { experimentIds: [experimentId], filter: 'metrics.acc >> 1' });
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining("Invalid comparator '>>'") });
+  });
+
+  it('getRun carries provenance, environment and inputs', async () => {
+    const { body } = await server.rpc<RunDetail>('tracking.getRun', { runId: runs.beta });
+    expect(body.result).toMatchObject({
+      name: 'beta',
+      status: 'RUNNING',
+      source: { gitCommit: 'abc1234', imageDigest: 'sha256:feed' },
+      params: { lr: '0.01', optimizer: 'adam', epochs: '10' },
+      environment: { client: expect.objectContaining({ 'mlflow.source.git.commit': 'abc1234' }) },
+    });
+  });
+
+  it('history answers several runs and keys at once', async () => {
+    const { body } = await server.rpc<MetricSeries[]>('tracking.history', { runIds: [runs.alpha, runs.beta], keys: ['acc', 'missing'], buckets: 100 });
+    expect(body.result!.map((s) => [s.key, s.totalPoints, s.exact])).toEqual([
+      ['acc', 10, true],
+      ['missing', 0, true],
+      ['acc', 10, true],
+      ['missing', 0, true],
+    ]);
+    expect(body.result![2]!.buckets.at(-1)).toMatchObject({ lastStep: 9, last: 0.9 });
+  });
+
+  it('compareParams shows only differing keys, or all', async () => {
+    const ids = [runs.alpha, runs.beta, runs.gamma];
+    const diff = (await server.rpc<ParamComparison>('tracking.compareParams', { runIds: ids })).body.result!;
+    expect(diff.rows.map((r) => r.key)).toEqual(['lr', 'optimizer']);
+    expect(diff.rows[0]!.values).toEqual(['0.1', '0.01', '0.001']);
+    expect(diff).toMatchObject({ differingCount: 2, totalCount: 3 });
+    const all = (await server.rpc<ParamComparison>('tracking.compareParams', { runIds: ids, onlyDiffering: false })).body.result!;
+    expect(all.rows.map((r) => r.key)).toEqual(['epochs', 'lr', 'optimizer']);
+  });
+
+  it('lists and reads artifacts, text as UTF-8 and binary as base64', async () => {
+    const base = `${server.url}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runs.alpha}/artifacts`;
+    const put = (p: string, body: string | Uint8Array) => fetch(`${base}/${p}`, { method: 'PUT', headers: { authorization: `Bearer ${TEST_TOKEN}` }, body });
+    await put('metrics.json', '{"acc": 0.5}');
+    await put('plots/curve.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    const listing = await server.rpc('tracking.listArtifacts', { runId: runs.alpha });
+    expect(listing.body.result).toEqual([
+      { path: 'metrics.json', isDir: false, size: 12 },
+      { path: 'plots', isDir: true, size: null },
+    ]);
+    const text = (await server.rpc<ArtifactContent>('tracking.readArtifact', { runId: runs.alpha, path: 'metrics.json' })).body.result!;
+    expect(text).toMatchObject({ encoding: 'utf8', content: '{"acc": 0.5}', mimeType: 'application/json', truncated: false });
+    const png = (await server.rpc<ArtifactContent>('tracking.readArtifact', { runId: runs.alpha, path: 'plots/curve.png' })).body.result!;
+    expect(png).toMatchObject({ encoding: 'base64', mimeType: 'image/png', size: 7 });
+    expect(Buffer.from(png.content, 'base64')).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
+    const cut = (await server.rpc<ArtifactContent>('tracking.readArtifact', { runId: runs.alpha, path: 'metrics.json', maxBytes: 4 })).body.result!;
+    expect(cut).toMatchObject({ content: '{"ac', truncated: true });
+    expect((await server.rpc('tracking.readArtifact', { runId: runs.alpha, path: '../../orrery.db' })).status).toBe(400);
+  });
+
+  it('rename, tag, delete and restore a run; events tell open views', async () => {
+    const events: string[] = [];
+    const port = Number(new URL(server.url).port);
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/events?topics=tracking.run,tracking.metrics', headers: { authorization: `Bearer ${TEST_TOKEN}` } }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => events.push(...chunk.split('\n').filter((l) => l.startsWith('event:'))));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await server.rpc('tracking.renameRun', { runId: runs.gamma, name: 'gamma-2' })).body.result).toMatchObject({ name: 'gamma-2' });
+    expect((await server.rpc('tracking.setRunTag', { runId: runs.gamma, key: 'note', value: 'best so far' })).body.result).toMatchObject({
+      tags: expect.objectContaining({ note: 'best so far' }),
+    });
+    expect((await server.rpc('tracking.deleteRunTag', { runId: runs.gamma, key: 'note' })).body.result).not.toMatchObject({ tags: { note: 'best so far' } });
+    expect((await server.rpc('tracking.deleteRun', { runId: runs.gamma })).body.result).toMatchObject({ lifecycleStage: 'deleted' });
+    const after = (await server.rpc<RunsPage>('tracking.queryRuns', { experimentIds: [experimentId] })).body.result!;
+    expect(after.total).toBe(2);
+    expect((await server.rpc('tracking.restoreRun', { runId: runs.gamma })).body.result).toMatchObject({ lifecycleStage: 'active' });
+    await server.mlflow('runs/log-metric', { run_id: runs.gamma, key: 'acc', value: 1, timestamp: 1, step: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    req.destroy();
+    expect(events).toContain('event: tracking.run');
+    expect(events).toContain('event: tracking.metrics');
+  });
+});
