@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+import globals from 'globals';
 
 const zone = (target, from, message) => ({ target, from, message });
 
@@ -40,7 +41,7 @@ export default tseslint.config(
     rules: { 'import-x/no-nodejs-modules': 'error' },
   },
   {
-    files: ['scripts/**', 'eslint.config.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['scripts/**', 'bench/**', 'eslint.config.js'],
+    languageOptions: { globals: globals.node },
   },
 );
