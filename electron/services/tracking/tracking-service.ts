@@ -210,6 +210,10 @@ export class TrackingService {
     return toRunDetail(this.hydrate([row])[0]!, row, this.runs.inputs(row.run_id));
   }
 
+  runInputs(runId: string): RunDetail['inputs'] {
+    return toRunDetail(this.getRun(runId), this.runRow(runId), this.runs.inputs(runId)).inputs;
+  }
+
   updateRun(runId: unknown, fields: { status?: unknown; endTime?: number | undefined; name?: unknown }): Run {
     const row = this.runRow(runId);
     let status: RunStatus | undefined;

@@ -51,6 +51,8 @@ export function runJson(run: Run, inputs: DatasetInput[] = (run as Partial<RunDe
         dataset: withoutEmpty({ name: d.name, digest: d.digest, source_type: d.sourceType, source: d.source, schema: d.schema, profile: d.profile }),
       })),
     }),
+    // MLflow 3 reports logged-model outputs here; Orrery's model registry is separate, so none.
+    outputs: {},
   };
 }
 

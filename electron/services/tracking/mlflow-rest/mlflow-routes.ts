@@ -76,7 +76,9 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
         userId: p.optionalString('user_id'),
         tags: p.objectList('tags').map(tagFrom),
       });
-      return { run: runJson(run, []) };
+      // MLflow 3.6 answers create without the (empty) outputs that get and search carry.
+      const { outputs: _outputs, ...created } = runJson(run, []);
+      return { run: created };
     },
     'GET runs/get': (p) => ({ run: runJson(tracking.getRunDetail(runIdOf(p))) }),
     'POST runs/update': (p) => {
@@ -106,7 +108,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
         pageToken: p.optionalString('page_token'),
       });
       const body: Json = {};
-      if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, []));
+      if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, tracking.runInputs(run.runId)));
       if (result.nextPageToken) body.next_page_token = result.nextPageToken;
       return body;
     },
