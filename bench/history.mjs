@@ -84,7 +84,7 @@ async function measure(steps, { runs, cpuProfDir, log }) {
           }
           return ms;
         },
-        { warmup: 2, times: 10 },
+        { warmup: 2, times: 15 },
       );
       const bucketsPerRun = (await server.client.rpc('tracking.history', input)).result[0].buckets.length;
       return { steps, ms: median(samples), first, rawMs: raw.ms, bytes, bucketsPerRun, memory: { idleMb: idle.rssMb, peakMb: server.memory().peakMb } };
@@ -106,7 +106,7 @@ export async function benchHistory({ runs = 100, long = 100_000, short = 10_000,
     ratio: fmt.x(m.ms / m.rawMs),
     target: target ? `< ${target} ms` : '(info)',
     status: target ? (m.ms < target ? 'PASS' : 'MISS') : 'info',
-    note: `median of 10 (first call ${fmt.ms(m.first)}), ${m.bucketsPerRun} buckets per run, ${(m.bytes / 1024).toFixed(0)} KiB response; baseline reads all ${(runs * m.steps).toLocaleString('en')} points`,
+    note: `median of 15 (first call ${fmt.ms(m.first)}), ${m.bucketsPerRun} buckets per run, ${(m.bytes / 1024).toFixed(0)} KiB response, server peak RSS ${fmt.mb(m.memory.peakMb)}; baseline reads all ${(runs * m.steps).toLocaleString('en')} points`,
   });
   const growth = big.ms / small.ms;
   return {

@@ -39,7 +39,7 @@ function rawInsertRate(totalPoints) {
   }
 }
 
-export async function benchIngest({ clients = 4, requestsPerClient = 250, perRequest = 1000, cpuProfDir } = {}) {
+export async function benchIngest({ clients = 4, requestsPerClient = 500, perRequest = 1000, cpuProfDir } = {}) {
   const totalPoints = clients * requestsPerClient * perRequest;
   const rawRate = rawInsertRate(totalPoints);
 
