@@ -79,14 +79,14 @@ async function measure(steps, { runs, cpuProfDir, log }) {
           const { result, ms, bytes: size } = await server.client.rpc('tracking.history', input);
           first ??= ms;
           bytes = size;
-          if (result.length !== runs || result.some((s) => s.totalPoints !== steps || s.buckets.length === 0 || s.buckets.length > 1000)) {
+          if (result.length !== runs || result.some((s) => s.totalPoints !== steps || s.buckets.count.length === 0 || s.buckets.count.length > 1000)) {
             throw new Error('tracking.history returned an unexpected shape');
           }
           return ms;
         },
         { warmup: 2, times: 15 },
       );
-      const bucketsPerRun = (await server.client.rpc('tracking.history', input)).result[0].buckets.length;
+      const bucketsPerRun = (await server.client.rpc('tracking.history', input)).result[0].buckets.count.length;
       return { steps, ms: median(samples), first, rawMs: raw.ms, bytes, bucketsPerRun, memory: { idleMb: idle.rssMb, peakMb: server.memory().peakMb } };
     } finally {
       await server.stop();

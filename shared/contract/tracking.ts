@@ -85,19 +85,22 @@ export interface RunsPage {
   available: RunColumns;
 }
 
-/** One downsampled bucket of a series; an exact point is a bucket of one. */
-export interface MetricBucket {
-  stepStart: number;
-  stepEnd: number;
-  count: number;
+/**
+ * Downsampled buckets of a series, column by column: compact on the wire and ready for charts.
+ * Entry i of every array describes bucket i; an exact point is a bucket of one.
+ */
+export interface MetricBuckets {
+  stepStart: number[];
+  stepEnd: number[];
+  count: number[];
   /** Smallest and largest value in the bucket (NaN points excluded; null when all were NaN). */
-  min: MetricValue | null;
-  minStep: number | null;
-  max: MetricValue | null;
-  maxStep: number | null;
-  last: MetricValue;
-  lastStep: number;
-  lastTimestamp: number;
+  min: Array<MetricValue | null>;
+  minStep: Array<number | null>;
+  max: Array<MetricValue | null>;
+  maxStep: Array<number | null>;
+  last: MetricValue[];
+  lastStep: number[];
+  lastTimestamp: number[];
 }
 
 export interface MetricSeries {
@@ -106,7 +109,7 @@ export interface MetricSeries {
   /** True when every point is returned (the series was shorter than the bucket count). */
   exact: boolean;
   totalPoints: number;
-  buckets: MetricBucket[];
+  buckets: MetricBuckets;
 }
 
 export interface ParamComparison {

@@ -1,4 +1,4 @@
-import type { MetricBucket } from '../../../shared/contract/tracking';
+import type { MetricBuckets } from '../../../shared/contract/tracking';
 import { toMetricValue } from './metric-value';
 
 /** Running aggregate of points in one bucket: count, step range, min and max (NaN ignored), last. */
@@ -51,18 +51,21 @@ export class BucketAggregate {
     }
   }
 
-  toBucket(): MetricBucket {
-    return {
-      stepStart: this.firstStep,
-      stepEnd: this.lastStep,
-      count: this.count,
-      min: this.min === null ? null : toMetricValue(this.min),
-      minStep: this.minStep,
-      max: this.max === null ? null : toMetricValue(this.max),
-      maxStep: this.maxStep,
-      last: toMetricValue(this.lastValue),
-      lastStep: this.lastStep,
-      lastTimestamp: this.lastTimestamp,
-    };
+  /** Appends this aggregate as the next bucket of `columns`. */
+  appendTo(columns: MetricBuckets): void {
+    columns.stepStart.push(this.firstStep);
+    columns.stepEnd.push(this.lastStep);
+    columns.count.push(this.count);
+    columns.min.push(this.min === null ? null : toMetricValue(this.min));
+    columns.minStep.push(this.minStep);
+    columns.max.push(this.max === null ? null : toMetricValue(this.max));
+    columns.maxStep.push(this.maxStep);
+    columns.last.push(toMetricValue(this.lastValue));
+    columns.lastStep.push(this.lastStep);
+    columns.lastTimestamp.push(this.lastTimestamp);
   }
+}
+
+export function emptyBuckets(): MetricBuckets {
+  return { stepStart: [], stepEnd: [], count: [], min: [], minStep: [], max: [], maxStep: [], last: [], lastStep: [], lastTimestamp: [] };
 }

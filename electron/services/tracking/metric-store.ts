@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { LatestMetric, MetricBucket, MetricSeries } from '../../../shared/contract/tracking';
-import { BucketAggregate } from './metric-bucket';
+import type { LatestMetric, MetricBuckets, MetricSeries } from '../../../shared/contract/tracking';
+import { BucketAggregate, emptyBuckets } from './metric-bucket';
 import { fromStored, storedValue, toMetricValue } from './metric-value';
 
 export interface MetricPoint {
@@ -16,10 +16,15 @@ export interface StoredPoint {
   value: number;
 }
 
-/** Rollup levels: level L groups steps into buckets of 16^L (16 … 16^8 ≈ 4.3e9 steps). */
-const FANOUT = 16;
-const LEVELS = 8;
-const widths = Array.from({ length: LEVELS + 1 }, (_, level) => FANOUT ** level);
+/**
+ * Rollup levels: level L groups steps into buckets of widths[L] steps. Steps of 4 up to 2^20 keep
+ * a read within 4x of the buckets asked for; beyond that, steps of 16 keep writes cheap.
+ */
+const widths = [1, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 2 ** 20, 2 ** 24, 2 ** 28, 2 ** 32];
+const LEVELS = widths.length - 1;
+/** Points per multi-row INSERT: one call into SQLite for many rows is over twice as fast. */
+const CHUNK = 50;
+const DUPLICATES = Symbol('duplicates');
 
 interface SeriesRow {
   series_id: number;
@@ -32,19 +37,8 @@ interface SeriesRow {
   last_timestamp: number;
 }
 
-interface RollupRow {
-  bucket: number;
-  count: number;
-  first_step: number;
-  last_step: number;
-  min_value: number | null;
-  min_step: number | null;
-  max_value: number | null;
-  max_step: number | null;
-  last_value: number;
-  last_is_nan: number;
-  last_timestamp: number;
-}
+/** bucket, count, first_step, last_step, min_value, min_step, max_value, max_step, last_value, last_is_nan, last_timestamp */
+type RollupRow = [number, number, number, number, number | null, number | null, number | null, number | null, number, number, number];
 
 interface PointRow {
   step: number;
@@ -61,6 +55,7 @@ interface PointRow {
 export class MetricStore {
   private readonly seriesIds = new Map<string, number>();
   private readonly statements: Record<string, Statement>;
+  private readonly chunkInSavepoint: (args: number[]) => void;
 
   constructor(private readonly db: Database) {
     this.statements = {
@@ -68,6 +63,9 @@ export class MetricStore {
       createSeries: db.prepare('INSERT INTO metric_series (run_id, key) VALUES (?, ?)'),
       series: db.prepare('SELECT * FROM metric_series WHERE series_id = ?'),
       insertPoint: db.prepare('INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?)'),
+      insertChunk: db.prepare(
+        `INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
+      ),
       updateSeries: db.prepare(`
         UPDATE metric_series SET
           point_count = point_count + @count,
@@ -93,7 +91,13 @@ export class MetricStore {
           last_is_nan = CASE WHEN excluded.last_step > last_step OR (excluded.last_step = last_step AND excluded.last_timestamp >= last_timestamp) THEN excluded.last_is_nan ELSE last_is_nan END,
           last_timestamp = CASE WHEN excluded.last_step > last_step OR (excluded.last_step = last_step AND excluded.last_timestamp >= last_timestamp) THEN excluded.last_timestamp ELSE last_timestamp END,
           last_step = max(last_step, excluded.last_step)`),
-      rollups: db.prepare('SELECT * FROM metric_rollups WHERE series_id = ? AND level = ? AND bucket BETWEEN ? AND ? ORDER BY bucket'),
+      // Arrays, not objects: a chart of 100 runs reads tens of thousands of these.
+      rollups: db
+        .prepare(
+          `SELECT bucket, count, first_step, last_step, min_value, min_step, max_value, max_step, last_value, last_is_nan, last_timestamp
+           FROM metric_rollups WHERE series_id = ? AND level = ? AND bucket BETWEEN ? AND ? ORDER BY bucket`,
+        )
+        .raw(true),
       pointsInRange: db.prepare(
         'SELECT step, timestamp, is_nan, value FROM metric_points WHERE series_id = ? AND step BETWEEN ? AND ? ORDER BY step, timestamp LIMIT ?',
       ),
@@ -103,6 +107,10 @@ export class MetricStore {
       ),
       keysForRun: db.prepare('SELECT key FROM metric_series WHERE run_id = ? ORDER BY key'),
     };
+    // Nested in the caller's transaction, this is a savepoint: a chunk can be undone alone.
+    this.chunkInSavepoint = db.transaction((args: number[]) => {
+      if (this.statements.insertChunk!.run(...args).changes !== CHUNK) throw DUPLICATES;
+    });
   }
 
   /** Stores points (duplicates of an existing point are ignored) and returns the new latest values. */
@@ -117,24 +125,30 @@ export class MetricStore {
     for (const [key, list] of byKey) {
       const seriesId = this.seriesId(runId, key);
       const total = new BucketAggregate();
-      const levels = Array.from({ length: LEVELS + 1 }, () => new Map<number, BucketAggregate>());
-      for (const point of list) {
-        const stored = storedValue(point.value);
-        const { changes } = this.statements.insertPoint!.run(seriesId, point.step, point.timestamp, stored.isNan, stored.value);
-        if (changes === 0) continue;
+      const finest = new Map<number, BucketAggregate>();
+      for (const point of this.insertPoints(seriesId, list)) {
         total.add(point.step, point.timestamp, point.value);
-        for (let level = 1; level <= LEVELS; level++) {
-          const bucket = Math.floor(point.step / widths[level]!);
-          const buckets = levels[level]!;
-          let agg = buckets.get(bucket);
-          if (!agg) buckets.set(bucket, (agg = new BucketAggregate()));
-          agg.add(point.step, point.timestamp, point.value);
-        }
+        const bucket = Math.floor(point.step / widths[1]!);
+        let agg = finest.get(bucket);
+        if (!agg) finest.set(bucket, (agg = new BucketAggregate()));
+        agg.add(point.step, point.timestamp, point.value);
       }
       if (total.count === 0) continue;
-      levels.forEach((buckets, level) => {
-        for (const [bucket, agg] of buckets) this.writeRollup(seriesId, level, bucket, agg);
-      });
+      // Each level is built from the one below: widths nest, so a bucket's parent is a division away.
+      let below = finest;
+      for (let level = 1; level <= LEVELS; level++) {
+        for (const [bucket, agg] of below) this.writeRollup(seriesId, level, bucket, agg);
+        if (level === LEVELS) break;
+        const ratio = widths[level + 1]! / widths[level]!;
+        const above = new Map<number, BucketAggregate>();
+        for (const [bucket, agg] of below) {
+          const parent = Math.floor(bucket / ratio);
+          let merged = above.get(parent);
+          if (!merged) above.set(parent, (merged = new BucketAggregate()));
+          merged.merge(agg);
+        }
+        below = above;
+      }
       const last = storedValue(total.lastValue);
       const row = this.statements.updateSeries!.get({
         seriesId,
@@ -148,6 +162,43 @@ export class MetricStore {
       latest.push({ key: row.key, value: toMetricValue(fromStored(row.last_is_nan, row.last_value)), step: row.last_step, timestamp: row.last_timestamp });
     }
     return latest;
+  }
+
+  /**
+   * Inserts points and returns those that were new (an identical point already stored is skipped).
+   * Full chunks go in one statement inside a savepoint; a chunk that met a duplicate is undone and
+   * redone a row at a time, so the rollups count every stored point exactly once.
+   */
+  private insertPoints(seriesId: number, points: readonly MetricPoint[]): MetricPoint[] {
+    const inserted: MetricPoint[] = [];
+    const args: Array<number> = new Array(CHUNK * 5);
+    let i = 0;
+    for (; i + CHUNK <= points.length; i += CHUNK) {
+      for (let j = 0; j < CHUNK; j++) {
+        const point = points[i + j]!;
+        const stored = storedValue(point.value);
+        args[j * 5] = seriesId;
+        args[j * 5 + 1] = point.step;
+        args[j * 5 + 2] = point.timestamp;
+        args[j * 5 + 3] = stored.isNan;
+        args[j * 5 + 4] = stored.value;
+      }
+      try {
+        this.chunkInSavepoint(args);
+        for (let j = 0; j < CHUNK; j++) inserted.push(points[i + j]!);
+      } catch (error) {
+        if (error !== DUPLICATES) throw error;
+        for (let j = 0; j < CHUNK; j++) if (this.insertOne(seriesId, points[i + j]!)) inserted.push(points[i + j]!);
+      }
+    }
+    for (; i < points.length; i++) if (this.insertOne(seriesId, points[i]!)) inserted.push(points[i]!);
+    return inserted;
+  }
+
+
+  private insertOne(seriesId: number, point: MetricPoint): boolean {
+    const stored = storedValue(point.value);
+    return this.statements.insertPoint!.run(seriesId, point.step, point.timestamp, stored.isNan, stored.value).changes === 1;
   }
 
   latest(runId: string): LatestMetric[] {
@@ -169,7 +220,7 @@ export class MetricStore {
 
   /** At most `buckets` buckets over [startStep, endStep]; the exact points when there are that few. */
   downsample(runId: string, key: string, buckets: number, startStep?: number, endStep?: number): MetricSeries {
-    const empty: MetricSeries = { runId, key, exact: true, totalPoints: 0, buckets: [] };
+    const empty: MetricSeries = { runId, key, exact: true, totalPoints: 0, buckets: emptyBuckets() };
     const seriesId = this.findSeries(runId, key);
     if (seriesId === null) return empty;
     const series = this.statements.series!.get(seriesId) as SeriesRow;
@@ -185,35 +236,33 @@ export class MetricStore {
     while (level < LEVELS && Math.ceil(span / widths[level]!) + 1 > buckets) level++;
     const width = widths[level]!;
     const rows = this.statements.rollups!.all(seriesId, level, Math.floor(from / width), Math.floor(to / width)) as RollupRow[];
-    const inRange = rows.reduce((sum, row) => sum + row.count, 0);
+    const inRange = rows.reduce((sum, row) => sum + row[1], 0);
     if (inRange <= buckets) {
       const exact = this.exactBuckets(seriesId, from, to, buckets + 1);
-      if (exact.length <= buckets) return { runId, key, exact: true, totalPoints: series.point_count, buckets: exact };
+      if (exact.count.length <= buckets) return { runId, key, exact: true, totalPoints: series.point_count, buckets: exact };
     }
     const aggregates = rows.map((row) => {
       // A bucket reaching past either end of the range is rebuilt from the points inside it.
-      if (row.first_step < from || row.last_step > to) {
-        const lo = Math.max(from, row.bucket * width);
-        const hi = Math.min(to, (row.bucket + 1) * width - 1);
+      if (row[2] < from || row[3] > to) {
+        const lo = Math.max(from, row[0] * width);
+        const hi = Math.min(to, (row[0] + 1) * width - 1);
         return this.aggregateRange(seriesId, lo, hi);
       }
       return rollupToAggregate(row);
     });
-    return {
-      runId,
-      key,
-      exact: false,
-      totalPoints: series.point_count,
-      buckets: mergeInto(aggregates.filter((a) => a.count > 0), buckets).map((a) => a.toBucket()),
-    };
+    const columns = emptyBuckets();
+    for (const agg of mergeInto(aggregates.filter((a) => a.count > 0), buckets)) agg.appendTo(columns);
+    return { runId, key, exact: false, totalPoints: series.point_count, buckets: columns };
   }
 
-  private exactBuckets(seriesId: number, from: number, to: number, limit: number): MetricBucket[] {
-    return (this.statements.pointsInRange!.all(seriesId, from, to, limit) as PointRow[]).map((row) => {
+  private exactBuckets(seriesId: number, from: number, to: number, limit: number): MetricBuckets {
+    const columns = emptyBuckets();
+    for (const row of this.statements.pointsInRange!.iterate(seriesId, from, to, limit) as Iterable<PointRow>) {
       const agg = new BucketAggregate();
       agg.add(row.step, row.timestamp, fromStored(row.is_nan, row.value));
-      return agg.toBucket();
-    });
+      agg.appendTo(columns);
+    }
+    return columns;
   }
 
   private aggregateRange(seriesId: number, from: number, to: number): BucketAggregate {
@@ -268,15 +317,9 @@ function toPoint(row: PointRow): StoredPoint {
 
 function rollupToAggregate(row: RollupRow): BucketAggregate {
   const agg = new BucketAggregate();
-  agg.count = row.count;
-  agg.firstStep = row.first_step;
-  agg.lastStep = row.last_step;
-  agg.min = row.min_value;
-  agg.minStep = row.min_step;
-  agg.max = row.max_value;
-  agg.maxStep = row.max_step;
-  agg.lastValue = fromStored(row.last_is_nan, row.last_value);
-  agg.lastTimestamp = row.last_timestamp;
+  [, agg.count, agg.firstStep, agg.lastStep, agg.min, agg.minStep, agg.max, agg.maxStep] = row;
+  agg.lastValue = fromStored(row[9], row[8]);
+  agg.lastTimestamp = row[10];
   return agg;
 }
 

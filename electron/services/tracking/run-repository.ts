@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import type { LifecycleStage, RunStatus } from '../../../shared/contract/tracking';
 
 export interface RunRow {
@@ -42,11 +42,19 @@ type KeyValue = { key: string; value: string };
 
 /** SQL for runs and what hangs off them: params, tags, dataset inputs. */
 export class RunRepository {
+  private readonly cache = new Map<string, Statement>();
+
   constructor(private readonly db: Database) {}
 
+  /** Statements are compiled once; logging calls run these thousands of times a second. */
+  private sql(text: string): Statement {
+    let statement = this.cache.get(text);
+    if (!statement) this.cache.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
   insert(run: NewRun): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, environment, last_update_time)
          VALUES (@runId, @experimentId, @name, @userId, @status, @startTime, @artifactUri, @environment, @now)`,
       )
@@ -54,19 +62,18 @@ export class RunRepository {
   }
 
   get(runId: string): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
+    return this.sql('SELECT * FROM runs WHERE run_id = ?').get(runId) as RunRow | undefined;
   }
 
   getMany(runIds: readonly string[]): RunRow[] {
     if (runIds.length === 0) return [];
-    const rows = this.db.prepare(`SELECT * FROM runs WHERE run_id IN (${runIds.map(() => '?').join(',')})`).all(...runIds) as RunRow[];
+    const rows = this.sql(`SELECT * FROM runs WHERE run_id IN (${runIds.map(() => '?').join(',')})`).all(...runIds) as RunRow[];
     const byId = new Map(rows.map((r) => [r.run_id, r]));
     return runIds.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
   }
 
   update(runId: string, fields: { status?: RunStatus; endTime?: number | null; name?: string }, now: number): void {
-    this.db
-      .prepare(
+    this.sql(
         `UPDATE runs SET status = coalesce(@status, status), end_time = coalesce(@endTime, end_time), name = coalesce(@name, name), last_update_time = @now
          WHERE run_id = @runId`,
       )
@@ -74,29 +81,28 @@ export class RunRepository {
   }
 
   setLifecycle(runId: string, stage: LifecycleStage, now: number): void {
-    this.db
-      .prepare('UPDATE runs SET lifecycle_stage = ?, deleted_time = ?, last_update_time = ? WHERE run_id = ?')
+    this.sql('UPDATE runs SET lifecycle_stage = ?, deleted_time = ?, last_update_time = ? WHERE run_id = ?')
       .run(stage, stage === 'deleted' ? now : null, now, runId);
   }
 
   touch(runId: string, now: number): void {
-    this.db.prepare('UPDATE runs SET last_update_time = ? WHERE run_id = ?').run(now, runId);
+    this.sql('UPDATE runs SET last_update_time = ? WHERE run_id = ?').run(now, runId);
   }
 
   param(runId: string, key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM run_params WHERE run_id = ? AND key = ?').get(runId, key) as { value: string } | undefined)?.value;
+    return (this.sql('SELECT value FROM run_params WHERE run_id = ? AND key = ?').get(runId, key) as { value: string } | undefined)?.value;
   }
 
   insertParam(runId: string, key: string, value: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO run_params (run_id, key, value) VALUES (?, ?, ?)').run(runId, key, value);
+    this.sql('INSERT OR IGNORE INTO run_params (run_id, key, value) VALUES (?, ?, ?)').run(runId, key, value);
   }
 
   setTag(runId: string, key: string, value: string): void {
-    this.db.prepare('INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value').run(runId, key, value);
+    this.sql('INSERT INTO run_tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value').run(runId, key, value);
   }
 
   deleteTag(runId: string, key: string): number {
-    return this.db.prepare('DELETE FROM run_tags WHERE run_id = ? AND key = ?').run(runId, key).changes;
+    return this.sql('DELETE FROM run_tags WHERE run_id = ? AND key = ?').run(runId, key).changes;
   }
 
   params(runIds: readonly string[]): Map<string, KeyValue[]> {
@@ -108,8 +114,7 @@ export class RunRepository {
   }
 
   insertInput(runId: string, input: InputRow): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO run_inputs (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, name, digest) DO UPDATE SET source_type = excluded.source_type, source = excluded.source,
            schema = excluded.schema, profile = excluded.profile, tags = excluded.tags`,
@@ -118,26 +123,27 @@ export class RunRepository {
   }
 
   inputs(runId: string): InputRow[] {
-    return this.db.prepare('SELECT name, digest, source_type, source, schema, profile, tags FROM run_inputs WHERE run_id = ? ORDER BY name').all(runId) as InputRow[];
+    return this.sql('SELECT name, digest, source_type, source, schema, profile, tags FROM run_inputs WHERE run_id = ? ORDER BY name').all(runId) as InputRow[];
   }
 
-  /** Every distinct key of params, tags and metrics among the runs of these experiments. */
+  /** Remembers that a key is used in an experiment, for the column picker. */
+  noteKey(experimentId: number, kind: 'param' | 'metric' | 'tag', key: string): void {
+    this.sql('INSERT OR IGNORE INTO experiment_keys (experiment_id, kind, key) VALUES (?, ?, ?)').run(experimentId, kind, key);
+  }
+
+  /** Every key of params, metrics and tags used in these experiments. */
   columnKeys(experimentIds: readonly number[]): { params: string[]; metrics: string[]; tags: string[] } {
-    const inList = experimentIds.map(() => '?').join(',');
-    const keys = (table: string) =>
-      (
-        this.db
-          .prepare(`SELECT DISTINCT t.key FROM ${table} t JOIN runs r ON r.run_id = t.run_id WHERE r.experiment_id IN (${inList}) ORDER BY t.key`)
-          .all(...experimentIds) as Array<{ key: string }>
-      ).map((r) => r.key);
-    return { params: keys('run_params'), metrics: keys('metric_series'), tags: keys('run_tags') };
+    const rows = this.sql(
+      `SELECT DISTINCT kind, key FROM experiment_keys WHERE experiment_id IN (${experimentIds.map(() => '?').join(',')}) ORDER BY key`,
+    ).all(...experimentIds) as Array<{ kind: 'param' | 'metric' | 'tag'; key: string }>;
+    const of = (kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.key);
+    return { params: of('param'), metrics: of('metric'), tags: of('tag') };
   }
 
   private grouped(table: 'run_params' | 'run_tags', runIds: readonly string[]): Map<string, KeyValue[]> {
     const result = new Map<string, KeyValue[]>(runIds.map((id) => [id, []]));
     if (runIds.length === 0) return result;
-    const rows = this.db
-      .prepare(`SELECT run_id, key, value FROM ${table} WHERE run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY run_id, key`)
+    const rows = this.sql(`SELECT run_id, key, value FROM ${table} WHERE run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY run_id, key`)
       .all(...runIds) as Array<KeyValue & { run_id: string }>;
     for (const row of rows) result.get(row.run_id)?.push({ key: row.key, value: row.value });
     return result;

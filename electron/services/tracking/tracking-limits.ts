@@ -28,14 +28,19 @@ export function missing(name: string): OrreryError {
   return invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
 }
 
+/** Keys already found valid: training logs the same few keys thousands of times. */
+const validKeys = new Set<string>();
+
 /** Metric, param and tag keys: MLflow's characters, no path tricks, at most 250 characters. */
 export function validateKey(key: unknown, field: string): string {
+  if (typeof key === 'string' && validKeys.has(key)) return key;
   if (typeof key !== 'string' || key === '') throw missing(field);
   if (!VALID_NAME.test(key)) throw invalid(`Invalid value "${key}" for parameter '${field}' supplied: ${BAD_CHARACTERS}`);
   if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.')) {
     throw invalid(`Invalid value "${key}" for parameter '${field}' supplied: names must not be paths that resolve elsewhere.`);
   }
   checkLength(key, limits.keyLength, `${field}`);
+  if (validKeys.size < 100_000) validKeys.add(key);
   return key;
 }
 

@@ -15,6 +15,7 @@ import type {
 import { runStatuses } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
+import { CommitGroup } from '../store/commit-group';
 import { ExperimentRepository, type ExperimentRow } from './experiment-repository';
 import { MetricStore, type MetricPoint, type StoredPoint } from './metric-store';
 import { compileRunQuery, decodePageToken, encodePageToken } from './run-query';
@@ -65,6 +66,26 @@ export interface SearchRunsInput {
   columns?: RunColumns | undefined;
 }
 
+/** MLflow's batch limits and its wording when one is exceeded. */
+export function checkBatchLimits(metrics: number, params: number, tags: number): void {
+  const over = (count: number, max: number, what: string) => {
+    if (count > max) {
+      throw invalid(
+        `A batch logging request can contain at most ${max} ${what}. Got ${count} ${what}. Please split up ${what} across multiple requests and try again.`,
+      );
+    }
+  };
+  over(metrics, limits.batchMetrics, 'metrics');
+  over(params, limits.batchParams, 'params');
+  over(tags, limits.batchTags, 'tags');
+  const total = metrics + params + tags;
+  if (total > limits.batchItems) {
+    throw invalid(
+      `A batch logging request can contain at most ${limits.batchItems} total metrics, params, and tags. Got ${total} items. Please split up the items across multiple requests and try again.`,
+    );
+  }
+}
+
 const ADJECTIVES = ['brave', 'calm', 'bright', 'swift', 'quiet', 'bold', 'keen', 'merry', 'lucid', 'nimble'];
 const NOUNS = ['comet', 'nebula', 'quasar', 'pulsar', 'meteor', 'aurora', 'nova', 'orbit', 'zenith', 'eclipse'];
 
@@ -77,6 +98,7 @@ export class TrackingService {
   private readonly bus: EventBus;
   private readonly now: () => number;
   private readonly environment: () => Record<string, unknown> | null;
+  private readonly commits: CommitGroup;
 
   constructor(deps: TrackingServiceDeps) {
     this.db = deps.db;
@@ -86,6 +108,7 @@ export class TrackingService {
     this.bus = deps.bus;
     this.now = deps.now ?? Date.now;
     this.environment = deps.environment ?? (() => null);
+    this.commits = new CommitGroup(deps.db);
   }
 
   // ---- experiments ----
@@ -192,8 +215,10 @@ export class TrackingService {
         environment: JSON.stringify(environment),
         now,
       });
-      for (const tag of tags) this.runs.setTag(runId, tag.key, tag.value);
-      this.runs.setTag(runId, RUN_NAME_TAG, name);
+      for (const tag of [...tags, { key: RUN_NAME_TAG, value: name }]) {
+        this.runs.setTag(runId, tag.key, tag.value);
+        this.runs.noteKey(experiment.experiment_id, 'tag', tag.key);
+      }
     })();
     const run = this.getRun(runId);
     this.publishRun(run, 'created');
@@ -244,28 +269,24 @@ export class TrackingService {
 
   /** log-batch and its single-item cousins: all or nothing, MLflow's limits and messages. */
   logBatch(runId: unknown, batch: LogBatch): void {
+    const { row, work } = this.prepareBatch(runId, batch);
+    const latest = this.db.transaction(work)();
+    this.publishMetrics(row, latest);
+  }
+
+  /** The same, sharing one commit with other writes that arrive at the same moment. */
+  async logBatchGrouped(runId: unknown, batch: LogBatch): Promise<void> {
+    const { row, work } = this.prepareBatch(runId, batch);
+    let latest: LatestMetric[] = [];
+    await this.commits.run(() => {
+      latest = work();
+    });
+    this.publishMetrics(row, latest);
+  }
+
+  private prepareBatch(runId: unknown, batch: LogBatch): { row: RunRow; work: () => LatestMetric[] } {
     const { metrics, params, tags } = batch;
-    if (metrics.length > limits.batchMetrics) {
-      throw invalid(
-        `A batch logging request can contain at most ${limits.batchMetrics} metrics. Got ${metrics.length} metrics. Please split up metrics across multiple requests and try again.`,
-      );
-    }
-    if (params.length > limits.batchParams) {
-      throw invalid(
-        `A batch logging request can contain at most ${limits.batchParams} params. Got ${params.length} params. Please split up params across multiple requests and try again.`,
-      );
-    }
-    if (tags.length > limits.batchTags) {
-      throw invalid(
-        `A batch logging request can contain at most ${limits.batchTags} tags. Got ${tags.length} tags. Please split up tags across multiple requests and try again.`,
-      );
-    }
-    const total = metrics.length + params.length + tags.length;
-    if (total > limits.batchItems) {
-      throw invalid(
-        `A batch logging request can contain at most ${limits.batchItems} total metrics, params, and tags. Got ${total} items. Please split up the items across multiple requests and try again.`,
-      );
-    }
+    checkBatchLimits(metrics.length, params.length, tags.length);
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const param of params) (seen.has(param.key) ? duplicates : seen).add(param.key);
@@ -275,8 +296,7 @@ export class TrackingService {
       );
     }
     const row = this.activeRunRow(runId);
-    let latest: LatestMetric[] = [];
-    this.db.transaction(() => {
+    const work = (): LatestMetric[] => {
       for (const param of params) {
         const existing = this.runs.param(row.run_id, param.key);
         if (existing !== undefined && existing !== param.value) {
@@ -284,14 +304,25 @@ export class TrackingService {
             `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${existing}' for run ID='${row.run_id}'. Attempted logging new value '${param.value}'.`,
           );
         }
-        if (existing === undefined) this.runs.insertParam(row.run_id, param.key, param.value);
+        if (existing === undefined) {
+          this.runs.insertParam(row.run_id, param.key, param.value);
+          this.runs.noteKey(row.experiment_id, 'param', param.key);
+        }
       }
       for (const tag of tags) {
         this.runs.setTag(row.run_id, tag.key, tag.value);
+        this.runs.noteKey(row.experiment_id, 'tag', tag.key);
         if (tag.key === RUN_NAME_TAG) this.runs.update(row.run_id, { name: tag.value }, this.now());
       }
-      if (metrics.length > 0) latest = this.metrics.append(row.run_id, metrics);
-    })();
+      if (metrics.length === 0) return [];
+      const latest = this.metrics.append(row.run_id, metrics);
+      for (const metric of latest) this.runs.noteKey(row.experiment_id, 'metric', metric.key);
+      return latest;
+    };
+    return { row, work };
+  }
+
+  private publishMetrics(row: RunRow, latest: LatestMetric[]): void {
     if (latest.length > 0) this.bus.publish('tracking.metrics', { runId: row.run_id, experimentId: String(row.experiment_id), latest });
   }
 

@@ -3,6 +3,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../electron/services/store/database';
 import { MetricStore, type MetricPoint } from '../../../electron/services/tracking/metric-store';
 import { tempDir } from '../../helpers/temp-dir';
+import { bucketList } from '../../../shared/metric-buckets';
+
+const rows = (r: { buckets: Parameters<typeof bucketList>[0] }) => bucketList(r.buckets);
 
 let db: BetterSqlite3.Database;
 let store: MetricStore;
@@ -42,12 +45,22 @@ describe('metric store', () => {
     expect(store.downsample(RUN, 'k', 10).totalPoints).toBe(2);
   });
 
+  it('a large batch re-sending points already stored keeps each point once, in the points and the rollups', () => {
+    append(series(100, (s) => s));
+    const again = [...series(100, (s) => s), ...series(120, (s) => s).slice(100)].reverse();
+    append(again);
+    expect(store.points(RUN, 'loss', 1000, 0)).toHaveLength(120);
+    const result = store.downsample(RUN, 'loss', 4);
+    expect(rows(result).reduce((n, b) => n + b.count, 0)).toBe(120);
+    expect(result.totalPoints).toBe(120);
+  });
+
   it('returns the exact points when the series is shorter than the bucket count', () => {
     append(series(50, (s) => s * 2));
     const result = store.downsample(RUN, 'loss', 100);
     expect(result.exact).toBe(true);
-    expect(result.buckets).toHaveLength(50);
-    expect(result.buckets[10]).toMatchObject({ stepStart: 10, stepEnd: 10, count: 1, min: 20, max: 20, last: 20 });
+    expect(rows(result)).toHaveLength(50);
+    expect(rows(result)[10]).toMatchObject({ stepStart: 10, stepEnd: 10, count: 1, min: 20, max: 20, last: 20 });
   });
 
   it('downsamples a long series to at most N buckets, keeping every spike and the exact min and max', () => {
@@ -59,41 +72,42 @@ describe('metric store', () => {
     const result = store.downsample(RUN, 'loss', 1000);
     expect(result.exact).toBe(false);
     expect(result.totalPoints).toBe(100_000);
-    expect(result.buckets.length).toBeLessThanOrEqual(1000);
-    expect(result.buckets.length).toBeGreaterThan(100);
-    expect(result.buckets.reduce((n, b) => n + b.count, 0)).toBe(100_000);
-    const top = result.buckets.find((b) => b.max === 1000);
-    const bottom = result.buckets.find((b) => b.min === -1000);
+    expect(rows(result).length).toBeLessThanOrEqual(1000);
+    // Within 4x of the buckets asked for, so charts keep their detail.
+    expect(rows(result).length).toBeGreaterThanOrEqual(250);
+    expect(rows(result).reduce((n, b) => n + b.count, 0)).toBe(100_000);
+    const top = rows(result).find((b) => b.max === 1000);
+    const bottom = rows(result).find((b) => b.min === -1000);
     expect(top?.maxStep).toBe(12_345);
     expect(bottom?.minStep).toBe(77_777);
-    expect(result.buckets[0]!.stepStart).toBe(0);
-    expect(result.buckets.at(-1)!.lastStep).toBe(99_999);
+    expect(rows(result)[0]!.stepStart).toBe(0);
+    expect(rows(result).at(-1)!.lastStep).toBe(99_999);
     // Buckets cover the steps in order without overlapping.
-    for (let i = 1; i < result.buckets.length; i++) expect(result.buckets[i]!.stepStart).toBeGreaterThan(result.buckets[i - 1]!.stepEnd);
+    for (let i = 1; i < rows(result).length; i++) expect(rows(result)[i]!.stepStart).toBeGreaterThan(rows(result)[i - 1]!.stepEnd);
   });
 
   it('a range that cuts through buckets counts exactly the points inside it', () => {
     append(series(20_000, (s) => (s === 5_003 ? 99 : s)));
     const result = store.downsample(RUN, 'loss', 50, 5_001, 15_000);
-    expect(result.buckets.reduce((n, b) => n + b.count, 0)).toBe(10_000);
-    expect(result.buckets[0]!.stepStart).toBe(5_001);
-    expect(result.buckets.at(-1)!.stepEnd).toBe(15_000);
-    expect(Math.max(...result.buckets.map((b) => Number(b.max)))).toBe(15_000);
-    expect(result.buckets.some((b) => b.max === 99 || b.maxStep === 5_003 || b.min === 99)).toBe(true);
+    expect(rows(result).reduce((n, b) => n + b.count, 0)).toBe(10_000);
+    expect(rows(result)[0]!.stepStart).toBe(5_001);
+    expect(rows(result).at(-1)!.stepEnd).toBe(15_000);
+    expect(Math.max(...rows(result).map((b) => Number(b.max)))).toBe(15_000);
+    expect(rows(result).some((b) => b.max === 99 || b.maxStep === 5_003 || b.min === 99)).toBe(true);
   });
 
   it('zooming in far enough returns exact points again', () => {
     append(series(50_000, (s) => s));
     const result = store.downsample(RUN, 'loss', 1000, 30_000, 30_499);
     expect(result.exact).toBe(true);
-    expect(result.buckets).toHaveLength(500);
+    expect(rows(result)).toHaveLength(500);
   });
 
   it('a bucket of only NaN points has no min or max but a last value', () => {
     append(series(40, () => Number.NaN));
     append(series(40, () => 1, 'other'));
     const result = store.downsample(RUN, 'loss', 2);
-    expect(result.buckets.every((b) => b.min === null && b.max === null && b.last === 'NaN')).toBe(true);
+    expect(rows(result).every((b) => b.min === null && b.max === null && b.last === 'NaN')).toBe(true);
   });
 
   it('points logged out of order and with negative steps still aggregate correctly', () => {
@@ -101,12 +115,13 @@ describe('metric store', () => {
     points.push({ key: 'loss', step: -10, timestamp: 1, value: -10 });
     append(points, 333);
     const result = store.downsample(RUN, 'loss', 100);
-    expect(result.buckets.reduce((n, b) => n + b.count, 0)).toBe(5001);
-    expect(result.buckets[0]).toMatchObject({ stepStart: -10, min: -10 });
-    expect(result.buckets.at(-1)).toMatchObject({ lastStep: 4999, last: 4999, max: 4999 });
+    expect(rows(result).reduce((n, b) => n + b.count, 0)).toBe(5001);
+    expect(rows(result)[0]).toMatchObject({ stepStart: -10, min: -10 });
+    expect(rows(result).at(-1)).toMatchObject({ lastStep: 4999, last: 4999, max: 4999 });
   });
 
   it('an unknown series is empty, not an error', () => {
-    expect(store.downsample(RUN, 'nothing', 10)).toMatchObject({ exact: true, totalPoints: 0, buckets: [] });
+    expect(store.downsample(RUN, 'nothing', 10)).toMatchObject({ exact: true, totalPoints: 0 });
+    expect(rows(store.downsample(RUN, 'nothing', 10))).toEqual([]);
   });
 });

@@ -114,6 +114,15 @@ export const migration002: Migration = {
         PRIMARY KEY (series_id, level, bucket)
       ) STRICT, WITHOUT ROWID;
 
+      -- Every param, metric and tag key ever used in an experiment: the runs table's column picker
+      -- reads this instead of scanning every run's params.
+      CREATE TABLE experiment_keys (
+        experiment_id INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('param', 'metric', 'tag')),
+        key TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, kind, key)
+      ) STRICT, WITHOUT ROWID;
+
       INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time)
       VALUES (0, 'Default', 'mlflow-artifacts:/0', CAST(unixepoch('subsec') * 1000 AS INTEGER), CAST(unixepoch('subsec') * 1000 AS INTEGER));
     `);

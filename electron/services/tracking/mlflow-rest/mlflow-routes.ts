@@ -1,10 +1,11 @@
 import type { LifecycleStage } from '../../../../shared/contract/tracking';
 import { parseMetricValue } from '../metric-value';
 import type { MetricPoint } from '../metric-store';
-import type { TrackingService } from '../tracking-service';
+import { checkBatchLimits, type TrackingService } from '../tracking-service';
 import type { ArtifactStore } from '../artifact-store';
 import { parseArtifactPath } from '../artifact-path';
 import { invalid, limits, missing, validateInt64, validateKey, validateStringValue } from '../tracking-limits';
+import { bucketList } from '../../../../shared/metric-buckets';
 import { experimentJson, metricJson, runInfoJson, runJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
 import { searchExperiments } from './mlflow-experiment-search';
@@ -112,33 +113,31 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       if (result.nextPageToken) body.next_page_token = result.nextPageToken;
       return body;
     },
-    'POST runs/log-metric': (p) => {
-      tracking.logBatch(runIdOf(p), { metrics: [metricFrom({ key: p.raw('key'), value: p.raw('value'), timestamp: p.raw('timestamp'), step: p.raw('step') }, now())], params: [], tags: [] });
+    'POST runs/log-metric': async (p) => {
+      await tracking.logBatchGrouped(runIdOf(p), { metrics: [metricFrom({ key: p.raw('key'), value: p.raw('value'), timestamp: p.raw('timestamp'), step: p.raw('step') }, now())], params: [], tags: [] });
       return {};
     },
-    'POST runs/log-parameter': (p) => {
-      tracking.logBatch(runIdOf(p), { metrics: [], params: [paramFrom({ key: p.raw('key'), value: p.raw('value') })], tags: [] });
+    'POST runs/log-parameter': async (p) => {
+      await tracking.logBatchGrouped(runIdOf(p), { metrics: [], params: [paramFrom({ key: p.raw('key'), value: p.raw('value') })], tags: [] });
       return {};
     },
-    'POST runs/set-tag': (p) => {
-      tracking.logBatch(runIdOf(p), { metrics: [], params: [], tags: [tagFrom({ key: p.raw('key'), value: p.raw('value') })] });
+    'POST runs/set-tag': async (p) => {
+      await tracking.logBatchGrouped(runIdOf(p), { metrics: [], params: [], tags: [tagFrom({ key: p.raw('key'), value: p.raw('value') })] });
       return {};
     },
     'POST runs/delete-tag': (p) => {
       tracking.deleteTag(runIdOf(p), p.raw('key'));
       return {};
     },
-    'POST runs/log-batch': (p) => {
+    'POST runs/log-batch': async (p) => {
       const runId = runIdOf(p);
       const at = now();
       const metrics = p.objectList('metrics');
       const params = p.objectList('params');
       const tags = p.objectList('tags');
       // Limits first, so an oversized batch gets MLflow's message rather than a per-item one.
-      if (metrics.length > limits.batchMetrics || params.length > limits.batchParams || tags.length > limits.batchTags) {
-        tracking.logBatch(runId, { metrics: metrics as never, params: params as never, tags: tags as never });
-      }
-      tracking.logBatch(runId, { metrics: metrics.map((m) => metricFrom(m, at)), params: params.map(paramFrom), tags: tags.map(tagFrom) });
+      checkBatchLimits(metrics.length, params.length, tags.length);
+      await tracking.logBatchGrouped(runId, { metrics: metrics.map((m) => metricFrom(m, at)), params: params.map(paramFrom), tags: tags.map(tagFrom) });
       return {};
     },
     'POST runs/log-inputs': (p) => {
@@ -204,15 +203,16 @@ function bulkInterval(tracking: TrackingService, runIds: string[], key: string, 
   for (const runId of runIds) {
     const [series] = tracking.history([runId], [key], Math.max(2, Math.floor(maxResults / 2)), start, end);
     if (!series) continue;
+    const buckets = bucketList(series.buckets);
     const points = new Map<number, { step: number; value: unknown; timestamp: number }>();
-    for (const bucket of series.buckets) {
+    for (const bucket of buckets) {
       if (series.exact) {
         points.set(points.size, { step: bucket.lastStep, value: bucket.last, timestamp: bucket.lastTimestamp });
         continue;
       }
       if (bucket.minStep !== null) points.set(bucket.minStep, { step: bucket.minStep, value: bucket.min, timestamp: bucket.lastTimestamp });
       if (bucket.maxStep !== null) points.set(bucket.maxStep, { step: bucket.maxStep, value: bucket.max, timestamp: bucket.lastTimestamp });
-      if (!points.has(bucket.lastStep) && bucket === series.buckets.at(-1)) {
+      if (!points.has(bucket.lastStep) && bucket === buckets.at(-1)) {
         points.set(bucket.lastStep, { step: bucket.lastStep, value: bucket.last, timestamp: bucket.lastTimestamp });
       }
     }
