@@ -26,8 +26,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONTEXT = path.join(ROOT, 'resources');
 const DOCKERFILE = path.join(ROOT, 'resources', 'images', 'python', 'Dockerfile');
 
-export const BASE_IMAGE = 'orrery/debian-python-base:local';
-export const PYTHON_IMAGE = 'orrery/python:local';
+const BASE_IMAGE = 'orrery/debian-python-base:local';
+const PYTHON_IMAGE = 'orrery/python:local';
 
 const SUITE = 'bookworm';
 const MIRROR = process.env.ORRERY_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
@@ -40,8 +40,11 @@ const PACKAGES = [
   'python3-pandas',
   'python3-scipy',
   'python3-sklearn',
-  'usr-is-merged', // else apt picks usrmerge, which brings perl (50 MB) into a merged-/usr root
+  'usr-is-merged', // lets the customize hook below remove usrmerge
 ];
+// The essential set pulls in usrmerge (init-system-helpers: usrmerge | usr-is-merged), and with it
+// perl (50 MB), though mmdebstrap's root is merged-/usr already. dpkg refuses if anything needs them.
+const PURGE = ['usrmerge', 'libfile-find-rule-perl', 'libnumber-compare-perl', 'libtext-glob-perl', 'perl', 'libperl5.36', 'perl-modules-5.36'];
 const DPKG_OPTIONS = [
   'path-exclude=/usr/share/doc/*',
   'path-include=/usr/share/doc/*/copyright',
@@ -80,6 +83,7 @@ const RECIPE = JSON.stringify({
   packages: PACKAGES,
   dpkg: DPKG_OPTIONS,
   stub: PYTHRAN_STUB_CONTROL,
+  purged: PURGE,
   deleted: DELETE_TESTS,
 });
 const RECIPE_HASH = createHash('sha256').update(RECIPE).digest('hex').slice(0, 16);
@@ -193,6 +197,7 @@ async function buildBase() {
     const tarball = path.join(work, 'rootfs.tar');
     let started = Date.now();
     console.log(`[images] mmdebstrap ${SUITE} (${PACKAGES.join(', ')}) from ${MIRROR}; this takes a minute or two`);
+    console.log('[images] (its warning that the stub .deb "is not present inside the chroot" is expected: a hook copies it in)');
     await run('mmdebstrap', [
       '--variant=apt',
       `--include=${stubDeb}`,
@@ -202,6 +207,7 @@ async function buildBase() {
       // apt reads the stub .deb at its path outside the chroot, dpkg at the same path inside it.
       `--essential-hook=mkdir -p "\${1:?}"${shellQuote(work)} && cp ${shellQuote(stubDeb)} "\${1:?}"${shellQuote(stubDeb)}`,
       `--customize-hook=rm -rf "\${1:?}"${shellQuote(work)}`,
+      `--customize-hook=chroot "$1" dpkg --purge ${PURGE.join(' ')}`,
       `--customize-hook=${DELETE_TESTS}`,
       SUITE,
       tarball,

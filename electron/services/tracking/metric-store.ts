@@ -62,6 +62,7 @@ export class MetricStore {
       findSeries: db.prepare('SELECT series_id FROM metric_series WHERE run_id = ? AND key = ?'),
       createSeries: db.prepare('INSERT INTO metric_series (run_id, key) VALUES (?, ?)'),
       series: db.prepare('SELECT * FROM metric_series WHERE series_id = ?'),
+      maxStep: db.prepare('SELECT max_step FROM metric_series WHERE series_id = ?'),
       insertPoint: db.prepare('INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?)'),
       insertChunk: db.prepare(
         `INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES ${Array(CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`,
@@ -172,29 +173,43 @@ export class MetricStore {
   private insertPoints(seriesId: number, points: readonly MetricPoint[]): MetricPoint[] {
     const inserted: MetricPoint[] = [];
     const args: Array<number> = new Array(CHUNK * 5);
+    // Steps beyond everything stored cannot collide with a stored point: the usual case of a
+    // script logging step after step needs no savepoint.
+    let highest = (this.statements.maxStep!.get(seriesId) as { max_step: number | null } | undefined)?.max_step ?? Number.NEGATIVE_INFINITY;
     let i = 0;
     for (; i + CHUNK <= points.length; i += CHUNK) {
+      let fresh = true;
+      let chunkHighest = highest;
       for (let j = 0; j < CHUNK; j++) {
         const point = points[i + j]!;
         const stored = storedValue(point.value);
+        if (point.step <= highest) fresh = false;
+        if (point.step > chunkHighest) chunkHighest = point.step;
         args[j * 5] = seriesId;
         args[j * 5 + 1] = point.step;
         args[j * 5 + 2] = point.timestamp;
         args[j * 5 + 3] = stored.isNan;
         args[j * 5 + 4] = stored.value;
       }
+      highest = chunkHighest;
+      const chunk = points.slice(i, i + CHUNK);
+      if (fresh) {
+        const changes = this.statements.insertChunk!.run(...args).changes;
+        // Only repeats inside the chunk itself can have been skipped; find them the same way SQLite did.
+        inserted.push(...(changes === CHUNK ? chunk : uniquePoints(chunk)));
+        continue;
+      }
       try {
         this.chunkInSavepoint(args);
-        for (let j = 0; j < CHUNK; j++) inserted.push(points[i + j]!);
+        inserted.push(...chunk);
       } catch (error) {
         if (error !== DUPLICATES) throw error;
-        for (let j = 0; j < CHUNK; j++) if (this.insertOne(seriesId, points[i + j]!)) inserted.push(points[i + j]!);
+        for (const point of chunk) if (this.insertOne(seriesId, point)) inserted.push(point);
       }
     }
     for (; i < points.length; i++) if (this.insertOne(seriesId, points[i]!)) inserted.push(points[i]!);
     return inserted;
   }
-
 
   private insertOne(seriesId: number, point: MetricPoint): boolean {
     const stored = storedValue(point.value);
@@ -309,6 +324,17 @@ export class MetricStore {
     this.seriesIds.set(cacheKey, row.series_id);
     return row.series_id;
   }
+}
+
+/** The first of each identical (step, timestamp, value) point, as the table's key would keep. */
+function uniquePoints(points: readonly MetricPoint[]): MetricPoint[] {
+  const seen = new Set<string>();
+  return points.filter((p) => {
+    const id = `${p.step}|${p.timestamp}|${Number.isNaN(p.value) ? 'nan' : p.value}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
 
 function toPoint(row: PointRow): StoredPoint {

@@ -112,6 +112,10 @@ describe('MLflow REST: runs', () => {
       },
     });
     expect((await server.mlflow(`runs/get?run_id=${runId}`)).json.run).toMatchObject({ data: { params: [{ key: 'lr', value: '0.01' }] } });
+    const long = await server.mlflow('runs/log-parameter', { run_id: runId, key: 'notes', value: 'x'.repeat(6001) });
+    expect(long).toMatchObject({ status: 400, json: { message: expect.stringMatching(/length 6001, which exceeded length limit of 6000/) } });
+    const longTag = await server.mlflow('runs/set-tag', { run_id: runId, key: 'notes', value: 'x'.repeat(8001) });
+    expect(longTag.json.message).toMatch(/exceeded length limit of 8000/);
   });
 
   it('log-metric keeps NaN and ±Infinity in protobuf-JSON form, refuses bad keys and missing values', async () => {

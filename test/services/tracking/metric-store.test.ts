@@ -55,6 +55,14 @@ describe('metric store', () => {
     expect(result.totalPoints).toBe(120);
   });
 
+  it('repeats inside one fresh batch are stored once and counted once', () => {
+    const batch = series(60, (s) => s);
+    batch.splice(10, 0, { ...batch[5]! }, { ...batch[7]! });
+    append(batch.slice(0, 50).concat(batch.slice(50)));
+    expect(store.points(RUN, 'loss', 1000, 0)).toHaveLength(60);
+    expect(rows(store.downsample(RUN, 'loss', 4)).reduce((n, b) => n + b.count, 0)).toBe(60);
+  });
+
   it('returns the exact points when the series is shorter than the bucket count', () => {
     append(series(50, (s) => s * 2));
     const result = store.downsample(RUN, 'loss', 100);
