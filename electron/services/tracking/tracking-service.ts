@@ -15,7 +15,7 @@ import type {
 import { runStatuses } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
-import { CommitGroup } from '../store/commit-group';
+import { CommitGroup, type GroupedWrite } from '../store/commit-group';
 import { ExperimentRepository, type ExperimentRow } from './experiment-repository';
 import { MetricStore, type MetricPoint, type StoredPoint } from './metric-store';
 import { compileRunQuery, decodePageToken, encodePageToken } from './run-query';
@@ -269,22 +269,21 @@ export class TrackingService {
 
   /** log-batch and its single-item cousins: all or nothing, MLflow's limits and messages. */
   logBatch(runId: unknown, batch: LogBatch): void {
-    const { row, work } = this.prepareBatch(runId, batch);
-    const latest = this.db.transaction(work)();
+    const { row, write } = this.prepareBatch(runId, batch);
+    const latest = this.db.transaction(() => {
+      write.check();
+      return write.write();
+    })();
     this.publishMetrics(row, latest);
   }
 
   /** The same, sharing one commit with other writes that arrive at the same moment. */
   async logBatchGrouped(runId: unknown, batch: LogBatch): Promise<void> {
-    const { row, work } = this.prepareBatch(runId, batch);
-    let latest: LatestMetric[] = [];
-    await this.commits.run(() => {
-      latest = work();
-    });
-    this.publishMetrics(row, latest);
+    const { row, write } = this.prepareBatch(runId, batch);
+    this.publishMetrics(row, await this.commits.run(write));
   }
 
-  private prepareBatch(runId: unknown, batch: LogBatch): { row: RunRow; work: () => LatestMetric[] } {
+  private prepareBatch(runId: unknown, batch: LogBatch): { row: RunRow; write: GroupedWrite<LatestMetric[]> } {
     const { metrics, params, tags } = batch;
     checkBatchLimits(metrics.length, params.length, tags.length);
     const seen = new Set<string>();
@@ -296,7 +295,10 @@ export class TrackingService {
       );
     }
     const row = this.activeRunRow(runId);
-    const work = (): LatestMetric[] => {
+    const fresh: Array<{ key: string; value: string }> = [];
+    // Reads only: a refused batch must not have written anything (see CommitGroup).
+    const check = () => {
+      fresh.length = 0;
       for (const param of params) {
         const existing = this.runs.param(row.run_id, param.key);
         if (existing !== undefined && existing !== param.value) {
@@ -304,10 +306,13 @@ export class TrackingService {
             `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${existing}' for run ID='${row.run_id}'. Attempted logging new value '${param.value}'.`,
           );
         }
-        if (existing === undefined) {
-          this.runs.insertParam(row.run_id, param.key, param.value);
-          this.runs.noteKey(row.experiment_id, 'param', param.key);
-        }
+        if (existing === undefined) fresh.push(param);
+      }
+    };
+    const work = (): LatestMetric[] => {
+      for (const param of fresh) {
+        this.runs.insertParam(row.run_id, param.key, param.value);
+        this.runs.noteKey(row.experiment_id, 'param', param.key);
       }
       for (const tag of tags) {
         this.runs.setTag(row.run_id, tag.key, tag.value);
@@ -319,7 +324,7 @@ export class TrackingService {
       for (const metric of latest) this.runs.noteKey(row.experiment_id, 'metric', metric.key);
       return latest;
     };
-    return { row, work };
+    return { row, write: { check, write: work } };
   }
 
   private publishMetrics(row: RunRow, latest: LatestMetric[]): void {

@@ -1,0 +1,253 @@
+import { describe, expect, it } from 'vitest';
+import { sweepSchema, type SweepSpec } from '../../../shared/contract/training-spec';
+import { OrreryError } from '../../../shared/errors';
+import { bestTrial, DEFAULT_SWEEP_SEED, gridSize, planSweep, planTrials } from '../../../electron/services/training/sweep-planner';
+
+const objective = { metric: 'val_loss', mode: 'min' as const };
+
+function sweep(input: Record<string, unknown>): SweepSpec {
+  return sweepSchema.parse({ objective, ...input });
+}
+
+/** What a user reads when a sweep is refused. */
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(OrreryError);
+    expect((err as OrreryError).code).toBe('INVALID_INPUT');
+    return (err as OrreryError).message;
+  }
+  throw new Error('expected the sweep to be refused');
+}
+
+describe('grid sweeps', () => {
+  it('lr × batch gives the 6 combinations, the last parameter varying fastest', () => {
+    const spec = sweep({ strategy: 'grid', space: { lr: { values: [0.1, 0.01] }, batch: { values: [16, 32, 64] } } });
+    expect(planTrials(spec)).toEqual([
+      { lr: 0.1, batch: 16 },
+      { lr: 0.1, batch: 32 },
+      { lr: 0.1, batch: 64 },
+      { lr: 0.01, batch: 16 },
+      { lr: 0.01, batch: 32 },
+      { lr: 0.01, batch: 64 },
+    ]);
+    expect(gridSize(spec)).toBe(6);
+    const plan = planSweep(spec);
+    expect(plan).toMatchObject({ strategy: 'grid', combinations: 6, truncated: false, seed: null });
+    expect(plan.warning).toBeUndefined();
+  });
+
+  it('keeps strings and booleans as given', () => {
+    const spec = sweep({ strategy: 'grid', space: { optimizer: { values: ['adam', 'sgd'] }, amp: { values: [true, false] } } });
+    expect(planTrials(spec)).toEqual([
+      { optimizer: 'adam', amp: true },
+      { optimizer: 'adam', amp: false },
+      { optimizer: 'sgd', amp: true },
+      { optimizer: 'sgd', amp: false },
+    ]);
+  });
+
+  it('expands float ranges without accumulating error, and includes max when it is on the step', () => {
+    const spec = sweep({ strategy: 'grid', space: { dropout: { min: 0, max: 0.5, step: 0.1 } } });
+    expect(planTrials(spec).map((t) => t.dropout)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5]);
+    const off = sweep({ strategy: 'grid', space: { x: { min: 0.1, max: 1, step: 0.3 } } });
+    expect(planTrials(off).map((t) => t.x)).toEqual([0.1, 0.4, 0.7, 1]);
+    const noisy = sweep({ strategy: 'grid', maxTrials: 100, space: { wd: { min: 0, max: 0.003, step: 0.0001 } } });
+    const values = planTrials(noisy).map((t) => t.wd as number);
+    expect(values).toHaveLength(31);
+    expect(values[3]).toBe(0.0003);
+    expect(values.at(-1)).toBe(0.003);
+  });
+
+  it('expands integer ranges to integers', () => {
+    const spec = sweep({ strategy: 'grid', space: { layers: { min: 2, max: 8, step: 2, integer: true } } });
+    expect(planTrials(spec).map((t) => t.layers)).toEqual([2, 4, 6, 8]);
+    const loose = sweep({ strategy: 'grid', space: { n: { min: 0.5, max: 4.5, step: 1, integer: true } } });
+    expect(planTrials(loose).map((t) => t.n)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('runs the first maxTrials combinations of a larger grid, and says so', () => {
+    const spec = sweep({
+      strategy: 'grid',
+      maxTrials: 20,
+      space: { lr: { values: [1e-1, 1e-2, 1e-3, 1e-4] }, batch: { values: [16, 32, 64, 128] }, depth: { values: [1, 2, 3] } },
+    });
+    expect(gridSize(spec)).toBe(48);
+    const plan = planSweep(spec);
+    expect(plan.trials).toHaveLength(20);
+    expect(plan.truncated).toBe(true);
+    expect(plan.combinations).toBe(48);
+    expect(plan.warning).toBe('grid has 48 combinations, maxTrials 20: running the first 20');
+    expect(plan.trials[0]).toEqual({ lr: 0.1, batch: 16, depth: 1 });
+    expect(plan.trials[19]).toEqual({ lr: 0.01, batch: 64, depth: 2 });
+  });
+
+  it('refuses a range without step and logUniform, naming the parameter', () => {
+    expect(refusal(() => planTrials(sweep({ strategy: 'grid', space: { lr: { min: 0.001, max: 0.1 } } })))).toMatch(
+      /^sweep\.space\.lr: a range needs a "step" in a grid sweep/,
+    );
+    expect(refusal(() => planTrials(sweep({ strategy: 'grid', space: { lr: { logUniform: { min: 1e-5, max: 1e-1 } } } })))).toMatch(
+      /^sweep\.space\.lr: logUniform has no grid/,
+    );
+    expect(() => gridSize(sweep({ strategy: 'grid', space: { lr: { logUniform: { min: 1e-5, max: 1e-1 } } } }))).toThrow(/sweep\.space\.lr/);
+  });
+
+  it('refuses a grid over a million combinations before expanding it', () => {
+    const spec = sweep({
+      strategy: 'grid',
+      space: { a: { min: 0, max: 999, step: 1 }, b: { min: 0, max: 999, step: 1 }, c: { values: [1, 2] } },
+    });
+    expect(gridSize(spec)).toBe(2_000_000);
+    const started = performance.now();
+    expect(refusal(() => planTrials(spec))).toMatch(/^sweep\.space: the grid has 2,000,000 combinations \(a: 1,000, b: 1,000, c: 2\), more than the 1,000,000/);
+    expect(performance.now() - started).toBeLessThan(100);
+    const huge = sweep({ strategy: 'grid', space: { x: { min: 0, max: 1e12, step: 1e-6 } } });
+    expect(refusal(() => planTrials(huge))).toMatch(/more than the 1,000,000 allowed/);
+  });
+
+  it('a grid of exactly a million is allowed', () => {
+    const spec = sweep({ strategy: 'grid', maxTrials: 3, space: { a: { min: 0, max: 999, step: 1 }, b: { min: 0, max: 999, step: 1 } } });
+    expect(planTrials(spec)).toEqual([
+      { a: 0, b: 0 },
+      { a: 0, b: 1 },
+      { a: 0, b: 2 },
+    ]);
+  });
+});
+
+describe('random sweeps', () => {
+  const space = {
+    lr: { logUniform: { min: 1e-5, max: 1e-1 } },
+    batch: { values: [16, 32, 64] },
+    dropout: { min: 0, max: 0.5 },
+    layers: { min: 1, max: 6, integer: true },
+    warmup: { min: 0, max: 1, step: 0.25 },
+  };
+
+  it('the same seed gives the same trials; another seed gives others', () => {
+    const a = planTrials(sweep({ strategy: 'random', maxTrials: 10, seed: 7, space }));
+    const b = planTrials(sweep({ strategy: 'random', maxTrials: 10, seed: 7, space }));
+    const c = planTrials(sweep({ strategy: 'random', maxTrials: 10, seed: 8, space }));
+    expect(a).toHaveLength(10);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
+  it('seeds far apart in 64-bit space do not collide', () => {
+    const a = planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: 1, space }));
+    const b = planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: 2 ** 32 + 1, space }));
+    expect(b).not.toEqual(a);
+  });
+
+  it('uses the given default seed, or DEFAULT_SWEEP_SEED, and reports it', () => {
+    const spec = sweep({ strategy: 'random', maxTrials: 5, space });
+    expect(planSweep(spec).seed).toBe(DEFAULT_SWEEP_SEED);
+    expect(planTrials(spec)).toEqual(planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: DEFAULT_SWEEP_SEED, space })));
+    const plan = planSweep(spec, { defaultSeed: 99 });
+    expect(plan.seed).toBe(99);
+    expect(plan.trials).toEqual(planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: 99, space })));
+    expect(planSweep(sweep({ strategy: 'random', seed: 3, space }), { defaultSeed: 99 }).seed).toBe(3);
+  });
+
+  it('samples stay in their spaces: choices from lists, integers, steps, bounds', () => {
+    const trials = planTrials(sweep({ strategy: 'random', maxTrials: 500, seed: 1, space }));
+    expect(trials).toHaveLength(500);
+    for (const t of trials) {
+      expect(Object.keys(t)).toEqual(['lr', 'batch', 'dropout', 'layers', 'warmup']);
+      expect([16, 32, 64]).toContain(t.batch);
+      expect(t.dropout).toBeGreaterThanOrEqual(0);
+      expect(t.dropout).toBeLessThanOrEqual(0.5);
+      expect(Number.isInteger(t.layers)).toBe(true);
+      expect([0, 0.25, 0.5, 0.75, 1]).toContain(t.warmup);
+    }
+    expect(new Set(trials.map((t) => t.batch)).size).toBe(3);
+    expect(new Set(trials.map((t) => t.layers))).toEqual(new Set([1, 2, 3, 4, 5, 6]));
+    expect(new Set(trials.map((t) => t.warmup)).size).toBe(5);
+  });
+
+  it('logUniform samples stay within bounds and spread over every decade', () => {
+    const trials = planTrials(sweep({ strategy: 'random', maxTrials: 400, seed: 42, space: { lr: { logUniform: { min: 1e-5, max: 1e-1 } } } }));
+    const decades = new Map<number, number>();
+    for (const { lr } of trials) {
+      expect(typeof lr).toBe('number');
+      expect(lr).toBeGreaterThanOrEqual(1e-5);
+      expect(lr).toBeLessThanOrEqual(1e-1);
+      const decade = Math.floor(Math.log10(lr as number));
+      decades.set(decade, (decades.get(decade) ?? 0) + 1);
+    }
+    // Four decades, 1e-5..1e-1: each gets roughly a quarter (a uniform draw would put 90% in the top one).
+    expect([...decades.keys()].sort()).toEqual([-2, -3, -4, -5]);
+    for (const count of decades.values()) expect(count).toBeGreaterThan(60);
+  });
+
+  it('a step on a float range snaps samples to its grid', () => {
+    const trials = planTrials(sweep({ strategy: 'random', maxTrials: 50, seed: 3, space: { m: { min: 0.9, max: 0.99, step: 0.03 } } }));
+    for (const { m } of trials) expect([0.9, 0.93, 0.96, 0.99]).toContain(m);
+  });
+
+  it('warns when a discrete space is smaller than maxTrials', () => {
+    const plan = planSweep(sweep({ strategy: 'random', maxTrials: 20, seed: 1, space: { a: { values: [1, 2] }, b: { values: ['x', 'y', 'z'] } } }));
+    expect(plan.trials).toHaveLength(20);
+    expect(plan.warning).toBe('random search over 6 combinations with maxTrials 20: some trials repeat; a grid tries each once');
+    expect(planSweep(sweep({ strategy: 'random', maxTrials: 20, space })).warning).toBeUndefined();
+  });
+});
+
+describe('validation beyond the schema', () => {
+  // Specs built without the schema: what a caller that skipped parsing would pass.
+  const raw = (input: Record<string, unknown>) => ({ strategy: 'grid', maxTrials: 20, maxParallel: 1, objective, ...input }) as unknown as SweepSpec;
+
+  it('refuses empty lists and min above max, naming the field', () => {
+    expect(refusal(() => planTrials(raw({ space: { lr: { values: [] } } })))).toBe('sweep.space.lr.values: must list at least one value');
+    expect(refusal(() => planTrials(raw({ space: { lr: { min: 1, max: 0, step: 0.1 } } })))).toBe('sweep.space.lr: min (1) must not be above max (0)');
+    expect(refusal(() => planTrials(raw({ strategy: 'random', space: { lr: { logUniform: { min: 1, max: 0.1 } } } })))).toBe(
+      'sweep.space.lr: logUniform min (1) must not be above max (0.1)',
+    );
+    expect(refusal(() => planTrials(raw({ strategy: 'random', space: { lr: { logUniform: { min: 0, max: 0.1 } } } })))).toMatch(
+      /^sweep\.space\.lr\.logUniform\.min: must be a number above 0/,
+    );
+  });
+
+  it('refuses an empty space, bad steps, non-finite values and integer ranges without integers', () => {
+    expect(refusal(() => planTrials(raw({ space: {} })))).toBe('sweep.space: must have at least one parameter');
+    expect(refusal(() => planTrials(raw({ space: { lr: { min: 0, max: 1, step: 0 } } })))).toMatch(/^sweep\.space\.lr\.step: must be a number above 0/);
+    expect(refusal(() => planTrials(raw({ space: { lr: { values: [0.1, Number.NaN] } } })))).toMatch(/^sweep\.space\.lr\.values\[1\]/);
+    expect(refusal(() => planTrials(raw({ space: { n: { min: 1.2, max: 1.8, step: 1, integer: true } } })))).toMatch(/contains no whole number/);
+    expect(refusal(() => planTrials(raw({ space: { n: { min: 1, max: 8, step: 0.5, integer: true } } })))).toMatch(
+      /^sweep\.space\.n\.step: an integer range needs a whole-number step/,
+    );
+    expect(refusal(() => planTrials(raw({ maxTrials: 0, space: { a: { values: [1] } } })))).toMatch(/^sweep\.maxTrials/);
+  });
+
+  it('the schema itself refuses what it can, with the same meaning', () => {
+    expect(sweepSchema.safeParse({ strategy: 'grid', objective, space: { lr: { values: [] } } }).success).toBe(false);
+    expect(sweepSchema.safeParse({ strategy: 'grid', objective, space: { lr: { min: 1, max: 0 } } }).success).toBe(false);
+  });
+});
+
+describe('bestTrial', () => {
+  const trials = [
+    { runId: 'a', value: 0.5 },
+    { runId: 'b', value: null },
+    { runId: 'c', value: 0.2 },
+    { runId: 'd', value: Number.NaN },
+    { runId: 'e', value: 0.9 },
+    { runId: 'f', value: 0.2 },
+  ];
+
+  it('picks the lowest for min and the highest for max, ignoring null and NaN; ties go to the earlier trial', () => {
+    expect(bestTrial(trials, 'min')).toEqual({ runId: 'c', value: 0.2 });
+    expect(bestTrial(trials, 'max')).toEqual({ runId: 'e', value: 0.9 });
+  });
+
+  it('is null when no trial has a value', () => {
+    expect(bestTrial([], 'min')).toBeNull();
+    expect(bestTrial([{ runId: 'a', value: null }, { runId: 'b', value: Number.NaN }], 'max')).toBeNull();
+  });
+
+  it('returns the caller’s own object, extra fields included', () => {
+    const rows = [{ runId: 'x', value: 3, trial: 0 }, { runId: 'y', value: 1, trial: 1 }];
+    expect(bestTrial(rows, 'min')).toBe(rows[1]);
+  });
+});
