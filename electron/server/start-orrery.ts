@@ -38,6 +38,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     app.close();
     throw error;
   }
+  app.setTrackingEndpoint(listening.url, options.token);
   const serverInfoFile = writeServerInfo(options.dataDir, {
     url: listening.url,
     port: listening.port,

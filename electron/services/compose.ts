@@ -21,6 +21,13 @@ import { MlflowApi } from './tracking/mlflow-rest/mlflow-api';
 import { trackingHandlers } from './tracking/tracking-handlers';
 import { TrackingService } from './tracking/tracking-service';
 import { EnvironmentSnapshot } from './hardware/environment-snapshot';
+import { JobRepository } from './training/job-repository';
+import type { JobLauncher } from './training/job-launcher';
+import { ProcessLauncher } from './training/process-launcher';
+import { ResourceManager, capacityFromOverview } from './training/resource-manager';
+import { trainingHandlers } from './training/training-handlers';
+import { TrainingService } from './training/training-service';
+import type { HardwareService as Hardware } from './hardware/hardware-service';
 
 export interface AppConfig {
   dataDir: string;
@@ -30,6 +37,8 @@ export interface AppConfig {
   docker?: DockerEngineClient;
   nvidia?: NvidiaGpuReader;
   system?: SystemProbe;
+  /** How training jobs start; by default Docker when an engine answers, else plain processes. */
+  launcher?: (hardware: Hardware) => Promise<JobLauncher>;
 }
 
 export interface App {
@@ -39,6 +48,10 @@ export interface App {
   hardware: HardwareService;
   tracking: TrackingService;
   mlflow: MlflowApi;
+  /** The training queue, once the machine's capacity has been read. */
+  training: Promise<TrainingService>;
+  /** Tells jobs where the MLflow API listens (known once the HTTP server has started). */
+  setTrackingEndpoint(uri: string, token: string): void;
   close(): void;
 }
 
@@ -65,6 +78,10 @@ export function composeApp(config: AppConfig): App {
     const tracking = new TrackingService({ db, bus, environment: () => environment.current() });
     const artifacts = new ArtifactStore(path.join(config.dataDir, 'artifacts'));
     const mlflow = new MlflowApi(tracking, artifacts);
+    const endpoint = { uri: '', token: '' };
+    const training = startTraining(config, hardware, { db, bus, tracking, artifacts, endpoint });
+    // Callers see the failure when they use training; it must not bring the app down meanwhile.
+    training.catch((error: unknown) => console.error('[training] could not start:', error));
 
     const info: AppInfo = {
       name: 'Orrery',
@@ -82,6 +99,7 @@ export function composeApp(config: AppConfig): App {
       'hardware.docker': () => hardware.docker(),
       'hardware.sample': () => hardware.sample(),
       ...trackingHandlers(tracking, artifacts),
+      ...trainingHandlers(training),
     };
 
     return {
@@ -91,7 +109,13 @@ export function composeApp(config: AppConfig): App {
       hardware,
       tracking,
       mlflow,
+      training,
+      setTrackingEndpoint(uri, token) {
+        endpoint.uri = uri;
+        endpoint.token = token;
+      },
       close() {
+        void training.then((service) => service.close(), () => undefined);
         sampler.dispose();
         environment.dispose();
         db.close();
@@ -102,4 +126,27 @@ export function composeApp(config: AppConfig): App {
     lock.release();
     throw error;
   }
+}
+
+/** The queue needs the machine's capacity (GPUs, CPUs, memory) and a launcher; both take a moment to learn. */
+async function startTraining(
+  config: AppConfig,
+  hardware: HardwareService,
+  parts: { db: import('better-sqlite3').Database; bus: EventBus; tracking: TrackingService; artifacts: ArtifactStore; endpoint: { uri: string; token: string } },
+): Promise<TrainingService> {
+  const overview = await hardware.overview();
+  const launcher = config.launcher ? await config.launcher(hardware) : new ProcessLauncher();
+  const service = new TrainingService({
+    jobs: new JobRepository(parts.db),
+    tracking: parts.tracking,
+    artifacts: parts.artifacts,
+    bus: parts.bus,
+    launcher,
+    resources: new ResourceManager(capacityFromOverview(overview)),
+    dataDir: config.dataDir,
+    tracking_endpoint: () => parts.endpoint,
+    gpuSamples: async () => (await hardware.sample()).gpus,
+  });
+  await service.reattach();
+  return service;
 }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { appMethods } from './app';
 import { hardwareMethods, type HardwareEvents } from './hardware';
 import { trackingMethods, type TrackingEvents } from './tracking';
+import { trainingMethods, type TrainingEvents } from './training';
 import type { MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
@@ -9,6 +10,7 @@ export const contract = {
   ...appMethods,
   ...hardwareMethods,
   ...trackingMethods,
+  ...trainingMethods,
 };
 
 export type Contract = typeof contract;
@@ -18,10 +20,10 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Events the app pushes, by topic. */
-export type EventMap = HardwareEvents & TrackingEvents;
+export type EventMap = HardwareEvents & TrackingEvents & TrainingEvents;
 export type EventTopic = keyof EventMap;
 
-export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics'];
+export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log'];
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);
@@ -34,4 +36,6 @@ export function isEventTopic(name: string): name is EventTopic {
 export * from './app';
 export * from './hardware';
 export * from './tracking';
+export * from './training';
+export * from './training-spec';
 export type { MethodSpec } from './define';

@@ -1,0 +1,47 @@
+import type { JobSpec } from '../../../shared/contract/training-spec';
+
+export interface LaunchRequest {
+  jobId: string;
+  runId: string;
+  experimentId: string;
+  spec: JobSpec;
+  gpuIndices: number[];
+  trackingUri: string;
+  trackingToken: string;
+  /** Host folder the job writes outputs to (collected as artifacts at exit). */
+  outputsDir: string;
+  /** Host file holding the hyperparameters as JSON. */
+  paramsFile: string;
+}
+
+export interface JobExit {
+  exitCode: number | null;
+  oomKilled: boolean;
+  /** The runner's own failure (could not wait on it), if any. */
+  error: string | null;
+}
+
+/** A started job, whichever runner started it. */
+export interface RunningJob {
+  readonly runner: 'docker' | 'process';
+  /** Container id or process id: what a later start reattaches to. */
+  readonly handle: string;
+  readonly imageDigest: string | null;
+  onLine(listener: (stream: 'stdout' | 'stderr', line: string) => void): void;
+  wait(): Promise<JobExit>;
+  stop(graceSeconds: number): Promise<void>;
+  stats(): Promise<{ cpuPercent: number; memoryBytes: number } | null>;
+}
+
+/** Starts jobs: in Docker containers, or as plain processes where no engine exists. */
+export interface JobLauncher {
+  readonly kind: 'docker' | 'process';
+  /** Refuse what can never start (an unknown image), with the reason, before anything is queued. */
+  validate(spec: JobSpec): Promise<void>;
+  launch(request: LaunchRequest): Promise<RunningJob>;
+  /**
+   * After a restart: follow a job still running under `handle`, or tell how it ended while
+   * Orrery was closed. Null when the handle is gone (the container was removed).
+   */
+  reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null>;
+}

@@ -1,0 +1,108 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { Job, JobStatus } from '../../../shared/contract/training';
+import type { JobSpec } from '../../../shared/contract/training-spec';
+
+interface JobRow {
+  job_id: string;
+  name: string;
+  spec: string;
+  status: JobStatus;
+  priority: number;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  experiment_id: number;
+  run_id: string;
+  attempt: number;
+  runner: 'docker' | 'process' | null;
+  handle: string | null;
+  gpu_indices: string;
+  exit_code: number | null;
+  reason: string | null;
+}
+
+export type StoredJob = Omit<Job, 'queuePosition'> & { handle: string | null };
+
+/** SQL for the jobs table: the queue, and what each running job is attached to. */
+export class JobRepository {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(private readonly db: Database) {}
+
+  private sql(text: string): Statement {
+    let statement = this.cache.get(text);
+    if (!statement) this.cache.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
+  insert(job: { jobId: string; spec: JobSpec; experimentId: number; runId: string; attempt: number; now: number }): void {
+    this.sql(
+      `INSERT INTO jobs (job_id, name, spec, status, priority, created_at, experiment_id, run_id, attempt)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+    ).run(job.jobId, job.spec.name, JSON.stringify(job.spec), job.spec.priority, job.now, job.experimentId, job.runId, job.attempt);
+  }
+
+  get(jobId: string): StoredJob | undefined {
+    const row = this.sql('SELECT * FROM jobs WHERE job_id = ?').get(jobId) as JobRow | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
+  list(statuses?: readonly JobStatus[]): StoredJob[] {
+    const rows = (
+      statuses?.length
+        ? this.db.prepare(`SELECT * FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at DESC`).all(...statuses)
+        : this.sql('SELECT * FROM jobs ORDER BY created_at DESC').all()
+    ) as JobRow[];
+    return rows.map(toJob);
+  }
+
+  /** Queued jobs in the order they may start: priority first, then age. */
+  queue(): StoredJob[] {
+    return (this.sql("SELECT * FROM jobs WHERE status = 'queued' ORDER BY priority DESC, created_at, job_id").all() as JobRow[]).map(toJob);
+  }
+
+  markRunning(jobId: string, fields: { runner: string; handle: string; gpuIndices: number[]; now: number }): void {
+    this.sql("UPDATE jobs SET status = 'running', runner = ?, handle = ?, gpu_indices = ?, started_at = ?, reason = NULL WHERE job_id = ?").run(
+      fields.runner,
+      fields.handle,
+      JSON.stringify(fields.gpuIndices),
+      fields.now,
+      jobId,
+    );
+  }
+
+  markEnded(jobId: string, fields: { status: JobStatus; exitCode: number | null; reason: string; endedAt: number }): void {
+    this.sql('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, ended_at = ? WHERE job_id = ?').run(
+      fields.status,
+      fields.exitCode,
+      fields.reason,
+      fields.endedAt,
+      jobId,
+    );
+  }
+
+  setReason(jobId: string, reason: string | null): void {
+    this.sql('UPDATE jobs SET reason = ? WHERE job_id = ?').run(reason, jobId);
+  }
+}
+
+function toJob(row: JobRow): StoredJob {
+  return {
+    jobId: row.job_id,
+    name: row.name,
+    status: row.status,
+    spec: JSON.parse(row.spec) as JobSpec,
+    priority: row.priority,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    experimentId: String(row.experiment_id),
+    runId: row.run_id,
+    attempt: row.attempt,
+    runner: row.runner,
+    gpuIndices: JSON.parse(row.gpu_indices) as number[],
+    exitCode: row.exit_code,
+    reason: row.reason,
+    handle: row.handle,
+  };
+}

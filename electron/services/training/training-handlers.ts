@@ -1,0 +1,16 @@
+import type { Handlers } from '../rpc/handlers';
+import type { TrainingService } from './training-service';
+
+type TrainingHandlers = Pick<Handlers, Extract<keyof Handlers, `training.${string}`>>;
+
+/** The UI's training methods; the service becomes ready once the machine's capacity is known. */
+export function trainingHandlers(ready: Promise<TrainingService>): TrainingHandlers {
+  return {
+    'training.submit': async ({ spec }) => (await ready).submit(spec),
+    'training.list': async ({ status }) => (await ready).list(status),
+    'training.get': async ({ jobId }) => (await ready).get(jobId),
+    'training.cancel': async ({ jobId }) => (await ready).cancel(jobId),
+    'training.retry': async ({ jobId }) => (await ready).retry(jobId),
+    'training.logs': async ({ jobId, tail, search }) => (await ready).logs(jobId, tail, search),
+  };
+}

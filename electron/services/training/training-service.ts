@@ -1,0 +1,377 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Job, JobLogLine, JobStatus } from '../../../shared/contract/training';
+import type { JobSpec } from '../../../shared/contract/training-spec';
+import type { GpuSample } from '../../../shared/contract/hardware';
+import { OrreryError } from '../../../shared/errors';
+import type { EventBus } from '../events/event-bus';
+import type { ArtifactStore } from '../tracking/artifact-store';
+import type { TrackingService } from '../tracking/tracking-service';
+import { EarlyStopping } from './early-stopping';
+import type { JobExit, JobLauncher, RunningJob } from './job-launcher';
+import { outcomeOf, type Outcome, type StopCause } from './job-outcome';
+import type { JobRepository, StoredJob } from './job-repository';
+import { createMetricLineState, parseMetricLine } from './metric-line-parser';
+import type { ResourceManager } from './resource-manager';
+
+export interface TrainingServiceDeps {
+  jobs: JobRepository;
+  tracking: TrackingService;
+  artifacts: ArtifactStore;
+  bus: EventBus;
+  launcher: JobLauncher;
+  resources: ResourceManager;
+  dataDir: string;
+  /** Where jobs reach Orrery's MLflow API (known once the HTTP server listens). */
+  tracking_endpoint: () => { uri: string; token: string };
+  gpuSamples?: () => Promise<GpuSample[]>;
+  now?: () => number;
+  systemMetricsIntervalMs?: number;
+}
+
+interface Active {
+  job: StoredJob;
+  running: RunningJob;
+  cause: StopCause | null;
+  log: fs.WriteStream;
+  cleanup: Array<() => void>;
+}
+
+const STOP_GRACE_SECONDS = 10;
+
+/**
+ * The training queue: accepts job specs, starts them when their resources are free, follows
+ * their logs and metrics into their run, stops them on cancel, timeout or early stopping, and
+ * records how each ended. Docker jobs outlive the app and are followed again at the next start.
+ */
+export class TrainingService {
+  private readonly active = new Map<string, Active>();
+  private readonly now: () => number;
+  private scheduling = false;
+  private closed = false;
+
+  constructor(private readonly deps: TrainingServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async submit(spec: JobSpec): Promise<Job> {
+    const fit = this.deps.resources.check(spec.resources);
+    if (!fit.ok) throw new OrreryError('INVALID_INPUT', fit.reason);
+    await this.deps.launcher.validate(spec);
+    return this.enqueue(spec, 1, null);
+  }
+
+  list(statuses?: readonly JobStatus[]): Job[] {
+    return this.withPositions(this.deps.jobs.list(statuses));
+  }
+
+  get(jobId: string): Job {
+    const job = this.deps.jobs.get(jobId);
+    if (!job) throw new OrreryError('NOT_FOUND', `No job with id ${jobId}.`);
+    return this.withPositions([job])[0]!;
+  }
+
+  async cancel(jobId: string): Promise<Job> {
+    const job = this.get(jobId);
+    if (job.status === 'queued') {
+      this.end(job, { job: 'cancelled', run: 'KILLED', reason: 'cancelled before it started' }, null);
+    } else if (job.status === 'running') {
+      await this.stopActive(jobId, { kind: 'cancel' });
+    } else {
+      throw new OrreryError('CONFLICT', `Job ${jobId} has already ${job.status === 'cancelled' ? 'been cancelled' : job.status}.`);
+    }
+    return this.get(jobId);
+  }
+
+  async retry(jobId: string): Promise<Job> {
+    const job = this.get(jobId);
+    if (job.status === 'queued' || job.status === 'running') throw new OrreryError('CONFLICT', `Job ${jobId} is still ${job.status}.`);
+    return this.enqueue(job.spec, job.attempt + 1, job.runId);
+  }
+
+  logs(jobId: string, tail: number, search?: string): JobLogLine[] {
+    const job = this.get(jobId);
+    const file = this.logFile(jobId);
+    if (!fs.existsSync(file)) return [];
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const parsed = lines.map((text) => JSON.parse(text) as JobLogLine).filter((l) => !search || l.line.includes(search));
+    return parsed.slice(-tail).map((l) => ({ ...l, jobId: job.jobId, runId: job.runId }));
+  }
+
+  /** At start: follow jobs that kept running while Orrery was closed, record those that ended. */
+  async reattach(): Promise<void> {
+    for (const job of this.deps.jobs.list(['running'])) {
+      const found = job.handle && job.runner === this.deps.launcher.kind ? await this.deps.launcher.reattach(job.handle, job.startedAt ?? 0) : null;
+      if (!found) {
+        this.end(job, { job: 'failed', run: 'FAILED', reason: 'Orrery was closed while it ran, and its container or process is gone' }, null);
+      } else if ('ended' in found) {
+        const outcome = outcomeOf(found.ended, null, job.spec.resources.memoryGb);
+        this.end(job, { ...outcome, reason: `${outcome.reason} (while Orrery was closed)` }, found.ended.exitCode, found.finishedAt ?? undefined);
+      } else {
+        this.deps.resources.restore({
+          jobId: job.jobId,
+          gpuIndices: job.gpuIndices,
+          gpuUuids: job.gpuIndices.map(() => null),
+          cpus: job.spec.resources.cpus ?? 0,
+          memoryBytes: (job.spec.resources.memoryGb ?? 0) * 1024 ** 3,
+        });
+        this.follow(job, found);
+        this.writeLog(job, 'orrery', 'Orrery restarted and is following this job again.');
+      }
+    }
+    this.schedule();
+  }
+
+  /**
+   * Stop following. Containers keep running and are followed again at the next start; a plain
+   * process cannot be, so it is stopped rather than left running unwatched.
+   */
+  close(): void {
+    this.closed = true;
+    for (const entry of this.active.values()) {
+      for (const fn of entry.cleanup) fn();
+      if (entry.running.runner === 'process') void entry.running.stop(0);
+    }
+    this.active.clear();
+  }
+
+  /** Starts every queued job whose resources are free, highest priority first, then oldest. */
+  schedule(): void {
+    if (this.scheduling || this.closed) return;
+    this.scheduling = true;
+    try {
+      for (const job of this.deps.jobs.queue()) {
+        // Already given its resources and starting (the row turns 'running' once it has).
+        if (this.deps.resources.allocationOf(job.jobId)) continue;
+        const allocation = this.deps.resources.tryAllocate(job.jobId, job.spec.resources);
+        if (!allocation) {
+          this.deps.jobs.setReason(job.jobId, 'waiting for its GPUs, CPUs or memory to be free');
+          continue;
+        }
+        void this.start(job, allocation.gpuIndices);
+      }
+    } finally {
+      this.scheduling = false;
+    }
+  }
+
+  private async enqueue(spec: JobSpec, attempt: number, retryOf: string | null): Promise<Job> {
+    const { tracking } = this.deps;
+    let experimentId: string;
+    try {
+      experimentId = tracking.getExperimentByName(spec.experiment).experimentId;
+    } catch (error) {
+      if (!(error instanceof OrreryError && error.code === 'NOT_FOUND')) throw error;
+      experimentId = tracking.createExperiment(spec.experiment);
+    }
+    const jobId = randomUUID().replaceAll('-', '');
+    const tags = [
+      { key: 'orrery.job-id', value: jobId },
+      { key: 'orrery.command', value: spec.command.join(' ') },
+      { key: 'orrery.image', value: spec.image },
+      { key: 'orrery.runner', value: this.deps.launcher.kind },
+      { key: 'orrery.attempt', value: String(attempt) },
+      ...(retryOf ? [{ key: 'orrery.retry-of', value: retryOf }] : []),
+    ];
+    const run = tracking.createRun({ experimentId, name: attempt > 1 ? `${spec.name} (attempt ${attempt})` : spec.name, tags });
+    tracking.updateRun(run.runId, { status: 'SCHEDULED' });
+    const params = Object.entries(spec.hyperparameters).map(([key, value]) => ({ key, value: String(value) }));
+    for (let i = 0; i < params.length; i += 100) tracking.logBatch(run.runId, { metrics: [], params: params.slice(i, i + 100), tags: [] });
+    this.deps.jobs.insert({ jobId, spec, experimentId: Number(experimentId), runId: run.runId, attempt, now: this.now() });
+    this.publish(jobId);
+    this.schedule();
+    return this.get(jobId);
+  }
+
+  private async start(job: StoredJob, gpuIndices: number[]): Promise<void> {
+    const folder = this.jobFolder(job.jobId);
+    const outputsDir = path.join(folder, 'outputs');
+    fs.mkdirSync(outputsDir, { recursive: true, mode: 0o777 });
+    fs.chmodSync(outputsDir, 0o777); // the container's user is not ours
+    const paramsFile = path.join(folder, 'params.json');
+    fs.writeFileSync(paramsFile, JSON.stringify(job.spec.hyperparameters, null, 2));
+    const endpoint = this.deps.tracking_endpoint();
+    let running: RunningJob;
+    try {
+      running = await this.deps.launcher.launch({
+        jobId: job.jobId,
+        runId: job.runId,
+        experimentId: job.experimentId,
+        spec: job.spec,
+        gpuIndices,
+        trackingUri: endpoint.uri,
+        trackingToken: endpoint.token,
+        outputsDir,
+        paramsFile,
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.writeLog(job, 'orrery', `Could not start: ${reason}`);
+      this.end(job, { job: 'failed', run: 'FAILED', reason: `could not start: ${reason}` }, null);
+      return;
+    }
+    this.deps.jobs.markRunning(job.jobId, { runner: running.runner, handle: running.handle, gpuIndices, now: this.now() });
+    this.deps.tracking.updateRun(job.runId, { status: 'RUNNING' });
+    const tags = [{ key: 'orrery.runner', value: running.runner }, ...(running.imageDigest ? [{ key: 'orrery.image.digest', value: running.imageDigest }] : [])];
+    this.deps.tracking.logBatch(job.runId, { metrics: [], params: [], tags });
+    this.publish(job.jobId);
+    this.follow({ ...job, gpuIndices, startedAt: this.now() }, running);
+  }
+
+  /** Logs, metric lines, early stopping, the time limit and system metrics, until the job ends. */
+  private follow(job: StoredJob, running: RunningJob): void {
+    const log = fs.createWriteStream(this.logFile(job.jobId), { flags: 'a' });
+    log.on('error', (error) => console.error(`[training] log of job ${job.jobId}:`, error.message));
+    const entry: Active = { job, running, cause: null, log, cleanup: [() => log.end()] };
+    this.active.set(job.jobId, entry);
+    const lineState = createMetricLineState();
+    running.onLine((stream, line) => {
+      this.writeLog(job, stream, line, log);
+      if (stream !== 'stdout') return;
+      const parsed = parseMetricLine(line, lineState);
+      if (!parsed) return;
+      if ('error' in parsed) return this.writeLog(job, 'orrery', parsed.error, log);
+      const timestamp = parsed.timestamp ?? this.now();
+      try {
+        this.deps.tracking.logBatch(job.runId, { metrics: parsed.metrics.map((m) => ({ ...m, step: parsed.step, timestamp })), params: [], tags: [] });
+      } catch (error) {
+        this.writeLog(job, 'orrery', `metrics line not logged: ${error instanceof Error ? error.message : String(error)}`, log);
+      }
+    });
+    const { earlyStopping, maxRuntimeSeconds } = job.spec;
+    if (this.closed) return;
+    if (earlyStopping) {
+      const watcher = new EarlyStopping(earlyStopping);
+      entry.cleanup.push(
+        this.deps.bus.subscribe('tracking.metrics', (event) => {
+          if (event.runId !== job.runId || entry.cause) return;
+          for (const metric of event.latest) {
+            if (metric.key !== earlyStopping.metric) continue;
+            const value = typeof metric.value === 'number' ? metric.value : Number(metric.value);
+            const verdict = watcher.observe(metric.step, value);
+            if (verdict.stop) void this.stopActive(job.jobId, { kind: 'early-stop', reason: verdict.reason ?? 'early stopping' });
+          }
+        }),
+      );
+    }
+    if (maxRuntimeSeconds) {
+      const elapsed = job.startedAt ? (this.now() - job.startedAt) / 1000 : 0;
+      const timer = setTimeout(() => void this.stopActive(job.jobId, { kind: 'timeout', seconds: maxRuntimeSeconds }), Math.max(0, maxRuntimeSeconds - elapsed) * 1000);
+      entry.cleanup.push(() => clearTimeout(timer));
+    }
+    const sampler = setInterval(() => void this.sampleSystem(job, running), this.deps.systemMetricsIntervalMs ?? 5000);
+    sampler.unref();
+    entry.cleanup.push(() => clearInterval(sampler));
+    void running.wait().then((exit) => this.finish(job.jobId, exit));
+  }
+
+  private async sampleSystem(job: StoredJob, running: RunningJob): Promise<void> {
+    const step = Math.round((this.now() - (job.startedAt ?? this.now())) / 1000);
+    const timestamp = this.now();
+    const metrics: Array<{ key: string; value: number; step: number; timestamp: number }> = [];
+    const stats = await running.stats().catch(() => null);
+    if (stats) {
+      metrics.push({ key: 'system/cpu_percent', value: stats.cpuPercent, step, timestamp });
+      metrics.push({ key: 'system/memory_mb', value: stats.memoryBytes / 1024 / 1024, step, timestamp });
+    }
+    if (job.gpuIndices.length && this.deps.gpuSamples) {
+      const samples = await this.deps.gpuSamples().catch(() => []);
+      for (const sample of samples.filter((s) => job.gpuIndices.includes(s.index))) {
+        if (sample.utilizationPercent !== null) metrics.push({ key: `system/gpu_${sample.index}_utilization`, value: sample.utilizationPercent, step, timestamp });
+        if (sample.memoryUsedMb !== null) metrics.push({ key: `system/gpu_${sample.index}_memory_mb`, value: sample.memoryUsedMb, step, timestamp });
+      }
+    }
+    if (metrics.length === 0 || !this.active.has(job.jobId)) return;
+    try {
+      this.deps.tracking.logBatch(job.runId, { metrics, params: [], tags: [] });
+    } catch {
+      // The run may have been deleted meanwhile; system metrics are best effort.
+    }
+  }
+
+  private async stopActive(jobId: string, cause: StopCause): Promise<void> {
+    const entry = this.active.get(jobId);
+    if (!entry || entry.cause) return;
+    entry.cause = cause;
+    this.writeLog(entry.job, 'orrery', `Stopping: ${cause.kind === 'early-stop' ? cause.reason : cause.kind === 'timeout' ? 'time limit reached' : 'cancelled'}`);
+    await entry.running.stop(STOP_GRACE_SECONDS);
+  }
+
+  private async finish(jobId: string, exit: JobExit): Promise<void> {
+    const entry = this.active.get(jobId);
+    if (!entry) return;
+    this.active.delete(jobId);
+    const outcome = outcomeOf(exit, entry.cause, entry.job.spec.resources.memoryGb);
+    this.writeLog(entry.job, 'orrery', `Ended: ${outcome.reason}`, entry.log);
+    for (const fn of entry.cleanup) fn();
+    await this.collectOutputs(entry.job).catch((error: unknown) =>
+      this.writeLog(entry.job, 'orrery', `outputs not collected: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    this.end(entry.job, outcome, exit.exitCode);
+    const retriesLeft = entry.job.spec.retries - (entry.job.attempt - 1);
+    if (outcome.job === 'failed' && entry.cause === null && retriesLeft > 0) {
+      await this.enqueue(entry.job.spec, entry.job.attempt + 1, entry.job.runId).catch(() => undefined);
+    }
+  }
+
+  private end(job: StoredJob | Job, outcome: Outcome, exitCode: number | null, endedAt = this.now()): void {
+    this.deps.jobs.markEnded(job.jobId, { status: outcome.job, exitCode, reason: outcome.reason, endedAt });
+    this.deps.resources.release(job.jobId);
+    try {
+      this.deps.tracking.logBatch(job.runId, {
+        metrics: [],
+        params: [],
+        tags: [{ key: 'orrery.end_reason', value: outcome.reason }, ...(exitCode === null ? [] : [{ key: 'orrery.exit_code', value: String(exitCode) }])],
+      });
+      this.deps.tracking.updateRun(job.runId, { status: outcome.run, endTime: endedAt });
+    } catch {
+      // A deleted run keeps its last state; the job row still says how it ended.
+    }
+    this.publish(job.jobId);
+    this.schedule();
+  }
+
+  /** Files the job left in its outputs folder become the run's artifacts. */
+  private async collectOutputs(job: StoredJob): Promise<void> {
+    const root = path.join(this.jobFolder(job.jobId), 'outputs');
+    const walk = async (dir: string, prefix: string[]): Promise<void> => {
+      for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full, [...prefix, entry.name]);
+        else if (entry.isFile()) await this.deps.artifacts.write(job.experimentId, job.runId, [...prefix, entry.name], fs.createReadStream(full));
+      }
+    };
+    await walk(root, []);
+  }
+
+  private writeLog(job: StoredJob | Job, stream: JobLogLine['stream'], line: string, log?: fs.WriteStream): void {
+    const entry: JobLogLine = { jobId: job.jobId, runId: job.runId, stream, line, at: this.now() };
+    const text = `${JSON.stringify(entry)}\n`;
+    if (log) log.write(text);
+    else fs.appendFileSync(this.logFile(job.jobId), text);
+    this.deps.bus.publish('training.log', entry);
+  }
+
+  private publish(jobId: string): void {
+    this.deps.bus.publish('training.job', this.get(jobId));
+  }
+
+  private withPositions(jobs: StoredJob[]): Job[] {
+    const queue = this.deps.jobs
+      .queue()
+      .filter((j) => !this.deps.resources.allocationOf(j.jobId))
+      .map((j) => j.jobId);
+    return jobs.map(({ handle: _handle, ...job }) => ({ ...job, queuePosition: job.status === 'queued' ? queue.indexOf(job.jobId) + 1 : null }));
+  }
+
+  private jobFolder(jobId: string): string {
+    const folder = path.join(this.deps.dataDir, 'jobs', jobId);
+    fs.mkdirSync(folder, { recursive: true });
+    return folder;
+  }
+
+  private logFile(jobId: string): string {
+    return path.join(this.jobFolder(jobId), 'log.jsonl');
+  }
+}

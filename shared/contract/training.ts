@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { method } from './define';
+import { jobSpecSchema, type JobSpec } from './training-spec';
+
+export type JobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+
+export interface Job {
+  jobId: string;
+  name: string;
+  status: JobStatus;
+  spec: JobSpec;
+  priority: number;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  experimentId: string;
+  runId: string;
+  attempt: number;
+  runner: 'docker' | 'process' | null;
+  gpuIndices: number[];
+  exitCode: number | null;
+  /** Why it ended (or why it waits), in words a user can read. */
+  reason: string | null;
+  /** Place in the queue, 1 = next; null unless queued. */
+  queuePosition: number | null;
+}
+
+export interface JobLogLine {
+  jobId: string;
+  runId: string;
+  stream: 'stdout' | 'stderr' | 'orrery';
+  line: string;
+  at: number;
+}
+
+const jobId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a job id');
+
+export const trainingMethods = {
+  'training.submit': method<Job>()(z.object({ spec: jobSpecSchema }).strict(), 'Queue a training job; it starts when its resources are free.'),
+  'training.list': method<Job[]>()(z.object({ status: z.array(z.enum(['queued', 'running', 'finished', 'failed', 'cancelled'])).optional() }).strict(), 'Jobs, newest first.'),
+  'training.get': method<Job>()(z.object({ jobId }).strict(), 'One job.'),
+  'training.cancel': method<Job>()(z.object({ jobId }).strict(), 'Cancel a queued or running job.'),
+  'training.retry': method<Job>()(z.object({ jobId }).strict(), 'Queue an ended job again as a new run.'),
+  'training.logs': method<JobLogLine[]>()(
+    z.object({ jobId, tail: z.number().int().min(1).max(100_000).default(1000), search: z.string().optional() }).strict(),
+    "The last lines of a job's log, optionally only those containing a text.",
+  ),
+};
+
+export interface TrainingEvents {
+  'training.job': Job;
+  'training.log': JobLogLine;
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../../shared/contract/training';
+import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
+import { parseNvidiaSmiXml } from '../../../electron/services/hardware/nvidia-smi-xml';
+import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
+import { JobRepository } from '../../../electron/services/training/job-repository';
+import { ProcessLauncher } from '../../../electron/services/training/process-launcher';
+import { ResourceManager } from '../../../electron/services/training/resource-manager';
+import { TrainingService } from '../../../electron/services/training/training-service';
+import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+
+const examples = path.resolve(import.meta.dirname, '../../../resources/examples');
+const a5000 = parseNvidiaSmiXml(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/hardware/nvidia-smi-q-x-2xRTX-A5000-driver590.xml'), 'utf8'));
+
+let server: TestServer;
+let training: TrainingService;
+
+beforeEach(async () => {
+  server = await startTestServer();
+  const app = server.running.app;
+  // The app's own queue shares the table; let it finish starting before this one works beside it.
+  await app.training;
+  // The real queue and process runner, with the GPUs of a captured two-GPU machine.
+  training = new TrainingService({
+    jobs: new JobRepository(app.tracking.db),
+    tracking: app.tracking,
+    artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
+    bus: app.bus,
+    launcher: new ProcessLauncher(),
+    resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: a5000.gpus }),
+    dataDir: server.dataDir,
+    tracking_endpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+    systemMetricsIntervalMs: 200,
+  });
+});
+afterEach(async () => {
+  training.close();
+  await server.close();
+});
+
+const spec = (input: Partial<JobSpecInput> & { name: string; command: string[] }) => jobSpecSchema.parse({ image: 'host', experiment: 'jobs', ...input });
+
+async function until(jobId: string, statuses: Job['status'][], timeoutMs = 30_000): Promise<Job> {
+  const start = Date.now();
+  for (;;) {
+    const job = training.get(jobId);
+    if (statuses.includes(job.status)) return job;
+    if (Date.now() - start > timeoutMs) throw new Error(`job still ${job.status}: ${JSON.stringify(training.logs(jobId, 20))}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('training jobs as plain processes', () => {
+  it('runs a script: its metrics (REST and stdout lines) land in the run, outputs become artifacts, exit 0 is FINISHED', async () => {
+    const script = path.join(server.dataDir, 'job.py');
+    fs.writeFileSync(
+      script,
+      [
+        'import json, os, runpy, sys',
+        'for s in range(3): print("ORRERY_METRICS " + json.dumps({"step": s, "acc": s / 10}), flush=True)',
+        `runpy.run_path(${JSON.stringify(path.join(examples, 'rest_logger.py'))})`,
+        'out = os.environ["ORRERY_OUTPUTS_DIR"]',
+        'open(os.path.join(out, "model.txt"), "w").write("weights")',
+        'print(json.load(open(os.environ["ORRERY_PARAMS_FILE"]))["steps"], file=sys.stderr)',
+      ].join('\n'),
+    );
+    const job = await training.submit(spec({ name: 'rest', command: ['python3', script], hyperparameters: { steps: 5, lr: 0.1 } }));
+    const done = await until(job.jobId, ['finished', 'failed']);
+    expect(done).toMatchObject({ status: 'finished', exitCode: 0, runner: 'process', reason: 'exited with code 0' });
+
+    const run = server.running.app.tracking.getRunDetail(job.runId);
+    expect(run.status).toBe('FINISHED');
+    expect(run.params).toMatchObject({ steps: '5', lr: '0.1', script: 'rest_logger' });
+    expect(run.metrics.loss).toMatchObject({ step: 4, value: 0.2 });
+    expect(run.metrics.acc).toMatchObject({ step: 2, value: 0.2 });
+    expect(run.tags).toMatchObject({ 'orrery.job-id': job.jobId, 'orrery.runner': 'process', 'orrery.end_reason': 'exited with code 0' });
+    const artifacts = await server.rpc<Array<{ path: string }>>('tracking.listArtifacts', { runId: job.runId });
+    expect(artifacts.body.result).toEqual([{ path: 'model.txt', isDir: false, size: 7 }]);
+    const log = training.logs(job.jobId, 100);
+    expect(log.some((l) => l.stream === 'stdout' && l.line === 'step 4 loss 0.2000')).toBe(true);
+    expect(log.some((l) => l.stream === 'stderr' && l.line === '5')).toBe(true);
+    expect(training.logs(job.jobId, 100, 'loss 0.25').map((l) => l.line)).toEqual(['step 3 loss 0.2500']);
+  });
+
+  it('a non-zero exit is FAILED with the code; a missing program is refused with the reason', async () => {
+    const failing = await training.submit(spec({ name: 'fail', command: ['python3', '-c', 'import sys; sys.exit(3)'] }));
+    expect(await until(failing.jobId, ['failed'])).toMatchObject({ exitCode: 3, reason: 'exited with code 3' });
+    expect(server.running.app.tracking.getRun(failing.runId).status).toBe('FAILED');
+    const missing = await training.submit(spec({ name: 'missing', command: ['definitely-not-a-program-xyz'] }));
+    const ended = await until(missing.jobId, ['failed']);
+    expect(ended.reason).toMatch(/could not start 'definitely-not-a-program-xyz'/);
+  });
+
+  it('early stopping stops a script whose metric plateaus', async () => {
+    const job = await training.submit(
+      spec({
+        name: 'plateau',
+        command: ['python3', path.join(examples, 'rest_logger.py')],
+        hyperparameters: { steps: 400, plateau_after: 3, sleep: 0.02 },
+        earlyStopping: { metric: 'loss', mode: 'min', patience: 4 },
+      }),
+    );
+    const done = await until(job.jobId, ['finished', 'failed']);
+    expect(done.status).toBe('finished');
+    expect(done.reason).toMatch(/^early stopping: loss has not improved for 4 evaluations/);
+    const run = server.running.app.tracking.getRun(job.runId);
+    expect(run.status).toBe('FINISHED');
+    expect(run.metrics.loss!.step).toBeLessThan(50);
+  });
+
+  it('a timeout kills the job and says so', async () => {
+    const job = await training.submit(spec({ name: 'slow', command: ['python3', '-c', 'import time; time.sleep(60)'], maxRuntimeSeconds: 1 }));
+    const done = await until(job.jobId, ['failed']);
+    expect(done.reason).toBe('stopped: it ran past its time limit of 1 s');
+    expect(server.running.app.tracking.getRun(job.runId).status).toBe('KILLED');
+  });
+
+  it('two jobs asking for the same GPU run one after the other; cancel works queued and running', async () => {
+    const code = 'import os, time; print("gpu", os.environ["CUDA_VISIBLE_DEVICES"], flush=True); time.sleep(0.6)';
+    const first = await training.submit(spec({ name: 'a', command: ['python3', '-c', code], resources: { gpus: [1] } }));
+    const second = await training.submit(spec({ name: 'b', command: ['python3', '-c', code], resources: { gpus: [1] } }));
+    const third = await training.submit(spec({ name: 'c', command: ['python3', '-c', code], resources: { gpus: [1] } }));
+    expect(training.get(second.jobId)).toMatchObject({ status: 'queued', queuePosition: 1 });
+    await training.cancel(third.jobId);
+    expect(training.get(third.jobId).status).toBe('cancelled');
+    const a = await until(first.jobId, ['finished']);
+    const b = await until(second.jobId, ['finished']);
+    expect(b.startedAt!).toBeGreaterThanOrEqual(a.endedAt!);
+    expect(training.logs(first.jobId, 10).some((l) => l.line === 'gpu 1')).toBe(true);
+    expect(a.gpuIndices).toEqual([1]);
+
+    const long = await training.submit(spec({ name: 'long', command: ['python3', '-c', 'import time; time.sleep(60)'] }));
+    await until(long.jobId, ['running']);
+    await training.cancel(long.jobId);
+    expect(await until(long.jobId, ['cancelled'])).toMatchObject({ reason: 'cancelled by the user' });
+    expect(server.running.app.tracking.getRun(long.runId).status).toBe('KILLED');
+  });
+
+  it('refuses at submit a job that can never fit, with the reason', async () => {
+    await expect(training.submit(spec({ name: 'big', command: ['true'], resources: { gpus: 4 } }))).rejects.toThrow(/asks for 4 GPUs but this machine has 2/);
+    await expect(training.submit(spec({ name: 'mem', command: ['true'], resources: { memoryGb: 64 } }))).rejects.toThrow(/memoryGb/);
+  });
+
+  it('a failed job with retries runs again as a new attempt', async () => {
+    const job = await training.submit(spec({ name: 'flaky', command: ['python3', '-c', 'import sys; sys.exit(1)'], retries: 1 }));
+    await until(job.jobId, ['failed']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const attempts = training.list().filter((j) => j.spec.name === 'flaky');
+    expect(attempts.map((j) => j.attempt).sort()).toEqual([1, 2]);
+  });
+});
