@@ -4,7 +4,7 @@ import { appVersion } from '../../shared/version';
 import { EventBus } from './events/event-bus';
 import { ExecFileCommandRunner } from './hardware/command-runner';
 import { CpuUsageMeter } from './hardware/cpu-usage-meter';
-import { DockerodeEngineClient, type DockerEngineClient } from './hardware/docker-engine';
+import { DockerodeEngineClient, defaultDockerEndpoint, type DockerEngineClient } from './hardware/docker-engine';
 import { executableOnPath } from './hardware/executable-on-path';
 import { HardwareSampler } from './hardware/hardware-sampler';
 import { HardwareService, type NvidiaGpuReader } from './hardware/hardware-service';
@@ -24,6 +24,9 @@ import { EnvironmentSnapshot } from './hardware/environment-snapshot';
 import { JobRepository } from './training/job-repository';
 import type { JobLauncher } from './training/job-launcher';
 import { ProcessLauncher } from './training/process-launcher';
+import { DockerLauncher } from './training/docker-launcher';
+import { DockerRunner } from './training/docker-runner';
+import Docker from 'dockerode';
 import { ResourceManager, capacityFromOverview } from './training/resource-manager';
 import { trainingHandlers } from './training/training-handlers';
 import { TrainingService } from './training/training-service';
@@ -135,7 +138,7 @@ async function startTraining(
   parts: { db: import('better-sqlite3').Database; bus: EventBus; tracking: TrackingService; artifacts: ArtifactStore; endpoint: { uri: string; token: string } },
 ): Promise<TrainingService> {
   const overview = await hardware.overview();
-  const launcher = config.launcher ? await config.launcher(hardware) : new ProcessLauncher();
+  const launcher = config.launcher ? await config.launcher(hardware) : await defaultLauncher(overview.docker.state === 'ready');
   const service = new TrainingService({
     jobs: new JobRepository(parts.db),
     tracking: parts.tracking,
@@ -149,4 +152,13 @@ async function startTraining(
   });
   await service.reattach();
   return service;
+}
+
+/** Docker when an engine answers; a plain process otherwise (no isolation, GPUs by CUDA_VISIBLE_DEVICES). */
+async function defaultLauncher(dockerReady: boolean): Promise<JobLauncher> {
+  if (!dockerReady) return new ProcessLauncher();
+  const endpoint = defaultDockerEndpoint(process.env, process.platform);
+  // No idle timeout here: waiting on a training container takes as long as training does.
+  const docker = new Docker(endpoint.startsWith('unix://') ? { socketPath: endpoint.slice('unix://'.length) } : undefined);
+  return new DockerLauncher(new DockerRunner(docker), docker);
 }

@@ -67,8 +67,9 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
 
   const env: Record<string, string> = { ...spec.env, ...input.extraEnv };
   // An image built FROM a CUDA base sets NVIDIA_VISIBLE_DEVICES=all; where the NVIDIA runtime is
-  // the engine's default that would hand a CPU job every GPU, including those other jobs hold.
-  if (input.gpuIndices.length === 0) env['NVIDIA_VISIBLE_DEVICES'] = 'void';
+  // the engine's default, that alone would hand the job every GPU, including those other jobs hold.
+  // So it always names exactly the allocated GPUs (the engine sets the same from DeviceIDs), or none.
+  env['NVIDIA_VISIBLE_DEVICES'] = input.gpuIndices.length === 0 ? 'void' : input.gpuIndices.join(',');
   Object.assign(env, {
     ORRERY_PARAMS: JSON.stringify(spec.hyperparameters),
     ORRERY_PARAMS_FILE: CONTAINER_PARAMS_FILE,

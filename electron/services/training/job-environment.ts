@@ -1,4 +1,3 @@
-import type { JobSpec } from '../../../shared/contract/training-spec';
 import type { LaunchRequest } from './job-launcher';
 
 /** What every job sees, in a container or as a process: its run, the tracking server, its params. */
@@ -15,8 +14,3 @@ export function jobEnvironment(request: LaunchRequest): Record<string, string> {
   };
 }
 
-/** --key=value arguments, when the job asked for them. */
-export function hyperparameterArgs(spec: JobSpec): string[] {
-  if (!spec.passHyperparametersAsArgs) return [];
-  return Object.entries(spec.hyperparameters).map(([key, value]) => `--${key}=${String(value)}`);
-}

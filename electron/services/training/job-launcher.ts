@@ -31,6 +31,8 @@ export interface RunningJob {
   wait(): Promise<JobExit>;
   stop(graceSeconds: number): Promise<void>;
   stats(): Promise<{ cpuPercent: number; memoryBytes: number } | null>;
+  /** Stop following without stopping the job (Orrery is closing; a later start reattaches). */
+  detach(): void;
 }
 
 /** Starts jobs: in Docker containers, or as plain processes where no engine exists. */

@@ -19,9 +19,17 @@ interface JobRow {
   gpu_indices: string;
   exit_code: number | null;
   reason: string | null;
+  root_job_id: string;
+  sweep_run_id: string | null;
+  max_parallel: number | null;
 }
 
-export type StoredJob = Omit<Job, 'queuePosition'> & { handle: string | null };
+export type StoredJob = Omit<Job, 'queuePosition'> & {
+  handle: string | null;
+  rootJobId: string;
+  sweepRunId: string | null;
+  maxParallel: number | null;
+};
 
 /** SQL for the jobs table: the queue, and what each running job is attached to. */
 export class JobRepository {
@@ -35,11 +43,38 @@ export class JobRepository {
     return statement;
   }
 
-  insert(job: { jobId: string; spec: JobSpec; experimentId: number; runId: string; attempt: number; now: number }): void {
+  insert(job: {
+    jobId: string;
+    spec: JobSpec;
+    experimentId: number;
+    runId: string;
+    attempt: number;
+    now: number;
+    rootJobId: string;
+    sweepRunId: string | null;
+    maxParallel: number | null;
+  }): void {
     this.sql(
-      `INSERT INTO jobs (job_id, name, spec, status, priority, created_at, experiment_id, run_id, attempt)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
-    ).run(job.jobId, job.spec.name, JSON.stringify(job.spec), job.spec.priority, job.now, job.experimentId, job.runId, job.attempt);
+      `INSERT INTO jobs (job_id, name, spec, status, priority, created_at, experiment_id, run_id, attempt, root_job_id, sweep_run_id, max_parallel)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      job.jobId,
+      job.spec.name,
+      JSON.stringify(job.spec),
+      job.spec.priority,
+      job.now,
+      job.experimentId,
+      job.runId,
+      job.attempt,
+      job.rootJobId,
+      job.sweepRunId,
+      job.maxParallel,
+    );
+  }
+
+  /** Trials of a sweep, in every state. */
+  sweepJobs(sweepRunId: string): StoredJob[] {
+    return (this.sql('SELECT * FROM jobs WHERE sweep_run_id = ? ORDER BY created_at').all(sweepRunId) as JobRow[]).map(toJob);
   }
 
   get(jobId: string): StoredJob | undefined {
@@ -104,5 +139,8 @@ function toJob(row: JobRow): StoredJob {
     exitCode: row.exit_code,
     reason: row.reason,
     handle: row.handle,
+    rootJobId: row.root_job_id,
+    sweepRunId: row.sweep_run_id,
+    maxParallel: row.max_parallel,
   };
 }

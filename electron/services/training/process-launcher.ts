@@ -4,8 +4,9 @@ import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import { gpuEnvFor } from './device-requests';
 import type { JobExit, JobLauncher, LaunchRequest, RunningJob } from './job-launcher';
-import { LineSplitter } from './line-splitter';
-import { hyperparameterArgs, jobEnvironment } from './job-environment';
+import { LineSplitter } from './log-lines';
+import { hyperparameterArgs } from './container-spec';
+import { jobEnvironment } from './job-environment';
 
 /**
  * Runs a job as a plain process, for machines without Docker: the same environment, logs and
@@ -27,7 +28,7 @@ export class ProcessLauncher implements JobLauncher {
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
     const { spec } = request;
-    const [program, ...args] = [...spec.command, ...hyperparameterArgs(spec)];
+    const [program, ...args] = [...spec.command, ...(spec.passHyperparametersAsArgs ? hyperparameterArgs(spec.hyperparameters) : [])];
     const child = spawn(program!, args, {
       cwd: spec.workingDir && fs.existsSync(spec.workingDir) ? spec.workingDir : undefined,
       env: {
@@ -71,6 +72,7 @@ export class ProcessLauncher implements JobLauncher {
         clearTimeout(timer);
       },
       stats: async () => null,
+      detach: () => undefined,
     };
   }
 }

@@ -132,6 +132,7 @@ export class TrainingService {
     for (const entry of this.active.values()) {
       for (const fn of entry.cleanup) fn();
       if (entry.running.runner === 'process') void entry.running.stop(0);
+      else entry.running.detach();
     }
     this.active.clear();
   }
@@ -156,7 +157,12 @@ export class TrainingService {
     }
   }
 
-  private async enqueue(spec: JobSpec, attempt: number, retryOf: string | null): Promise<Job> {
+  private async enqueue(
+    spec: JobSpec,
+    attempt: number,
+    retryOf: string | null,
+    options: { rootJobId?: string; sweepRunId?: string; maxParallel?: number; extraTags?: Array<{ key: string; value: string }> } = {},
+  ): Promise<Job> {
     const { tracking } = this.deps;
     let experimentId: string;
     try {
@@ -173,12 +179,23 @@ export class TrainingService {
       { key: 'orrery.runner', value: this.deps.launcher.kind },
       { key: 'orrery.attempt', value: String(attempt) },
       ...(retryOf ? [{ key: 'orrery.retry-of', value: retryOf }] : []),
+      ...(options.extraTags ?? []),
     ];
     const run = tracking.createRun({ experimentId, name: attempt > 1 ? `${spec.name} (attempt ${attempt})` : spec.name, tags });
     tracking.updateRun(run.runId, { status: 'SCHEDULED' });
     const params = Object.entries(spec.hyperparameters).map(([key, value]) => ({ key, value: String(value) }));
     for (let i = 0; i < params.length; i += 100) tracking.logBatch(run.runId, { metrics: [], params: params.slice(i, i + 100), tags: [] });
-    this.deps.jobs.insert({ jobId, spec, experimentId: Number(experimentId), runId: run.runId, attempt, now: this.now() });
+    this.deps.jobs.insert({
+      jobId,
+      spec,
+      experimentId: Number(experimentId),
+      runId: run.runId,
+      attempt,
+      now: this.now(),
+      rootJobId: options.rootJobId ?? jobId,
+      sweepRunId: options.sweepRunId ?? null,
+      maxParallel: options.maxParallel ?? null,
+    });
     this.publish(jobId);
     this.schedule();
     return this.get(jobId);

@@ -22,8 +22,14 @@ export const migration003: Migration = {
         handle TEXT,
         gpu_indices TEXT NOT NULL DEFAULT '[]',
         exit_code INTEGER,
-        reason TEXT
+        reason TEXT,
+        -- Retries share the first attempt's checkpoint folder so they resume from it.
+        root_job_id TEXT NOT NULL,
+        -- Trials of a sweep: the parent run, and how many of its trials may run at once.
+        sweep_run_id TEXT,
+        max_parallel INTEGER
       ) STRICT;
+      CREATE INDEX jobs_by_sweep ON jobs (sweep_run_id, status);
       CREATE INDEX jobs_queue ON jobs (status, priority DESC, created_at);
     `);
   },

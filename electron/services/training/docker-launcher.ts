@@ -1,0 +1,83 @@
+import type Docker from 'dockerode';
+import type { JobSpec } from '../../../shared/contract/training-spec';
+import { OrreryError } from '../../../shared/errors';
+import { buildContainerSpec } from './container-spec';
+import type { DockerRunner } from './docker-runner';
+import type { JobExit, JobLauncher, LaunchRequest, RunningJob } from './job-launcher';
+
+/** Jobs in Docker containers: isolated, limited, and still running after Orrery closes. */
+export class DockerLauncher implements JobLauncher {
+  readonly kind = 'docker' as const;
+
+  constructor(
+    private readonly runner: DockerRunner,
+    private readonly docker: Pick<Docker, 'getImage' | 'listImages'>,
+  ) {}
+
+  async validate(spec: JobSpec): Promise<void> {
+    try {
+      await this.docker.getImage(spec.image).inspect();
+    } catch {
+      const images = await this.docker.listImages().catch(() => []);
+      const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').sort();
+      throw new OrreryError(
+        'INVALID_INPUT',
+        `spec.image: '${spec.image}' is not a local image. Local images: ${tags.length ? tags.slice(0, 20).join(', ') : 'none'}. ` +
+          'Build one (npm run images builds orrery/python:local) or docker pull it.',
+      );
+    }
+  }
+
+  async launch(request: LaunchRequest): Promise<RunningJob> {
+    const options = buildContainerSpec({
+      jobId: request.jobId,
+      runId: request.runId,
+      experimentId: request.experimentId,
+      spec: request.spec,
+      gpuIndices: request.gpuIndices,
+      trackingUri: request.trackingUri,
+      trackingToken: request.trackingToken,
+      outputsHostDir: request.outputsDir,
+      paramsHostFile: request.paramsFile,
+    });
+    const started = await this.runner.start(options);
+    return this.handle(started.containerId, started.imageDigest, 0);
+  }
+
+  async reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null> {
+    const container = (await this.runner.listManaged()).find((c) => c.containerId === handle);
+    if (!container) return null;
+    if (container.state !== 'running') {
+      const exit = await this.runner.wait(handle);
+      await this.runner.remove(handle).catch(() => undefined);
+      return { ended: { exitCode: exit.exitCode, oomKilled: exit.oomKilled, error: exit.error }, finishedAt: exit.finishedAt };
+    }
+    return this.handle(handle, null, since);
+  }
+
+  private handle(containerId: string, imageDigest: string | null, since: number): RunningJob {
+    const listeners: Array<(stream: 'stdout' | 'stderr', line: string) => void> = [];
+    const follower = this.runner.followLogs(containerId, (stream, line) => listeners.forEach((l) => l(stream, line)), since || undefined);
+    let detached = false;
+    const exited = (async (): Promise<JobExit> => {
+      const exit = await this.runner.wait(containerId);
+      await follower.done; // every line is in before the job is called ended
+      // A detached Orrery has not recorded the end yet: the next start reads it from the container.
+      if (!detached) await this.runner.remove(containerId).catch(() => undefined);
+      return { exitCode: exit.exitCode, oomKilled: exit.oomKilled, error: exit.error };
+    })();
+    return {
+      runner: 'docker',
+      handle: containerId,
+      imageDigest,
+      onLine: (listener) => void listeners.push(listener),
+      wait: () => exited,
+      stop: (graceSeconds) => this.runner.stop(containerId, graceSeconds),
+      stats: () => this.runner.stats(containerId).catch(() => null),
+      detach: () => {
+        detached = true;
+        follower();
+      },
+    };
+  }
+}

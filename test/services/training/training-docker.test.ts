@@ -1,0 +1,156 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../../shared/contract/training';
+import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
+import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
+import { DockerLauncher } from '../../../electron/services/training/docker-launcher';
+import { DockerRunner } from '../../../electron/services/training/docker-runner';
+import { JobRepository } from '../../../electron/services/training/job-repository';
+import { ResourceManager } from '../../../electron/services/training/resource-manager';
+import { TrainingService } from '../../../electron/services/training/training-service';
+import { dockerAvailable } from '../../helpers/requirements';
+import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+
+const haveDocker = await dockerAvailable();
+const IMAGE = 'orrery/python:local';
+const haveImage = haveDocker && imageExists();
+if (haveDocker && !haveImage) {
+  if (process.env.ORRERY_REQUIRE_DOCKER === '1') throw new Error(`${IMAGE} is missing: run npm run images`);
+  console.warn(`\n*** SKIPPING Docker training tests: ${IMAGE} is missing (npm run images builds it). ***\n`);
+}
+
+function imageExists(): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const examples = path.resolve(import.meta.dirname, '../../../resources/examples');
+let server: TestServer;
+let docker: Docker;
+
+function service(): TrainingService {
+  const app = server.running.app;
+  return new TrainingService({
+    jobs: new JobRepository(app.tracking.db),
+    tracking: app.tracking,
+    artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
+    bus: app.bus,
+    launcher: new DockerLauncher(new DockerRunner(docker), docker),
+    resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: [{ index: 0, uuid: 'GPU-test', name: 'fixture GPU', memoryTotalMb: 24564 }] }),
+    dataDir: server.dataDir,
+    tracking_endpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+    systemMetricsIntervalMs: 500,
+  });
+}
+
+const spec = (input: Partial<JobSpecInput> & { name: string; command: string[] }) =>
+  jobSpecSchema.parse({
+    image: IMAGE,
+    experiment: 'docker-jobs',
+    mounts: [{ source: examples, target: '/workspace/examples', kind: 'workspace' }],
+    ...input,
+  });
+
+async function until(training: TrainingService, jobId: string, statuses: Job['status'][], timeoutMs = 90_000): Promise<Job> {
+  const start = Date.now();
+  for (;;) {
+    const job = training.get(jobId);
+    if (statuses.includes(job.status)) return job;
+    if (Date.now() - start > timeoutMs) throw new Error(`job still ${job.status}: ${JSON.stringify(training.logs(jobId, 20))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
+  beforeEach(async () => {
+    server = await startTestServer();
+    await server.running.app.training;
+    docker = new Docker();
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('trains scikit-learn digits: per-epoch metrics in the run, model collected as an artifact, image digest recorded', async () => {
+    const training = service();
+    const job = await training.submit(spec({ name: 'digits', command: ['python3', '/workspace/examples/digits_sgd.py'], hyperparameters: { epochs: 5 }, resources: { cpus: 1, memoryGb: 1 } }));
+    const done = await until(training, job.jobId, ['finished', 'failed']);
+    expect(done, JSON.stringify(training.logs(job.jobId, 30))).toMatchObject({ status: 'finished', exitCode: 0, runner: 'docker' });
+    const run = server.running.app.tracking.getRunDetail(job.runId);
+    expect(run.metrics.val_acc?.step).toBe(4);
+    expect(Number(run.metrics.val_acc?.value)).toBeGreaterThan(0.8);
+    expect(run.params).toMatchObject({ epochs: '5' });
+    expect(run.tags['orrery.image.digest']).toMatch(/^sha256:|@sha256:/);
+    const artifacts = await server.rpc<Array<{ path: string }>>('tracking.listArtifacts', { runId: job.runId });
+    expect(artifacts.body.result!.map((a) => a.path).sort()).toEqual(['metrics.json', 'model.pkl']);
+    training.close();
+  });
+
+  it('refuses a GPU job on this engine (no NVIDIA runtime) with the fix, leaving no container behind', async () => {
+    const training = service();
+    const job = await training.submit(spec({ name: 'gpu', command: ['python3', '-c', 'print(1)'], resources: { gpus: [0] } }));
+    const done = await until(training, job.jobId, ['failed']);
+    expect(done.reason).toMatch(/no NVIDIA runtime/);
+    expect(done.reason).toMatch(/nvidia-ctk runtime configure/);
+    const left = await docker.listContainers({ all: true, filters: { label: [`dev.orrery.job-id=${job.jobId}`] } });
+    expect(left).toEqual([]);
+    training.close();
+  });
+
+  it('an unknown image is refused at submit, listing the local images', async () => {
+    const training = service();
+    await expect(training.submit(spec({ name: 'x', image: 'no/such-image:1', command: ['true'] }))).rejects.toThrow(/not a local image.*orrery\/python:local/);
+    training.close();
+  });
+
+  it('a container killed from outside (docker kill) is marked with what happened', async () => {
+    const training = service();
+    const job = await training.submit(spec({ name: 'victim', command: ['python3', '-c', 'import time; time.sleep(120)'] }));
+    const running = await until(training, job.jobId, ['running']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [container] = await docker.listContainers({ filters: { label: [`dev.orrery.job-id=${running.jobId}`] } });
+    await docker.getContainer(container!.Id).kill();
+    const done = await until(training, job.jobId, ['failed']);
+    expect(done.reason).toBe('killed from outside Orrery (SIGKILL, exit code 137)');
+    expect(server.running.app.tracking.getRun(job.runId).status).toBe('KILLED');
+    training.close();
+  });
+
+  it('a restart mid-run reattaches: logs keep coming and the run is recorded as finished', async () => {
+    const first = service();
+    const code = 'import time\nfor i in range(30):\n    print("tick", i, flush=True)\n    time.sleep(0.1)';
+    const job = await first.submit(spec({ name: 'long', command: ['python3', '-c', code] }));
+    await until(first, job.jobId, ['running']);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    first.close(); // Orrery closes; the container keeps running
+
+    const second = service();
+    await second.reattach();
+    const done = await until(second, job.jobId, ['finished', 'failed']);
+    expect(done).toMatchObject({ status: 'finished', exitCode: 0 });
+    const lines = second.logs(job.jobId, 1000).map((l) => l.line);
+    expect(lines).toContain('tick 29');
+    expect(lines).toContain('Orrery restarted and is following this job again.');
+    expect(server.running.app.tracking.getRun(job.runId).status).toBe('FINISHED');
+    second.close();
+  });
+
+  it('a job that ended while Orrery was closed is recorded with its exit code', async () => {
+    const first = service();
+    const job = await first.submit(spec({ name: 'short', command: ['python3', '-c', 'import time, sys; time.sleep(1); sys.exit(4)'] }));
+    await until(first, job.jobId, ['running']);
+    first.close();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const second = service();
+    await second.reattach();
+    const done = second.get(job.jobId);
+    expect(done).toMatchObject({ status: 'failed', exitCode: 4, reason: 'exited with code 4 (while Orrery was closed)' });
+    second.close();
+  });
+});
