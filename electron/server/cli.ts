@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { appVersion } from '../../shared/version';
 import { resolveDataDir } from '../services/config/data-dir';
 import { DEFAULT_PORT, parseServeArgs, SERVE_USAGE } from './cli-args';
-import { startOrrery } from './start-orrery';
+import { startOrrery, type Running } from './start-orrery';
 import { chooseToken } from './token';
 
 /** `npm run serve`: the headless app, the same services and UI as the desktop window. */
@@ -16,25 +16,17 @@ async function main(): Promise<void> {
   }
   const dataDir = resolveDataDir({ flag: args.dataDir, env: process.env, platform: process.platform, homedir: os.homedir() });
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const running = await startOrrery({
-    dataDir,
-    mode: 'headless',
-    port: args.port ?? DEFAULT_PORT,
-    token: chooseToken(process.env),
-    staticDir: process.env.ORRERY_RENDERER_DIR ?? path.resolve(here, '../renderer'),
-  });
-  console.log(`Orrery ${appVersion} (headless)`);
-  console.log(`  data dir:  ${dataDir}`);
-  console.log(`  API:       ${running.url}/api (Authorization: Bearer <token>; details in ${running.serverInfoFile})`);
-  console.log(`Open Orrery in your browser:\n  ${running.openUrl}`);
 
+  // Handlers go in before the URL is printed: whoever reads that URL may signal us at once.
+  let running = undefined as Running | undefined;
   let stopping = false;
   const shutdown = (signal: string) => {
     // npm forwards the terminal's signal to us as well, so the same signal may arrive twice.
     if (stopping) return;
     stopping = true;
     console.log(`Orrery: ${signal}, stopping.`);
-    running.stop().then(
+    const stopped = running ? running.stop() : Promise.resolve();
+    stopped.then(
       () => process.exit(0),
       (error: unknown) => {
         console.error(error);
@@ -44,6 +36,23 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  running = await startOrrery({
+    dataDir,
+    mode: 'headless',
+    port: args.port ?? DEFAULT_PORT,
+    token: chooseToken(process.env),
+    staticDir: process.env.ORRERY_RENDERER_DIR ?? path.resolve(here, '../renderer'),
+  });
+  if (stopping) {
+    // A signal came while starting: finish the stop now that there is something to stop.
+    await running.stop();
+    process.exit(0);
+  }
+  console.log(`Orrery ${appVersion} (headless)`);
+  console.log(`  data dir:  ${dataDir}`);
+  console.log(`  API:       ${running.url}/api (Authorization: Bearer <token>; details in ${running.serverInfoFile})`);
+  console.log(`Open Orrery in your browser:\n  ${running.openUrl}`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { method } from './define';
-import { jobSpecSchema, type JobSpec } from './training-spec';
+import { jobSpecSchema, sweepSchema, type JobSpec } from './training-spec';
 
 export type JobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
@@ -25,6 +25,14 @@ export interface Job {
   queuePosition: number | null;
 }
 
+export interface SweepSubmitted {
+  /** The sweep's parent run; each trial is a child run (tag mlflow.parentRunId). */
+  parentRunId: string;
+  jobs: Job[];
+  /** Said when the plan was cut (a grid larger than maxTrials). */
+  warning: string | null;
+}
+
 export interface JobLogLine {
   jobId: string;
   runId: string;
@@ -37,6 +45,10 @@ const jobId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a job id');
 
 export const trainingMethods = {
   'training.submit': method<Job>()(z.object({ spec: jobSpecSchema }).strict(), 'Queue a training job; it starts when its resources are free.'),
+  'training.submitSweep': method<SweepSubmitted>()(
+    z.object({ spec: jobSpecSchema, sweep: sweepSchema }).strict(),
+    'Queue one trial per point of a search space (grid or random), as child runs of a sweep run.',
+  ),
   'training.list': method<Job[]>()(z.object({ status: z.array(z.enum(['queued', 'running', 'finished', 'failed', 'cancelled'])).optional() }).strict(), 'Jobs, newest first.'),
   'training.get': method<Job>()(z.object({ jobId }).strict(), 'One job.'),
   'training.cancel': method<Job>()(z.object({ jobId }).strict(), 'Cancel a queued or running job.'),

@@ -158,7 +158,7 @@ describe('headless server files', () => {
       await serve.stop();
     }
     // Shutdown finishes a moment after the signal; give it time on a busy machine.
-    await expect.poll(() => fs.existsSync(path.join(dir, 'server.json')), { timeout: 15_000 }).toBe(false);
+    await expect.poll(() => fs.existsSync(path.join(dir, 'server.json')), { timeout: 15_000, message: serve.output() }).toBe(false);
     await expect.poll(() => fs.existsSync(path.join(dir, 'orrery.lock')), { timeout: 15_000 }).toBe(false);
   });
 });

@@ -29,11 +29,17 @@ export class DockerLauncher implements JobLauncher {
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
+    const { spec, checkpointDir } = request;
+    const withCheckpoint =
+      checkpointDir && spec.checkpoint
+        ? { ...spec, mounts: [...spec.mounts, { source: checkpointDir, target: spec.checkpoint.dir, kind: 'workspace' as const }] }
+        : spec;
     const options = buildContainerSpec({
       jobId: request.jobId,
       runId: request.runId,
       experimentId: request.experimentId,
-      spec: request.spec,
+      spec: withCheckpoint,
+      ...(spec.checkpoint ? { extraEnv: { ORRERY_CHECKPOINT_DIR: spec.checkpoint.dir } } : {}),
       gpuIndices: request.gpuIndices,
       trackingUri: request.trackingUri,
       trackingToken: request.trackingToken,

@@ -12,6 +12,8 @@ export interface LaunchRequest {
   outputsDir: string;
   /** Host file holding the hyperparameters as JSON. */
   paramsFile: string;
+  /** Host folder kept across retries, mounted at spec.checkpoint.dir, when the job asked for one. */
+  checkpointDir: string | null;
 }
 
 export interface JobExit {

@@ -74,7 +74,7 @@ export class JobRepository {
 
   /** Trials of a sweep, in every state. */
   sweepJobs(sweepRunId: string): StoredJob[] {
-    return (this.sql('SELECT * FROM jobs WHERE sweep_run_id = ? ORDER BY created_at').all(sweepRunId) as JobRow[]).map(toJob);
+    return (this.sql('SELECT * FROM jobs WHERE sweep_run_id = ? ORDER BY created_at, rowid').all(sweepRunId) as JobRow[]).map(toJob);
   }
 
   get(jobId: string): StoredJob | undefined {
@@ -85,15 +85,15 @@ export class JobRepository {
   list(statuses?: readonly JobStatus[]): StoredJob[] {
     const rows = (
       statuses?.length
-        ? this.db.prepare(`SELECT * FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at DESC`).all(...statuses)
-        : this.sql('SELECT * FROM jobs ORDER BY created_at DESC').all()
+        ? this.db.prepare(`SELECT * FROM jobs WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at DESC, rowid DESC`).all(...statuses)
+        : this.sql('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC').all()
     ) as JobRow[];
     return rows.map(toJob);
   }
 
   /** Queued jobs in the order they may start: priority first, then age. */
   queue(): StoredJob[] {
-    return (this.sql("SELECT * FROM jobs WHERE status = 'queued' ORDER BY priority DESC, created_at, job_id").all() as JobRow[]).map(toJob);
+    return (this.sql("SELECT * FROM jobs WHERE status = 'queued' ORDER BY priority DESC, created_at, rowid").all() as JobRow[]).map(toJob);
   }
 
   markRunning(jobId: string, fields: { runner: string; handle: string; gpuIndices: number[]; now: number }): void {

@@ -37,6 +37,7 @@ export class ProcessLauncher implements JobLauncher {
         ...gpuEnvFor(request.gpuIndices),
         ORRERY_OUTPUTS_DIR: request.outputsDir,
         ORRERY_PARAMS_FILE: request.paramsFile,
+        ...(request.checkpointDir ? { ORRERY_CHECKPOINT_DIR: request.checkpointDir } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,6 +7,7 @@ type TrainingHandlers = Pick<Handlers, Extract<keyof Handlers, `training.${strin
 export function trainingHandlers(ready: Promise<TrainingService>): TrainingHandlers {
   return {
     'training.submit': async ({ spec }) => (await ready).submit(spec),
+    'training.submitSweep': async ({ spec, sweep }) => (await ready).submitSweep(spec, sweep),
     'training.list': async ({ status }) => (await ready).list(status),
     'training.get': async ({ jobId }) => (await ready).get(jobId),
     'training.cancel': async ({ jobId }) => (await ready).cancel(jobId),

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Job, JobLogLine, JobStatus } from '../../../shared/contract/training';
-import type { JobSpec } from '../../../shared/contract/training-spec';
+import type { Job, JobLogLine, JobStatus, SweepSubmitted } from '../../../shared/contract/training';
+import type { JobSpec, SweepSpec } from '../../../shared/contract/training-spec';
+import { bestTrial, planSweep } from './sweep-planner';
+import { datasetDigest } from './dataset-digest';
 import type { GpuSample } from '../../../shared/contract/hardware';
 import { OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
@@ -39,6 +41,20 @@ interface Active {
 }
 
 const STOP_GRACE_SECONDS = 10;
+const PARENT_TAG = 'mlflow.parentRunId';
+
+
+function checkMounts(spec: JobSpec): void {
+  spec.mounts.forEach((mount, i) => {
+    if (!path.isAbsolute(mount.source)) throw new OrreryError('INVALID_INPUT', `spec.mounts[${i}].source: must be an absolute host path, got '${mount.source}'.`);
+    if (!fs.existsSync(mount.source)) throw new OrreryError('INVALID_INPUT', `spec.mounts[${i}].source: '${mount.source}' does not exist.`);
+  });
+}
+
+function parseObjective(text: string | undefined): SweepSpec['objective'] | null {
+  const match = /^(min|max) (.+)$/.exec(text ?? '');
+  return match ? { mode: match[1] as 'min' | 'max', metric: match[2]! } : null;
+}
 
 /**
  * The training queue: accepts job specs, starts them when their resources are free, follows
@@ -47,8 +63,10 @@ const STOP_GRACE_SECONDS = 10;
  */
 export class TrainingService {
   private readonly active = new Map<string, Active>();
+  private readonly sweepObjectives = new Map<string, SweepSpec['objective']>();
   private readonly now: () => number;
   private scheduling = false;
+  private rescheduled = false;
   private closed = false;
 
   constructor(private readonly deps: TrainingServiceDeps) {
@@ -56,10 +74,40 @@ export class TrainingService {
   }
 
   async submit(spec: JobSpec): Promise<Job> {
+    checkMounts(spec);
     const fit = this.deps.resources.check(spec.resources);
     if (!fit.ok) throw new OrreryError('INVALID_INPUT', fit.reason);
     await this.deps.launcher.validate(spec);
     return this.enqueue(spec, 1, null);
+  }
+
+  /** Queues one trial per point of the search space, each a child run of one sweep parent run. */
+  async submitSweep(spec: JobSpec, sweep: SweepSpec): Promise<SweepSubmitted> {
+    checkMounts(spec);
+    const plan = planSweep(sweep);
+    const fit = this.deps.resources.check(spec.resources);
+    if (!fit.ok) throw new OrreryError('INVALID_INPUT', fit.reason);
+    await this.deps.launcher.validate(spec);
+    const experimentId = this.experimentFor(spec.experiment);
+    const parent = this.deps.tracking.createRun({
+      experimentId,
+      name: `${spec.name} (sweep)`,
+      tags: [
+        { key: 'orrery.sweep', value: 'true' },
+        { key: 'orrery.sweep.strategy', value: sweep.strategy },
+        { key: 'orrery.sweep.objective', value: `${sweep.objective.mode} ${sweep.objective.metric}` },
+        ...(plan.seed !== null ? [{ key: 'orrery.sweep.seed', value: String(plan.seed) }] : []),
+      ],
+    });
+    const jobs: Job[] = [];
+    for (const [i, trial] of plan.trials.entries()) {
+      const trialSpec: JobSpec = { ...spec, name: `${spec.name} #${i + 1}`, hyperparameters: { ...spec.hyperparameters, ...trial } };
+      jobs.push(
+        await this.enqueue(trialSpec, 1, null, { sweepRunId: parent.runId, maxParallel: sweep.maxParallel, extraTags: [{ key: PARENT_TAG, value: parent.runId }] }),
+      );
+    }
+    this.sweepObjectives.set(parent.runId, sweep.objective);
+    return { parentRunId: parent.runId, jobs, warning: plan.warning ?? null };
   }
 
   list(statuses?: readonly JobStatus[]): Job[] {
@@ -139,21 +187,97 @@ export class TrainingService {
 
   /** Starts every queued job whose resources are free, highest priority first, then oldest. */
   schedule(): void {
-    if (this.scheduling || this.closed) return;
+    if (this.closed) return;
+    if (this.scheduling) {
+      // Asked again while a pass runs (a job ended meanwhile): run another pass after this one.
+      this.rescheduled = true;
+      return;
+    }
     this.scheduling = true;
     try {
-      for (const job of this.deps.jobs.queue()) {
-        // Already given its resources and starting (the row turns 'running' once it has).
-        if (this.deps.resources.allocationOf(job.jobId)) continue;
-        const allocation = this.deps.resources.tryAllocate(job.jobId, job.spec.resources);
-        if (!allocation) {
-          this.deps.jobs.setReason(job.jobId, 'waiting for its GPUs, CPUs or memory to be free');
-          continue;
-        }
-        void this.start(job, allocation.gpuIndices);
-      }
+      do {
+        this.rescheduled = false;
+        this.schedulePass();
+      } while (this.rescheduled);
     } finally {
       this.scheduling = false;
+    }
+  }
+
+  private schedulePass(): void {
+    for (const job of this.deps.jobs.queue()) {
+      // Already given its resources and starting (the row turns 'running' once it has).
+      if (this.deps.resources.allocationOf(job.jobId)) continue;
+      if (job.sweepRunId && job.maxParallel !== null && this.runningTrials(job.sweepRunId) >= job.maxParallel) {
+        this.deps.jobs.setReason(job.jobId, `waiting: the sweep runs at most ${job.maxParallel} trials at once`);
+        continue;
+      }
+      let allocation;
+      try {
+        allocation = this.deps.resources.tryAllocate(job.jobId, job.spec.resources);
+      } catch (error) {
+        // The machine changed since it was queued (a GPU gone): it can never start here.
+        this.end(job, { job: 'failed', run: 'FAILED', reason: error instanceof Error ? error.message : String(error) }, null);
+        continue;
+      }
+      if (!allocation) {
+        this.deps.jobs.setReason(job.jobId, 'waiting for its GPUs, CPUs or memory to be free');
+        continue;
+      }
+      void this.start(job, allocation.gpuIndices);
+    }
+  }
+
+  /** Each dataset mount is hashed and recorded as one of the run's inputs. */
+  private async recordDatasets(runId: string, spec: JobSpec): Promise<void> {
+    const datasets = [];
+    for (const mount of spec.mounts.filter((m) => m.kind === 'dataset')) {
+      datasets.push({
+        name: path.basename(mount.source) || mount.source,
+        digest: await datasetDigest(mount.source),
+        sourceType: 'local',
+        source: JSON.stringify({ uri: mount.source, mountedAt: mount.target }),
+        schema: null,
+        profile: null,
+        tags: [{ key: 'mlflow.data.context', value: 'training' }],
+      });
+    }
+    if (datasets.length) this.deps.tracking.logInputs(runId, datasets);
+  }
+
+  private runningTrials(sweepRunId: string): number {
+    return this.deps.jobs.sweepJobs(sweepRunId).filter((j) => j.status === 'running' || this.deps.resources.allocationOf(j.jobId)).length;
+  }
+
+  /** The sweep's parent shows the best trial so far, and finishes with the last trial. */
+  private updateSweep(sweepRunId: string): void {
+    const trials = this.deps.jobs.sweepJobs(sweepRunId);
+    const objective = this.sweepObjectives.get(sweepRunId) ?? parseObjective(this.deps.tracking.getRun(sweepRunId).tags['orrery.sweep.objective']);
+    if (!objective) return;
+    const scored = trials.map((t) => {
+      const metric = this.deps.tracking.getRun(t.runId).metrics[objective.metric];
+      const value = metric === undefined ? null : Number(metric.value);
+      return { runId: t.runId, value };
+    });
+    const best = bestTrial(scored, objective.mode);
+    const tags = best ? [{ key: 'orrery.sweep.best_run_id', value: best.runId }, { key: 'orrery.sweep.best_value', value: String(best.value) }] : [];
+    const metrics = best && best.value !== null ? [{ key: `best_${objective.metric}`, value: best.value, step: trials.filter((t) => t.endedAt).length, timestamp: this.now() }] : [];
+    try {
+      this.deps.tracking.logBatch(sweepRunId, { metrics, params: [], tags });
+      if (trials.every((t) => t.status !== 'queued' && t.status !== 'running')) {
+        this.deps.tracking.updateRun(sweepRunId, { status: trials.some((t) => t.status === 'finished') ? 'FINISHED' : 'FAILED', endTime: this.now() });
+      }
+    } catch {
+      // The parent run was deleted: the trials still stand on their own.
+    }
+  }
+
+  private experimentFor(name: string): string {
+    try {
+      return this.deps.tracking.getExperimentByName(name).experimentId;
+    } catch (error) {
+      if (!(error instanceof OrreryError && error.code === 'NOT_FOUND')) throw error;
+      return this.deps.tracking.createExperiment(name);
     }
   }
 
@@ -164,13 +288,7 @@ export class TrainingService {
     options: { rootJobId?: string; sweepRunId?: string; maxParallel?: number; extraTags?: Array<{ key: string; value: string }> } = {},
   ): Promise<Job> {
     const { tracking } = this.deps;
-    let experimentId: string;
-    try {
-      experimentId = tracking.getExperimentByName(spec.experiment).experimentId;
-    } catch (error) {
-      if (!(error instanceof OrreryError && error.code === 'NOT_FOUND')) throw error;
-      experimentId = tracking.createExperiment(spec.experiment);
-    }
+    const experimentId = this.experimentFor(spec.experiment);
     const jobId = randomUUID().replaceAll('-', '');
     const tags = [
       { key: 'orrery.job-id', value: jobId },
@@ -185,6 +303,7 @@ export class TrainingService {
     tracking.updateRun(run.runId, { status: 'SCHEDULED' });
     const params = Object.entries(spec.hyperparameters).map(([key, value]) => ({ key, value: String(value) }));
     for (let i = 0; i < params.length; i += 100) tracking.logBatch(run.runId, { metrics: [], params: params.slice(i, i + 100), tags: [] });
+    await this.recordDatasets(run.runId, spec);
     this.deps.jobs.insert({
       jobId,
       spec,
@@ -208,6 +327,12 @@ export class TrainingService {
     fs.chmodSync(outputsDir, 0o777); // the container's user is not ours
     const paramsFile = path.join(folder, 'params.json');
     fs.writeFileSync(paramsFile, JSON.stringify(job.spec.hyperparameters, null, 2));
+    // Retries share the first attempt's folder, so they find its checkpoints.
+    const checkpointDir = job.spec.checkpoint ? path.join(this.jobFolder(job.rootJobId), 'checkpoints') : null;
+    if (checkpointDir) {
+      fs.mkdirSync(checkpointDir, { recursive: true });
+      fs.chmodSync(checkpointDir, 0o777);
+    }
     const endpoint = this.deps.tracking_endpoint();
     let running: RunningJob;
     try {
@@ -221,6 +346,7 @@ export class TrainingService {
         trackingToken: endpoint.token,
         outputsDir,
         paramsFile,
+        checkpointDir,
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -325,10 +451,14 @@ export class TrainingService {
     await this.collectOutputs(entry.job).catch((error: unknown) =>
       this.writeLog(entry.job, 'orrery', `outputs not collected: ${error instanceof Error ? error.message : String(error)}`),
     );
+    this.pruneCheckpoints(entry.job);
     this.end(entry.job, outcome, exit.exitCode);
     const retriesLeft = entry.job.spec.retries - (entry.job.attempt - 1);
     if (outcome.job === 'failed' && entry.cause === null && retriesLeft > 0) {
-      await this.enqueue(entry.job.spec, entry.job.attempt + 1, entry.job.runId).catch(() => undefined);
+      await this.enqueue(entry.job.spec, entry.job.attempt + 1, entry.job.runId, {
+        rootJobId: entry.job.rootJobId,
+        ...(entry.job.sweepRunId ? { sweepRunId: entry.job.sweepRunId, maxParallel: entry.job.maxParallel ?? 1, extraTags: [{ key: PARENT_TAG, value: entry.job.sweepRunId }] } : {}),
+      }).catch(() => undefined);
     }
   }
 
@@ -346,7 +476,20 @@ export class TrainingService {
       // A deleted run keeps its last state; the job row still says how it ended.
     }
     this.publish(job.jobId);
+    const stored = this.deps.jobs.get(job.jobId);
+    if (stored?.sweepRunId) this.updateSweep(stored.sweepRunId);
     this.schedule();
+  }
+
+  /** Keeps the newest `keepLast` entries of the job's checkpoint folder. */
+  private pruneCheckpoints(job: StoredJob): void {
+    if (!job.spec.checkpoint) return;
+    const dir = path.join(this.jobFolder(job.rootJobId), 'checkpoints');
+    const entries = fs
+      .readdirSync(dir)
+      .map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
+    for (const old of entries.slice(job.spec.checkpoint.keepLast)) fs.rmSync(path.join(dir, old.name), { recursive: true, force: true });
   }
 
   /** Files the job left in its outputs folder become the run's artifacts. */

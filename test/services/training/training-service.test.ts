@@ -151,3 +151,79 @@ describe('training jobs as plain processes', () => {
     expect(attempts.map((j) => j.attempt).sort()).toEqual([1, 2]);
   });
 });
+
+describe('sweeps, datasets and checkpoints', () => {
+  it('a grid sweep runs each trial as a child run, at most maxParallel at once, and the parent shows the best', async () => {
+    const code = 'import json, os, time; p = json.loads(os.environ["ORRERY_PARAMS"]); time.sleep(0.3); print("ORRERY_METRICS " + json.dumps({"step": 0, "score": p["lr"] * p["depth"]}), flush=True)';
+    const submitted = await training.submitSweep(spec({ name: 'grid', command: ['python3', '-c', code] }), {
+      strategy: 'grid',
+      space: { lr: { values: [0.1, 0.3] }, depth: { min: 1, max: 3, step: 1, integer: true } },
+      maxTrials: 20,
+      maxParallel: 2,
+      objective: { metric: 'score', mode: 'max' },
+    });
+    expect(submitted.jobs).toHaveLength(6);
+    let peak = 0;
+    for (;;) {
+      const trials = training.list().filter((j) => submitted.jobs.some((s) => s.jobId === j.jobId));
+      peak = Math.max(peak, trials.filter((t) => t.status === 'running').length);
+      if (trials.every((t) => t.status === 'finished' || t.status === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    expect(peak).toBeLessThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const parent = server.running.app.tracking.getRun(submitted.parentRunId);
+    expect(parent.status).toBe('FINISHED');
+    expect(Number(parent.tags['orrery.sweep.best_value'])).toBeCloseTo(0.9);
+    const best = server.running.app.tracking.getRun(parent.tags['orrery.sweep.best_run_id']!);
+    expect(best.params).toMatchObject({ lr: '0.3', depth: '3' });
+    expect(best.parentRunId).toBe(submitted.parentRunId);
+  });
+
+  it('a malformed sweep space is refused with the parameter named', async () => {
+    await expect(
+      training.submitSweep(spec({ name: 'bad', command: ['true'] }), {
+        strategy: 'grid',
+        space: { lr: { logUniform: { min: 1e-4, max: 1e-1 } } },
+        maxTrials: 5,
+        maxParallel: 1,
+        objective: { metric: 'x', mode: 'min' },
+      }),
+    ).rejects.toThrow(/sweep\.space\.lr/);
+  });
+
+  it('dataset mounts are hashed and recorded as run inputs; a missing one is refused', async () => {
+    const data = path.join(server.dataDir, 'digits-data');
+    fs.mkdirSync(data);
+    fs.writeFileSync(path.join(data, 'train.csv'), 'a,b\n1,2\n');
+    const job = await training.submit(spec({ name: 'data', command: ['true'], mounts: [{ source: data, target: '/data' }] }));
+    const inputs = server.running.app.tracking.getRunDetail(job.runId).inputs;
+    expect(inputs).toEqual([expect.objectContaining({ name: 'digits-data', sourceType: 'local', digest: expect.stringMatching(/^[0-9a-f]{36}$/) })]);
+    fs.appendFileSync(path.join(data, 'train.csv'), '3,4\n');
+    const again = await training.submit(spec({ name: 'data2', command: ['true'], mounts: [{ source: data, target: '/data' }] }));
+    expect(server.running.app.tracking.getRunDetail(again.runId).inputs[0]!.digest).not.toBe(inputs[0]!.digest);
+    await expect(training.submit(spec({ name: 'nodata', command: ['true'], mounts: [{ source: '/no/such/folder', target: '/data' }] }))).rejects.toThrow(
+      "spec.mounts[0].source: '/no/such/folder' does not exist.",
+    );
+  });
+
+  it('a retried job resumes from the checkpoint its first attempt left, and old checkpoints are pruned', async () => {
+    const code = [
+      'import os, sys',
+      'd = os.environ["ORRERY_CHECKPOINT_DIR"]',
+      'done = sorted(os.listdir(d))',
+      'print("found", ",".join(done), flush=True)',
+      'for i in range(len(done), len(done) + 3): open(os.path.join(d, f"ckpt-{i:03d}"), "w").write(str(i))',
+      'sys.exit(0 if done else 1)',
+    ].join('\n');
+    const job = await training.submit(spec({ name: 'ckpt', command: ['python3', '-c', code], retries: 1, checkpoint: { dir: '/ckpt', keepLast: 2 } }));
+    await until(job.jobId, ['failed']);
+    let retry: Job | undefined;
+    for (let i = 0; i < 100 && !retry; i++) {
+      retry = training.list().find((j) => j.spec.name === 'ckpt' && j.attempt === 2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const done = await until(retry!.jobId, ['finished']);
+    expect(training.logs(done.jobId, 10).map((l) => l.line)).toContain('found ckpt-001,ckpt-002');
+  });
+});
