@@ -17,10 +17,11 @@ export interface StoredPoint {
 }
 
 /**
- * Rollup levels: level L groups steps into buckets of widths[L] steps. Steps of 4 up to 2^20 keep
- * a read within 4x of the buckets asked for; beyond that, steps of 16 keep writes cheap.
+ * Rollup levels: level L groups steps into buckets of widths[L] steps. Steps of 4 up to 2^21 keep
+ * a read within 4x of the buckets asked for; beyond that, steps of 16 keep writes cheap. The
+ * finest level (32 steps) sets how many rollup rows each logged point touches.
  */
-const widths = [1, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 2 ** 20, 2 ** 24, 2 ** 28, 2 ** 32];
+const widths = [1, 32, 128, 512, 2048, 8192, 32768, 131072, 524288, 2 ** 21, 2 ** 25, 2 ** 29, 2 ** 33];
 const LEVELS = widths.length - 1;
 /** Points per multi-row INSERT: one call into SQLite for many rows is over twice as fast. */
 const CHUNK = 50;
