@@ -414,7 +414,8 @@ export class TrainingService {
     const timestamp = this.now();
     const metrics: Array<{ key: string; value: number; step: number; timestamp: number }> = [];
     const stats = await running.stats().catch(() => null);
-    if (stats) {
+    // A container that has just exited reports zeros: that is not a reading of the job.
+    if (stats && stats.memoryBytes > 0) {
       metrics.push({ key: 'system/cpu_percent', value: stats.cpuPercent, step, timestamp });
       metrics.push({ key: 'system/memory_mb', value: stats.memoryBytes / 1024 / 1024, step, timestamp });
     }

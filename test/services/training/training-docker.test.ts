@@ -137,7 +137,11 @@ describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
     const lines = second.logs(job.jobId, 1000).map((l) => l.line);
     expect(lines).toContain('tick 29');
     expect(lines).toContain('Orrery restarted and is following this job again.');
-    expect(server.running.app.tracking.getRun(job.runId).status).toBe('FINISHED');
+    const run = server.running.app.tracking.getRun(job.runId);
+    expect(run.status).toBe('FINISHED');
+    // docker stats were sampled into the run while it ran.
+    expect(run.metrics['system/memory_mb']?.value).toBeGreaterThan(0);
+    expect(run.metrics['system/cpu_percent']).toBeDefined();
     second.close();
   });
 
