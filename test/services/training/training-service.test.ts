@@ -138,6 +138,29 @@ describe('training jobs as plain processes', () => {
     expect(server.running.app.tracking.getRun(long.runId).status).toBe('KILLED');
   });
 
+  it('the queue survives a restart: a queued job starts under the next Orrery', async () => {
+    const code = 'import time; time.sleep(0.4)';
+    const running = await training.submit(spec({ name: 'first', command: ['python3', '-c', code], resources: { gpus: [0] } }));
+    const waiting = await training.submit(spec({ name: 'second', command: ['python3', '-c', code], resources: { gpus: [0] } }));
+    await until(running.jobId, ['running']);
+    training.close();
+    const app = server.running.app;
+    training = new TrainingService({
+      jobs: new JobRepository(app.tracking.db),
+      tracking: app.tracking,
+      artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
+      bus: app.bus,
+      launcher: new ProcessLauncher(),
+      resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: a5000.gpus }),
+      dataDir: server.dataDir,
+      tracking_endpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+    });
+    await training.reattach();
+    // A plain process cannot be followed again, so the first is recorded as lost; the second runs.
+    expect(training.get(running.jobId)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/Orrery was closed while it ran/) });
+    expect(await until(waiting.jobId, ['finished'])).toMatchObject({ exitCode: 0 });
+  });
+
   it('refuses at submit a job that can never fit, with the reason', async () => {
     await expect(training.submit(spec({ name: 'big', command: ['true'], resources: { gpus: 4 } }))).rejects.toThrow(/asks for 4 GPUs but this machine has 2/);
     await expect(training.submit(spec({ name: 'mem', command: ['true'], resources: { memoryGb: 64 } }))).rejects.toThrow(/memoryGb/);
