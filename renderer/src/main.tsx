@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { pickClient } from './api/pick-transport';
+import { ClientProvider } from './api/client-context';
 import { App } from './components/App';
 import { TokenPage } from './components/TokenPage';
 import { createAppStore } from './stores/app-store';
@@ -20,9 +21,11 @@ if (choice.kind === 'no-token') {
   const stores: Stores = { app: createAppStore(choice.client), hardware: createHardwareStore(choice.client) };
   root.render(
     <StrictMode>
-      <StoresProvider stores={stores}>
-        <App />
-      </StoresProvider>
+      <ClientProvider client={choice.client}>
+        <StoresProvider stores={stores}>
+          <App />
+        </StoresProvider>
+      </ClientProvider>
     </StrictMode>,
   );
 }

@@ -1,14 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { pages } from '../pages/pages';
+import { navigate, useRoute } from '../routing/use-route';
+import { routeHref } from '../routing/route';
 import { useAppStore } from '../stores/stores-context';
 import { Nav } from './Nav';
 import { TokenPage } from './TokenPage';
 
-/** The frame: navigation on the left, the selected page on the right. */
+/** The frame: navigation on the left, the page for the current route on the right. */
 export function App() {
   const load = useAppStore((s) => s.load);
   const error = useAppStore((s) => s.error);
-  const [current, setCurrent] = useState(pages[0]?.id ?? '');
+  const route = useRoute();
 
   useEffect(() => {
     void load();
@@ -16,11 +18,11 @@ export function App() {
 
   if (error?.code === 'UNAUTHORIZED') return <TokenPage refused />;
 
-  const page = pages.find((p) => p.id === current) ?? pages[0];
+  const page = pages.find((p) => p.id === route.area) ?? pages[0];
   return (
     <div className="frame">
-      <Nav pages={pages} current={page?.id ?? ''} onSelect={setCurrent} />
-      <main className="content">{page && <page.component key={page.id} />}</main>
+      <Nav pages={pages.filter((p) => p.inNav)} current={page?.id ?? ''} onSelect={(id) => navigate(routeHref(id))} />
+      <main className="content">{page && <page.component key={page.id} route={route} />}</main>
     </div>
   );
 }
