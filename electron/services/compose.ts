@@ -147,7 +147,7 @@ async function startTraining(
     launcher,
     resources: new ResourceManager(capacityFromOverview(overview)),
     dataDir: config.dataDir,
-    tracking_endpoint: () => parts.endpoint,
+    trackingEndpoint: () => parts.endpoint,
     gpuSamples: async () => (await hardware.sample()).gpus,
   });
   await service.reattach();

@@ -41,6 +41,33 @@ export interface JobLogLine {
   at: number;
 }
 
+/** A Docker image on this machine, for the launch dialog's picker. */
+export interface LocalImage {
+  /** repo:tag ("orrery/python:local"). */
+  tag: string;
+  /** The image id (sha256:…). */
+  id: string;
+  sizeBytes: number;
+  /** Epoch ms. */
+  created: number;
+}
+
+export interface GpuHolderView {
+  index: number;
+  name: string;
+  memoryTotalMb: number | null;
+  /** The job that holds this GPU, or null when free. */
+  jobId: string | null;
+  jobName: string | null;
+}
+
+/** What Orrery's jobs hold of the machine right now (not what processes outside Orrery use). */
+export interface ResourceUsageView {
+  gpus: GpuHolderView[];
+  cpus: { total: number; used: number };
+  memoryBytes: { total: number; used: number };
+}
+
 const jobId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a job id');
 
 export const trainingMethods = {
@@ -53,6 +80,8 @@ export const trainingMethods = {
   'training.get': method<Job>()(z.object({ jobId }).strict(), 'One job.'),
   'training.cancel': method<Job>()(z.object({ jobId }).strict(), 'Cancel a queued or running job.'),
   'training.retry': method<Job>()(z.object({ jobId }).strict(), 'Queue an ended job again as a new run.'),
+  'training.images': method<LocalImage[]>()(z.object({}).strict(), 'Local Docker images a job can run in; empty when no Docker engine answers.'),
+  'training.resources': method<ResourceUsageView>()(z.object({}).strict(), 'Each GPU free or held by which job, and the CPUs and memory jobs hold.'),
   'training.logs': method<JobLogLine[]>()(
     z.object({ jobId, tail: z.number().int().min(1).max(100_000).default(1000), search: z.string().optional() }).strict(),
     "The last lines of a job's log, optionally only those containing a text.",

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import { buildContainerSpec } from './container-spec';
@@ -26,6 +27,18 @@ export class DockerLauncher implements JobLauncher {
           'Build one (npm run images builds orrery/python:local) or docker pull it.',
       );
     }
+  }
+
+  /** Tagged local images, newest first; untagged layers (<none>:<none>) are left out. */
+  async images(): Promise<LocalImage[]> {
+    const images = await this.docker.listImages();
+    return images
+      .flatMap((image) =>
+        (image.RepoTags ?? [])
+          .filter((tag) => tag !== '<none>:<none>')
+          .map((tag) => ({ tag, id: image.Id, sizeBytes: image.Size, created: image.Created * 1000 })),
+      )
+      .sort((a, b) => b.created - a.created || a.tag.localeCompare(b.tag));
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {

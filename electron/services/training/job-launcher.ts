@@ -1,3 +1,4 @@
+import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 
 export interface LaunchRequest {
@@ -48,4 +49,6 @@ export interface JobLauncher {
    * Orrery was closed. Null when the handle is gone (the container was removed).
    */
   reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null>;
+  /** Images a job can run in (Docker only; none without an engine). */
+  images?(): Promise<LocalImage[]>;
 }

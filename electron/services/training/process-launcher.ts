@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import { gpuEnvFor } from './device-requests';
@@ -19,6 +20,11 @@ export class ProcessLauncher implements JobLauncher {
 
   async validate(spec: JobSpec): Promise<void> {
     if (spec.command.length === 0) throw new OrreryError('INVALID_INPUT', 'spec.command: must have at least the program to run.');
+  }
+
+  /** No Docker engine, no images: jobs run on the host as they are. */
+  async images(): Promise<LocalImage[]> {
+    return [];
   }
 
   /** A plain process does not outlive Orrery's supervision in a way it can be followed again. */

@@ -12,6 +12,8 @@ export function trainingHandlers(ready: Promise<TrainingService>): TrainingHandl
     'training.get': async ({ jobId }) => (await ready).get(jobId),
     'training.cancel': async ({ jobId }) => (await ready).cancel(jobId),
     'training.retry': async ({ jobId }) => (await ready).retry(jobId),
+    'training.images': async () => (await ready).images(),
+    'training.resources': async () => (await ready).resourceUsage(),
     'training.logs': async ({ jobId, tail, search }) => (await ready).logs(jobId, tail, search),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Job, JobLogLine, JobStatus, SweepSubmitted } from '../../../shared/contract/training';
+import type { Job, JobLogLine, JobStatus, LocalImage, ResourceUsageView, SweepSubmitted } from '../../../shared/contract/training';
 import type { JobSpec, SweepSpec } from '../../../shared/contract/training-spec';
 import { bestTrial, planSweep } from './sweep-planner';
 import { datasetDigest } from './dataset-digest';
@@ -26,7 +26,7 @@ export interface TrainingServiceDeps {
   resources: ResourceManager;
   dataDir: string;
   /** Where jobs reach Orrery's MLflow API (known once the HTTP server listens). */
-  tracking_endpoint: () => { uri: string; token: string };
+  trackingEndpoint: () => { uri: string; token: string };
   gpuSamples?: () => Promise<GpuSample[]>;
   now?: () => number;
   systemMetricsIntervalMs?: number;
@@ -118,6 +118,27 @@ export class TrainingService {
     const job = this.deps.jobs.get(jobId);
     if (!job) throw new OrreryError('NOT_FOUND', `No job with id ${jobId}.`);
     return this.withPositions([job])[0]!;
+  }
+
+  /** Each GPU free or held by which job (by name too), and the CPUs and memory jobs hold. */
+  resourceUsage(): ResourceUsageView {
+    const usage = this.deps.resources.usage();
+    return {
+      gpus: usage.gpus.map((gpu) => ({
+        index: gpu.index,
+        name: gpu.name,
+        memoryTotalMb: gpu.memoryTotalMb,
+        jobId: gpu.jobId,
+        jobName: gpu.jobId ? (this.deps.jobs.get(gpu.jobId)?.name ?? null) : null,
+      })),
+      cpus: { total: usage.cpus.total, used: usage.cpus.used },
+      memoryBytes: { total: usage.memoryBytes.total, used: usage.memoryBytes.used },
+    };
+  }
+
+  /** Local images a job can run in; none when jobs run as plain processes. */
+  async images(): Promise<LocalImage[]> {
+    return (await this.deps.launcher.images?.()) ?? [];
   }
 
   async cancel(jobId: string): Promise<Job> {
@@ -333,7 +354,7 @@ export class TrainingService {
       fs.mkdirSync(checkpointDir, { recursive: true });
       fs.chmodSync(checkpointDir, 0o777);
     }
-    const endpoint = this.deps.tracking_endpoint();
+    const endpoint = this.deps.trackingEndpoint();
     let running: RunningJob;
     try {
       running = await this.deps.launcher.launch({

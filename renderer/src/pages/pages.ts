@@ -1,6 +1,10 @@
 import type { ComponentType } from 'react';
 import type { Route } from '../routing/route';
+import { ComparePage } from './compare/ComparePage';
+import { ExperimentsPage } from './experiments/ExperimentsPage';
 import { OverviewPage } from './overview/OverviewPage';
+import { QueuePage } from './queue/QueuePage';
+import { RunPage } from './run/RunPage';
 
 export interface PageDef {
   /** The route area this page answers (#/<id>/...). */
@@ -12,4 +16,10 @@ export interface PageDef {
 }
 
 /** The areas the app offers. Only areas that work are listed; new pages are added here. */
-export const pages: readonly PageDef[] = [{ id: 'overview', label: 'Overview', component: OverviewPage, inNav: true }];
+export const pages: readonly PageDef[] = [
+  { id: 'overview', label: 'Overview', component: OverviewPage, inNav: true },
+  { id: 'experiments', label: 'Experiments', component: ExperimentsPage, inNav: true },
+  { id: 'queue', label: 'Jobs', component: QueuePage, inNav: true },
+  { id: 'runs', label: 'Run', component: RunPage, inNav: false },
+  { id: 'compare', label: 'Compare', component: ComparePage, inNav: false },
+];

@@ -44,7 +44,7 @@ function service(): TrainingService {
     launcher: new DockerLauncher(new DockerRunner(docker), docker),
     resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: [{ index: 0, uuid: 'GPU-test', name: 'fixture GPU', memoryTotalMb: 24564 }] }),
     dataDir: server.dataDir,
-    tracking_endpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+    trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
     systemMetricsIntervalMs: 500,
   });
 }

@@ -31,7 +31,7 @@ beforeEach(async () => {
     launcher: new ProcessLauncher(),
     resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: a5000.gpus }),
     dataDir: server.dataDir,
-    tracking_endpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+    trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
     systemMetricsIntervalMs: 200,
   });
 });
@@ -153,7 +153,7 @@ describe('training jobs as plain processes', () => {
       launcher: new ProcessLauncher(),
       resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: a5000.gpus }),
       dataDir: server.dataDir,
-      tracking_endpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+      trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
     });
     await training.reattach();
     // A plain process cannot be followed again, so the first is recorded as lost; the second runs.

@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Experiment } from '../../../../shared/contract/tracking';
+import { useClient } from '../../api/client-context';
+import { CopyableCode } from '../../components/CopyableCode';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { routeHref } from '../../routing/route';
+import { toLoadError, type LoadError } from '../../stores/load-error';
+import { formatRelative } from './columns';
+
+/** Every experiment, newest activity first, with an inline "new experiment" form. */
+export function ExperimentList() {
+  const client = useClient();
+  const [experiments, setExperiments] = useState<Experiment[] | null>(null);
+  const [error, setError] = useState<LoadError | null>(null);
+  const [name, setName] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [createError, setCreateError] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const seq = useRef(0);
+
+  const load = useCallback(async () => {
+    const mine = ++seq.current;
+    try {
+      const list = await client.call('tracking.searchExperiments', { lifecycle: 'active' });
+      if (mine !== seq.current) return;
+      setExperiments(list);
+      setError(null);
+      setNow(Date.now());
+    } catch (err) {
+      if (mine === seq.current) setError(toLoadError(err));
+    }
+  }, [client]);
+
+  useEffect(() => {
+    void load();
+    // New runs change counts and activity: refresh, at most every half second.
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = client.on('tracking.run', () => {
+      if (timer === null) timer = setTimeout(() => ((timer = null), void load()), 500);
+    });
+    const tick = setInterval(() => setNow(Date.now()), 30_000);
+    return () => {
+      off();
+      clearInterval(tick);
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [client, load]);
+
+  async function create(event: FormEvent) {
+    event.preventDefault();
+    if (!name.trim()) return;
+    setCreating(true);
+    setCreateError(null);
+    try {
+      const created = await client.call('tracking.createExperiment', { name: name.trim() });
+      setName('');
+      setExperiments((list) => [created, ...(list ?? []).filter((e) => e.experimentId !== created.experimentId)]);
+    } catch (err) {
+      setCreateError(toLoadError(err).message);
+    } finally {
+      setCreating(false);
+    }
+  }
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Experiments</h1>
+        {experiments && <span className="muted">{experiments.length}</span>}
+      </header>
+      <form className="exp-create" onSubmit={(e) => void create(e)}>
+        <input
+          className="input"
+          aria-label="New experiment name"
+          placeholder="New experiment name"
+          value={name}
+          maxLength={500}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="new-experiment-name"
+        />
+        <button type="submit" className="btn" disabled={creating || !name.trim()}>
+          {creating ? 'Creating…' : 'Create experiment'}
+        </button>
+        {createError && (
+          <span className="field-error" role="alert">
+            {createError}
+          </span>
+        )}
+      </form>
+      {error && <ErrorNotice title="Could not list experiments." error={error} onRetry={() => void load()} />}
+      {!experiments && !error && <p className="muted">Loading experiments…</p>}
+      {/* MLflow always has experiment 0, "Default": a newcomer is someone with no runs anywhere. */}
+      {experiments && experiments.every((e) => e.runCount === 0) && (
+        <EmptyState title={experiments.every((e) => e.experimentId === '0') ? 'No experiments yet' : 'No runs logged yet'} />
+      )}
+      {experiments && experiments.length > 0 && (
+        <table className="exp-table" data-testid="experiment-list">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col" className="num">
+                Runs
+              </th>
+              <th scope="col">Last activity</th>
+              <th scope="col" className="num">
+                ID
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {experiments.map((exp) => (
+              <tr key={exp.experimentId} data-testid="experiment-row">
+                <td>
+                  <a href={routeHref('experiments', [exp.experimentId])}>{exp.name}</a>
+                </td>
+                <td className="num">{exp.runCount}</td>
+                <td title={new Date(exp.lastActivity).toLocaleString()}>{formatRelative(exp.lastActivity, now)}</td>
+                <td className="num muted mono">{exp.experimentId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function EmptyState({ title }: { title: string }) {
+  const origin = window.location.origin;
+  const served = origin.startsWith('http');
+  const uri = served ? origin : 'http://127.0.0.1:4780';
+  return (
+    <div className="empty-state" data-testid="experiments-empty">
+      <h2>{title}</h2>
+      <p>
+        Log one with MLflow: point your training script at this Orrery and run it. Orrery speaks MLflow&apos;s tracking API, so{' '}
+        <code>mlflow.start_run()</code>, <code>mlflow.log_param()</code> and <code>mlflow.log_metric()</code> work unchanged.
+      </p>
+      <CopyableCode
+        code={`export MLFLOW_TRACKING_URI=${uri}\nexport MLFLOW_TRACKING_TOKEN=<token>\nexport MLFLOW_EXPERIMENT_NAME=my-experiment\npython train.py`}
+      />
+      <p className="muted">
+        The token is the one <code>npm run serve</code> printed (after <code>#token=</code> in the URL), also kept as <code>&quot;token&quot;</code> in{' '}
+        <code>&lt;data-dir&gt;/server.json</code>. Without the mlflow package, <code>resources/python/orrery_tracking.py</code> reads the same variables.
+        {!served && ' In the desktop app, use the URL and port shown in server.json.'}
+      </p>
+      <p className="muted">Or create an empty experiment above and start runs in it.</p>
+    </div>
+  );
+}

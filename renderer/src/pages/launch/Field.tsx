@@ -1,0 +1,33 @@
+import { useId, type ReactElement, type ReactNode } from 'react';
+
+interface FieldProps {
+  label: string;
+  error?: string | undefined;
+  hint?: ReactNode;
+  testId?: string;
+  className?: string;
+  /** Receives the id the input must carry and the id of its description (error or hint). */
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactElement;
+}
+
+/** A labelled input with its hint, and its error in place of the hint when there is one. */
+export function Field({ label, error, hint, testId, className, children }: FieldProps) {
+  const id = useId();
+  const noteId = `${id}-note`;
+  const note = error ?? hint;
+  return (
+    <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`} data-testid={testId}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, describedBy: note ? noteId : undefined, invalid: Boolean(error) })}
+      {error ? (
+        <span id={noteId} className="field-error" role="alert" data-testid={testId ? `${testId}-error` : undefined}>
+          {error}
+        </span>
+      ) : hint ? (
+        <span id={noteId} className="field-hint">
+          {hint}
+        </span>
+      ) : null}
+    </div>
+  );
+}

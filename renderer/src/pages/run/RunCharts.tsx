@@ -1,0 +1,164 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { MetricSeries } from '../../../../shared/contract/tracking';
+import { useClient } from '../../api/client-context';
+import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
+import { runColor, type XAxisMode } from '../../charts/series-math';
+import { toLoadError, type LoadError } from '../../stores/load-error';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { isSystemKey } from './run-format';
+
+const BUCKETS = 1000;
+const LIVE_DEBOUNCE_MS = 1000;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+interface RunChartsProps {
+  runId: string;
+  runName: string;
+  keys: readonly string[];
+  live: boolean;
+  startTime: number | null;
+}
+
+/** Every metric of one run as a chart; the system/* ones in their own section. Live while running. */
+export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsProps) {
+  const client = useClient();
+  const [series, setSeries] = useState<Record<string, MetricSeries>>({});
+  const [error, setError] = useState<LoadError | null>(null);
+  const [liveKeys, setLiveKeys] = useState<string[]>([]);
+  const [xAxis, setXAxis] = useState<XAxisMode>('step');
+  const [logY, setLogY] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
+  const allKeys = useMemo(() => [...new Set([...keys, ...liveKeys])].sort(), [keys, liveKeys]);
+  const keysText = keys.join('\n');
+
+  const fetchKeys = useRef(async (wanted: readonly string[]) => {
+    const answers = await Promise.all(chunk(wanted, 50).map((part) => client.call('tracking.history', { runIds: [runId], keys: part, buckets: BUCKETS })));
+    setSeries((prev) => {
+      const next = { ...prev };
+      for (const s of answers.flat()) next[s.key] = s;
+      return next;
+    });
+  });
+
+  useEffect(() => {
+    const wanted = keysText === '' ? [] : keysText.split('\n');
+    if (wanted.length === 0) return;
+    fetchKeys.current(wanted).then(
+      () => setError(null),
+      (err: unknown) => setError(toLoadError(err)),
+    );
+  }, [keysText]);
+
+  // While the run is running: new points for a key → refetch that key's history, debounced.
+  useEffect(() => {
+    if (!live) return;
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      timer = null;
+      const wanted = [...pending];
+      pending.clear();
+      if (wanted.length > 0) fetchKeys.current(wanted).catch((err: unknown) => setError(toLoadError(err)));
+    };
+    const off = client.on('tracking.metrics', (event) => {
+      if (event.runId !== runId) return;
+      const fresh: string[] = [];
+      for (const m of event.latest) {
+        pending.add(m.key);
+        fresh.push(m.key);
+      }
+      setLiveKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
+      timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [client, runId, live]);
+
+  const chartSeries = useMemo(() => {
+    const out: Record<string, ChartSeries[]> = {};
+    for (const key of allKeys) {
+      const s = series[key];
+      out[key] = s ? [{ id: runId, label: runName, color: runColor(0), buckets: s.buckets, ...(startTime !== null ? { origin: startTime } : {}) }] : [];
+    }
+    return out;
+  }, [allKeys, series, runId, runName, startTime]);
+
+  const metricKeys = allKeys.filter((k) => !isSystemKey(k));
+  const systemKeys = allKeys.filter(isSystemKey);
+  const renderGrid = (list: string[]) => (
+    <div className="chart-grid">
+      {list.map((key) => (
+        <MetricChart key={key} title={key} series={chartSeries[key] ?? []} xAxis={xAxis} logY={logY} smoothing={smoothing} height={180} />
+      ))}
+    </div>
+  );
+
+  return (
+    <>
+      {error && <ErrorNotice title="Could not read the metric history." error={error} />}
+      <section className="run-section" aria-label="Metrics">
+        <header className="section-head">
+          <h2>Metrics</h2>
+          <ChartControls xAxis={xAxis} onXAxis={setXAxis} logY={logY} onLogY={setLogY} smoothing={smoothing} onSmoothing={setSmoothing} />
+        </header>
+        {metricKeys.length === 0 ? <p className="muted">No metrics logged{live ? ' yet' : ''}.</p> : renderGrid(metricKeys)}
+      </section>
+      {systemKeys.length > 0 && (
+        <section className="run-section" aria-label="System">
+          <header className="section-head">
+            <h2>System</h2>
+          </header>
+          {renderGrid(systemKeys)}
+        </section>
+      )}
+    </>
+  );
+}
+
+interface ChartControlsProps {
+  xAxis: XAxisMode;
+  onXAxis(mode: XAxisMode): void;
+  logY: boolean;
+  onLogY(value: boolean): void;
+  smoothing: number;
+  onSmoothing(value: number): void;
+}
+
+/** Smoothing slider, x-axis choice and log scale: shared by the run page and the comparison. */
+export function ChartControls({ xAxis, onXAxis, logY, onLogY, smoothing, onSmoothing }: ChartControlsProps) {
+  return (
+    <div className="chart-controls">
+      <label>
+        Smoothing
+        <input
+          type="range"
+          min={0}
+          max={0.99}
+          step={0.01}
+          value={smoothing}
+          onChange={(e) => onSmoothing(Number(e.currentTarget.value))}
+          data-testid="smoothing"
+        />
+        <span className="chart-controls-value">{smoothing.toFixed(2)}</span>
+      </label>
+      <label>
+        X axis
+        <select value={xAxis} onChange={(e) => onXAxis(e.currentTarget.value as XAxisMode)} data-testid="x-axis">
+          <option value="step">Step</option>
+          <option value="wall">Wall time</option>
+          <option value="relative">Relative time</option>
+        </select>
+      </label>
+      <label>
+        <input type="checkbox" checked={logY} onChange={(e) => onLogY(e.currentTarget.checked)} data-testid="log-y" /> Log scale
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { LatestMetric, RunDetail } from '../../../../shared/contract/tracking';
+import { useClient } from '../../api/client-context';
+import { Badge } from '../../components/Badge';
+import { Card } from '../../components/Card';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { Facts, type Fact } from '../../components/Facts';
+import { formatValue, metricNumber } from '../../charts/series-math';
+import type { Route } from '../../routing/route';
+import { ArtifactsPanel } from './ArtifactsPanel';
+import { LogsPanel } from './LogsPanel';
+import { RunCharts } from './RunCharts';
+import { hardwareSummary, isSystemKey, JOB_ID_TAG, runDuration, statusTone } from './run-format';
+import { useLoad } from './use-load';
+import '../../styles/run.css';
+
+/** #/runs/<runId>: one run, its provenance, params, metrics as charts, logs and artifacts. */
+export function RunPage({ route }: { route: Route }) {
+  const runId = route.params[0] ?? '';
+  const client = useClient();
+  const run = useLoad(runId, () => client.call('tracking.getRun', { runId }));
+  const [latest, setLatest] = useState<Record<string, LatestMetric>>({});
+  const [now, setNow] = useState(() => Date.now());
+  const data = run.data;
+  const running = data?.status === 'RUNNING';
+  const { reload } = run;
+
+  useEffect(() => setLatest({}), [runId]);
+
+  // Status changes (finished, failed) reload the run; new metric values update the latest table.
+  useEffect(() => {
+    const offRun = client.on('tracking.run', (event) => {
+      if (event.runId === runId) reload();
+    });
+    const offMetrics = client.on('tracking.metrics', (event) => {
+      if (event.runId !== runId) return;
+      setLatest((prev) => {
+        const next = { ...prev };
+        for (const m of event.latest) next[m.key] = m;
+        return next;
+      });
+    });
+    return () => {
+      offRun();
+      offMetrics();
+    };
+  }, [client, runId, reload]);
+
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  const metrics = useMemo(() => ({ ...(data?.metrics ?? {}), ...latest }), [data, latest]);
+  const keys = useMemo(() => Object.keys(data?.metrics ?? {}).sort(), [data]);
+
+  if (!/^[0-9a-f]{32}$/.test(runId)) return <p className="muted">“{runId}” is not a run id.</p>;
+
+  return (
+    <div className="page run-page" data-testid="run-page" aria-busy={run.loading}>
+      {run.error && <ErrorNotice title="Could not read the run." error={run.error} onRetry={reload} />}
+      {!data && run.loading && <p className="muted">Reading the run…</p>}
+      {data && (
+        <>
+          <header className="page-head">
+            <h1 data-testid="run-name">{data.name || data.runId}</h1>
+            <Badge tone={statusTone(data.status)} testId="run-status">
+              {data.status.toLowerCase()}
+            </Badge>
+            <span className="muted">{runDuration(data, now)}</span>
+            {data.startTime !== null && <span className="muted">started {new Date(data.startTime).toLocaleString()}</span>}
+            <code className="muted run-id">{data.runId}</code>
+          </header>
+          <div className="grid run-top">
+            <Card title="Provenance" testId="provenance">
+              <Facts rows={provenance(data)} />
+            </Card>
+            <Card title={`Params (${Object.keys(data.params).length})`} testId="params">
+              <KeyValueTable rows={Object.entries(data.params).sort(([a], [b]) => a.localeCompare(b))} empty="No params." />
+            </Card>
+            <Card title="Latest metrics" testId="latest-metrics">
+              <KeyValueTable
+                rows={Object.values(metrics)
+                  .filter((m) => !isSystemKey(m.key))
+                  .sort((a, b) => a.key.localeCompare(b.key))
+                  .map((m) => [m.key, `${formatValue(metricNumber(m.value))}  (step ${m.step})`])}
+                empty="No metrics."
+              />
+            </Card>
+            {data.inputs.length > 0 && (
+              <Card title="Dataset inputs" testId="inputs">
+                <table className="kv">
+                  <thead>
+                    <tr>
+                      <th>Name</th>
+                      <th>Digest</th>
+                      <th>Source</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.inputs.map((d) => (
+                      <tr key={`${d.name}-${d.digest}`}>
+                        <td>
+                          {d.name}
+                          {d.tags['mlflow.data.context'] ? <span className="muted"> ({d.tags['mlflow.data.context']})</span> : null}
+                        </td>
+                        <td>
+                          <code>{d.digest.slice(0, 12)}</code>
+                        </td>
+                        <td className="wrap">
+                          {d.sourceType}: {d.source}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </Card>
+            )}
+          </div>
+          <RunCharts key={data.runId} runId={data.runId} runName={data.name || data.runId} keys={keys} live={running} startTime={data.startTime} />
+          <div className="grid run-bottom">
+            {data.tags[JOB_ID_TAG] && <LogsPanel key={data.tags[JOB_ID_TAG]} jobId={data.tags[JOB_ID_TAG]} live={running} />}
+            <ArtifactsPanel key={data.runId} runId={data.runId} experimentId={data.experimentId} />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function provenance(run: RunDetail): Fact[] {
+  const s = run.source;
+  const git = s.gitCommit ? `${s.gitCommit.slice(0, 12)}${s.gitBranch ? ` on ${s.gitBranch}` : ''}${s.gitDirty ? ' (uncommitted changes)' : ''}` : null;
+  const rows: Array<[string, string | null, string]> = [
+    ['Image', s.imageDigest ?? run.tags['orrery.image'] ?? null, 'prov-image'],
+    ['Git', git, 'prov-git'],
+    ['Command', s.command, 'prov-command'],
+    ['Source', s.sourceName, 'prov-source'],
+    ['Runner', run.tags['orrery.runner'] ?? null, 'prov-runner'],
+    ['Hardware', hardwareSummary(run.environment), 'prov-hardware'],
+    ['User', run.userId || null, 'prov-user'],
+  ];
+  const present = rows.filter((r): r is [string, string, string] => r[1] !== null);
+  if (present.length === 0) return [['Source', <span className="muted">not recorded</span>]];
+  return present.map(([label, value, testId]) => [label, <code className="wrap">{value}</code>, testId] as const);
+}
+
+function KeyValueTable({ rows, empty }: { rows: Array<[string, string]>; empty: string }) {
+  if (rows.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <div className="kv-scroll">
+      <table className="kv">
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td className="wrap">{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

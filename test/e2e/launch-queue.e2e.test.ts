@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshotPath } from '../helpers/browser';
+import { chromiumPath, dockerAvailable } from '../helpers/requirements';
+import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
+
+const browserPath = chromiumPath();
+const docker = browserPath ? await dockerAvailable() : false;
+
+const METRICS_COMMAND =
+  `python3 -c "import time,json; [print('ORRERY_METRICS '+json.dumps({'step':i,'loss':1/(i+1)}), flush=True) or time.sleep(0.2) for i in range(20)]"`;
+
+async function openQueue(page: Page): Promise<void> {
+  // A hash change, as a click on a link would make (the page is not reloaded).
+  await page.evaluate("window.location.hash = '#/queue'");
+  await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor({ timeout: 20_000 });
+}
+
+async function openLaunchDialog(page: Page): Promise<void> {
+  await page.getByTestId('new-job').click();
+  await page.getByTestId('launch-dialog').waitFor();
+  // The image list has arrived and one is picked.
+  await expect.poll(() => page.getByLabel('Image', { exact: true }).inputValue(), { timeout: 20_000 }).not.toBe('');
+}
+
+describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a real browser against npm run serve', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-launch-'));
+    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
+    browser = await launchChromium(browserPath!);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('launches a job in orrery/python:local, lists it, refuses memory above the machine, cancels another', async () => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(serve.openUrl);
+    await page.getByTestId('nav').waitFor();
+    await openQueue(page);
+
+    // A newcomer sees what a job is, and the way to start one.
+    await expect.poll(() => page.getByTestId('queue-empty').textContent(), { timeout: 20_000 }).toMatch(/A job runs your training script/);
+
+    await openLaunchDialog(page);
+    await page.getByLabel('Image', { exact: true }).selectOption('orrery/python:local');
+    await page.getByLabel('Command', { exact: true }).fill(METRICS_COMMAND);
+    await page.getByLabel('Hyperparameter 1 name').fill('lr');
+    await page.getByLabel('Hyperparameter 1 value').fill('0.1');
+
+    // Memory above the machine is refused inline, and nothing is sent.
+    await page.getByLabel('Memory (GB)').fill('999999');
+    await expect.poll(() => page.getByTestId('field-memory-error').textContent()).toMatch(/must be at most .* GB \(this machine's memory\)/);
+    await page.getByTestId('launch-submit').click();
+    await page.waitForTimeout(300);
+    expect(page.url()).not.toMatch(/#\/runs\//);
+    await page.screenshot({ path: screenshotPath('launch-dialog-invalid') });
+
+    await page.getByLabel('Memory (GB)').fill('1');
+    await expect.poll(() => page.getByTestId('field-memory-error').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('launch-dialog') });
+    await page.getByTestId('launch-submit').click();
+    await expect.poll(() => page.url(), { timeout: 20_000 }).toMatch(/#\/runs\/[0-9a-f]+$/);
+    const runId = /#\/runs\/([0-9a-f]+)$/.exec(page.url())![1]!;
+
+    // Back on the queue, the job is there, running or already finished, in Docker.
+    await openQueue(page);
+    const first = page.locator(`[data-testid="job-row"]:has(a[href="#/runs/${runId}"])`);
+    await expect.poll(() => first.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/running|finished/);
+    expect(await first.textContent()).toMatch(/orrery\/python:local/);
+    expect(await first.textContent()).toMatch(/1 GB/);
+
+    // A second, long job, cancelled from the queue.
+    await openLaunchDialog(page);
+    await page.getByLabel('Name', { exact: true }).fill('sleeper');
+    await page.getByLabel('Command', { exact: true }).fill('sleep 120');
+    await page.getByTestId('launch-submit').click();
+    await expect.poll(() => page.url(), { timeout: 20_000 }).toMatch(/#\/runs\/[0-9a-f]+$/);
+    await openQueue(page);
+    const second = page.locator('[data-testid="job-row"]:has(a:text-is("sleeper"))');
+    await expect.poll(() => second.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/queued|running/);
+    // Let the elapsed time tick once, for the picture.
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: screenshotPath('jobs'), fullPage: true });
+    await page.getByRole('button', { name: 'Cancel sleeper' }).click();
+    await expect.poll(() => second.getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
+    await expect.poll(() => first.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
+    await page.screenshot({ path: screenshotPath('jobs-ended'), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+});
