@@ -78,6 +78,15 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     await expect.poll(() => page.url(), { timeout: 20_000 }).toMatch(/#\/runs\/[0-9a-f]+$/);
     const runId = /#\/runs\/([0-9a-f]+)$/.exec(page.url())![1]!;
 
+    // On the run page the loss chart appears and grows while the job logs, live.
+    const lossChart = page.locator('[data-testid="metric-chart"][data-key="loss"]');
+    const latestStep = async () => Number(/latest\s+([\d,]+)/.exec((await lossChart.textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? -1);
+    await expect.poll(latestStep, { timeout: 30_000 }).toBeGreaterThanOrEqual(0);
+    const seen = await latestStep();
+    await expect.poll(latestStep, { timeout: 30_000 }).toBe(19);
+    expect(seen).toBeLessThan(19);
+    await page.screenshot({ path: screenshotPath('run-page-live-job'), fullPage: true });
+
     // Back on the queue, the job is there, running or already finished, in Docker.
     await openQueue(page);
     const first = page.locator(`[data-testid="job-row"]:has(a[href="#/runs/${runId}"])`);
