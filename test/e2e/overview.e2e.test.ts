@@ -1,23 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, screenshotPath } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../helpers/requirements';
 import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 import { tempDir } from '../helpers/temp-dir';
 
 const browserPath = chromiumPath();
-export const screenshotDir = path.resolve(import.meta.dirname, '../../test-output/screenshots');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 describe.skipIf(!browserPath)('Overview in a real browser against npm run serve', () => {
   let serve: ServeProcess;
@@ -27,8 +18,7 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-'));
     serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
-    browser = await chromium.launch({ executablePath: browserPath!, args: CHROMIUM_FLAGS });
-    fs.mkdirSync(screenshotDir, { recursive: true });
+    browser = await launchChromium(browserPath!);
   });
 
   afterAll(async () => {
@@ -63,7 +53,7 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
 
     // Live samples arrive every 2 s: wait for a few, then keep the picture.
     await page.waitForTimeout(6500);
-    await page.screenshot({ path: path.join(screenshotDir, 'overview.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('overview'), fullPage: true });
     expect(errors).toEqual([]);
   });
 
@@ -71,7 +61,7 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
     const page = await browser.newPage();
     await page.goto(new URL('/', serve.openUrl).toString());
     await expect.poll(() => page.textContent('body')).toMatch(/npm run serve/);
-    await page.screenshot({ path: path.join(screenshotDir, 'no-token.png') });
+    await page.screenshot({ path: screenshotPath('no-token') });
   });
 
   it('a second Orrery on the same data dir refuses to start, naming the PID', async () => {
@@ -87,7 +77,7 @@ describe.skipIf(!browserPath)('Overview when the Docker engine cannot be reached
     const serve = await startServe(['--port', String(await freePort()), '--data-dir', path.join(dir, 'data')], {
       DOCKER_HOST: `unix://${socket}`,
     });
-    const browser = await chromium.launch({ executablePath: browserPath!, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium(browserPath!);
     try {
       const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
       await page.goto(serve.openUrl);
@@ -95,7 +85,7 @@ describe.skipIf(!browserPath)('Overview when the Docker engine cannot be reached
       expect(await page.getByTestId('docker-message').textContent()).toMatch(/not running|not installed/);
       expect(await page.getByTestId('docker-message').textContent()).toContain(socket);
       await expect.poll(() => page.textContent('body')).toMatch(/systemctl start docker|apt-get install docker\.io/);
-      await page.screenshot({ path: path.join(screenshotDir, 'overview-docker-unreachable.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('overview-docker-unreachable'), fullPage: true });
     } finally {
       await browser.close();
       await serve.stop();
@@ -122,7 +112,7 @@ describe.skipIf(!browserPath)('Overview on a two-GPU machine', () => {
     const serve = await startServe(['--port', String(await freePort()), '--data-dir', path.join(dir, 'data')], {
       PATH: `${bin}${path.delimiter}${process.env.PATH}`,
     });
-    const browser = await chromium.launch({ executablePath: browserPath!, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium(browserPath!);
     try {
       const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
       await page.goto(serve.openUrl);
@@ -136,7 +126,7 @@ describe.skipIf(!browserPath)('Overview on a two-GPU machine', () => {
       const docker = await page.getByTestId('docker-card').textContent();
       if (!docker?.match(/GPU ready/)) expect(docker).toMatch(/nvidia-ctk runtime configure/);
       await page.waitForTimeout(4500);
-      await page.screenshot({ path: path.join(screenshotDir, 'overview-two-gpus.png'), fullPage: true });
+      await page.screenshot({ path: screenshotPath('overview-two-gpus'), fullPage: true });
     } finally {
       await browser.close();
       await serve.stop();

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { StatementCache } from '../store/statement-cache';
 import type { LifecycleStage, RunStatus } from '../../../shared/contract/tracking';
 
 export interface RunRow {
@@ -42,15 +43,14 @@ type KeyValue = { key: string; value: string };
 
 /** SQL for runs and what hangs off them: params, tags, dataset inputs. */
 export class RunRepository {
-  private readonly cache = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
-  /** Statements are compiled once; logging calls run these thousands of times a second. */
   private sql(text: string): Statement {
-    let statement = this.cache.get(text);
-    if (!statement) this.cache.set(text, (statement = this.db.prepare(text)));
-    return statement;
+    return this.statements.get(text);
   }
 
   insert(run: NewRun): void {

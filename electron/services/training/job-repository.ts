@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { StatementCache } from '../store/statement-cache';
 import type { Job, JobStatus } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 
@@ -33,14 +34,14 @@ export type StoredJob = Omit<Job, 'queuePosition'> & {
 
 /** SQL for the jobs table: the queue, and what each running job is attached to. */
 export class JobRepository {
-  private readonly cache = new Map<string, Statement>();
+  private readonly statements: StatementCache;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.statements = new StatementCache(db);
+  }
 
   private sql(text: string): Statement {
-    let statement = this.cache.get(text);
-    if (!statement) this.cache.set(text, (statement = this.db.prepare(text)));
-    return statement;
+    return this.statements.get(text);
   }
 
   insert(job: {
