@@ -31,6 +31,8 @@ import { ResourceManager, capacityFromOverview } from './training/resource-manag
 import { trainingHandlers } from './training/training-handlers';
 import { TrainingService } from './training/training-service';
 import type { HardwareService as Hardware } from './hardware/hardware-service';
+import { ModelRegistryService } from './registry/model-registry-service';
+import { registryHandlers } from './registry/registry-handlers';
 
 export interface AppConfig {
   dataDir: string;
@@ -51,6 +53,7 @@ export interface App {
   hardware: HardwareService;
   tracking: TrackingService;
   mlflow: MlflowApi;
+  registry: ModelRegistryService;
   /** The training queue, once the machine's capacity has been read. */
   training: Promise<TrainingService>;
   /** Tells jobs where the MLflow API listens (known once the HTTP server has started). */
@@ -81,10 +84,15 @@ export function composeApp(config: AppConfig): App {
     const tracking = new TrackingService({ db, bus, environment: () => environment.current() });
     const artifacts = new ArtifactStore(path.join(config.dataDir, 'artifacts'));
     const mlflow = new MlflowApi(tracking, artifacts);
+    const registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir: config.dataDir });
     const endpoint = { uri: '', token: '' };
     const training = startTraining(config, hardware, { db, bus, tracking, artifacts, endpoint });
     // Callers see the failure when they use training; it must not bring the app down meanwhile.
-    training.catch((error: unknown) => console.error('[training] could not start:', error));
+    let closed = false;
+    training.catch((error: unknown) => {
+      // Closing before the queue finished starting (a short-lived test server) is not a failure.
+      if (!closed) console.error('[training] could not start:', error);
+    });
 
     const info: AppInfo = {
       name: 'Orrery',
@@ -103,6 +111,7 @@ export function composeApp(config: AppConfig): App {
       'hardware.sample': () => hardware.sample(),
       ...trackingHandlers(tracking, artifacts),
       ...trainingHandlers(training),
+      ...registryHandlers(registry),
     };
 
     return {
@@ -112,12 +121,14 @@ export function composeApp(config: AppConfig): App {
       hardware,
       tracking,
       mlflow,
+      registry,
       training,
       setTrackingEndpoint(uri, token) {
         endpoint.uri = uri;
         endpoint.token = token;
       },
       close() {
+        closed = true;
         void training.then((service) => service.close(), () => undefined);
         sampler.dispose();
         environment.dispose();

@@ -3,6 +3,7 @@ import { appMethods } from './app';
 import { hardwareMethods, type HardwareEvents } from './hardware';
 import { trackingMethods, type TrackingEvents } from './tracking';
 import { trainingMethods, type TrainingEvents } from './training';
+import { registryMethods, type RegistryEvents } from './registry';
 import type { MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
@@ -11,6 +12,7 @@ export const contract = {
   ...hardwareMethods,
   ...trackingMethods,
   ...trainingMethods,
+  ...registryMethods,
 };
 
 export type Contract = typeof contract;
@@ -20,10 +22,10 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Events the app pushes, by topic. */
-export type EventMap = HardwareEvents & TrackingEvents & TrainingEvents;
+export type EventMap = HardwareEvents & TrackingEvents & TrainingEvents & RegistryEvents;
 export type EventTopic = keyof EventMap;
 
-export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log'];
+export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log', 'registry.version'];
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);
@@ -38,4 +40,5 @@ export * from './hardware';
 export * from './tracking';
 export * from './training';
 export * from './training-spec';
+export * from './registry';
 export type { MethodSpec } from './define';

@@ -2,6 +2,7 @@ import type { Migration } from '../migration';
 import { migration001 } from './001-app-meta';
 import { migration002 } from './002-tracking';
 import { migration003 } from './003-jobs';
+import { migration004 } from './004-registry';
 
 /** Every migration in order; a new one is appended here with the next version number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
