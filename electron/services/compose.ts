@@ -33,6 +33,8 @@ import { TrainingService } from './training/training-service';
 import type { HardwareService as Hardware } from './hardware/hardware-service';
 import { ModelRegistryService } from './registry/model-registry-service';
 import { registryHandlers } from './registry/registry-handlers';
+import { dockerConfigCredentials } from './registry/oci/credentials';
+import { FileUploadStateStore, OciClient } from './registry/oci/oci-client';
 
 export interface AppConfig {
   dataDir: string;
@@ -84,7 +86,17 @@ export function composeApp(config: AppConfig): App {
     const tracking = new TrackingService({ db, bus, environment: () => environment.current() });
     const artifacts = new ArtifactStore(path.join(config.dataDir, 'artifacts'));
     const mlflow = new MlflowApi(tracking, artifacts);
-    const registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir: config.dataDir });
+    // One upload-state file for the data dir, so an interrupted push resumes where it stopped.
+    const uploadStateStore = new FileUploadStateStore(path.join(config.dataDir, 'registry-uploads.json'));
+    const credentials = dockerConfigCredentials();
+    const registry = new ModelRegistryService({
+      db,
+      bus,
+      tracking,
+      artifacts,
+      dataDir: config.dataDir,
+      ociClient: () => new OciClient({ credentials, uploadStateStore }),
+    });
     const endpoint = { uri: '', token: '' };
     const training = startTraining(config, hardware, { db, bus, tracking, artifacts, endpoint });
     // Callers see the failure when they use training; it must not bring the app down meanwhile.

@@ -25,7 +25,7 @@ export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<
 export type EventMap = HardwareEvents & TrackingEvents & TrainingEvents & RegistryEvents;
 export type EventTopic = keyof EventMap;
 
-export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log', 'registry.version'];
+export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log', 'registry.version', 'registry.pushProgress'];
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);

@@ -48,6 +48,12 @@ export interface ModelLineage {
   gitDirty: boolean | null;
   inputs: Array<{ name: string; digest: string; sourceType: string; source: string }>;
   parents: ModelVersionRef[];
+  /** Set on versions pulled from an OCI registry: the reference they came from. */
+  pulledFrom?: string;
+  /** The manifest digest of the pulled artifact. */
+  digest?: string;
+  /** The lineage the model card carried (null when it had none). */
+  originalLineage?: ModelLineage | null;
 }
 
 export type ModelSource = { type: 'run'; runId: string; path: string } | { type: 'folder'; path: string };
@@ -150,8 +156,27 @@ export interface RegistryVersionEvent {
   change: 'registered' | 'stage' | 'alias' | 'approval' | 'gates';
 }
 
+/** Bytes of one blob sent so far while pushing a version to an OCI registry. */
+export interface RegistryPushProgressEvent {
+  name: string;
+  version: number;
+  digest: string;
+  sent: number;
+  total: number;
+}
+
+export interface RegistryPushResult {
+  /** The pushed reference, with the manifest digest. */
+  reference: string;
+  digest: string;
+  /** Blobs sent, and blobs the registry already had. */
+  uploaded: number;
+  skipped: number;
+}
+
 export interface RegistryEvents {
   'registry.version': RegistryVersionEvent;
+  'registry.pushProgress': RegistryPushProgressEvent;
 }
 
 /** A model name is also a folder name under `<dataDir>/models`, so it stays plain. */
@@ -166,6 +191,7 @@ const alias = z
   .string()
   .regex(ALIAS_NAME, "must contain only letters, digits, '_' or '-'")
   .refine((a) => a.toLowerCase() !== 'latest' && !/^v\d+$/i.test(a), "is reserved ('latest' and 'v<number>' refer to versions)");
+const ociReference = z.string().trim().min(1, 'must be an OCI reference (host/repository:tag)').max(1000);
 const parentVersions = z.array(z.object({ name: modelName, version }).strict()).max(50).default([]);
 
 export const gateSpecSchema = z.discriminatedUnion('kind', [
@@ -243,6 +269,14 @@ export const registryMethods = {
       })
       .strict(),
     'Approve or reject an open request; a version failing a gate cannot be approved.',
+  ),
+  'registry.push': method<RegistryPushResult>()(
+    z.object({ name: modelName, version, reference: ociReference, actor }).strict(),
+    'Push an approved version to an OCI registry as an Orrery model artifact (blobs the registry has are skipped).',
+  ),
+  'registry.pull': method<ModelVersion>()(
+    z.object({ reference: ociReference, name: modelName.optional(), actor }).strict(),
+    "Pull an Orrery model artifact from an OCI registry and register it as a new version (of `name`, default the card's name).",
   ),
   'registry.audit': method<AuditEntry[]>()(
     z.object({ name: modelName.optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

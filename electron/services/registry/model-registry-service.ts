@@ -18,6 +18,7 @@ import type {
   ModelVersionRef,
   RegisteredModel,
   RegisteredModelSummary,
+  RegistryPushResult,
   RegistryVersionEvent,
   StageTransition,
 } from '../../../shared/contract/registry';
@@ -31,6 +32,9 @@ import type { TrackingService } from '../tracking/tracking-service';
 import { detectFlavor, MLMODEL } from './flavor-detector';
 import { describeFailures, evaluateGates, gateStatus } from './gates';
 import { copyFiles, localFolderFiles, runArtifactFiles, type SourceFile } from './model-files';
+import { buildModelArtifact, pullModel, pushModel, type ModelCard } from './oci/model-artifact';
+import { OciClient } from './oci/oci-client';
+import { parseReference } from './oci/reference';
 import { RegistryRepository, type AuditRow, type RequestRow, type VersionRow } from './registry-repository';
 
 export interface ModelRegistryDeps {
@@ -41,6 +45,8 @@ export interface ModelRegistryDeps {
   dataDir: string;
   bus?: EventBus;
   now?: () => number;
+  /** Makes the client for registry.push / registry.pull (compose.ts: docker config credentials, resumable uploads). */
+  ociClient?: () => OciClient;
 }
 
 export interface RegisterFromRunInput {
@@ -83,6 +89,7 @@ export class ModelRegistryService {
   private readonly modelsRoot: string;
   private readonly bus: EventBus | undefined;
   private readonly now: () => number;
+  private readonly ociClient: () => OciClient;
 
   constructor(deps: ModelRegistryDeps) {
     this.db = deps.db;
@@ -92,6 +99,7 @@ export class ModelRegistryService {
     this.modelsRoot = path.join(deps.dataDir, 'models');
     this.bus = deps.bus;
     this.now = deps.now ?? Date.now;
+    this.ociClient = deps.ociClient ?? (() => new OciClient());
   }
 
   // ---- registration ----
@@ -139,6 +147,13 @@ export class ModelRegistryService {
   }
 
   async registerFromFolder(input: RegisterFromFolderInput): Promise<ModelVersion> {
+    return this.registerFolder(input, {});
+  }
+
+  private async registerFolder(
+    input: RegisterFromFolderInput,
+    extra: { lineage?: Partial<ModelLineage>; metrics?: Record<string, MetricValue>; sourcePath?: string },
+  ): Promise<ModelVersion> {
     checkName(input.name);
     this.checkParents(input.parentVersions ?? []);
     const files = await localFolderFiles(input.folder);
@@ -155,12 +170,13 @@ export class ModelRegistryService {
       gitDirty: null,
       inputs: [],
       parents: input.parentVersions ?? [],
+      ...extra.lineage,
     };
     return this.register({
       name: input.name,
       files,
-      source: { type: 'folder', path: path.resolve(input.folder) },
-      metrics: {},
+      source: { type: 'folder', path: extra.sourcePath ?? path.resolve(input.folder) },
+      metrics: extra.metrics ?? {},
       lineage,
       description: input.description ?? '',
       actor: input.actor ?? DEFAULT_ACTOR,
@@ -461,6 +477,76 @@ export class ModelRegistryService {
     const row = this.repo.request(requestId);
     if (!row) throw new OrreryError('NOT_FOUND', `No approval request ${requestId}`);
     return toRequest(row);
+  }
+
+  // ---- OCI push / pull ----
+
+  /** Push an approved version to an OCI registry: a config blob (the model card) and one layer per file. */
+  async push(input: { name: string; version: number; reference: string; actor: string }): Promise<RegistryPushResult> {
+    const row = this.versionRow(input.name, input.version);
+    if (!this.repo.requests(row.model, row.version).some((r) => r.status === 'approved')) {
+      throw conflict(`version ${row.version} of ${row.model} is not approved: request and approve it first`);
+    }
+    const ref = parseReference(input.reference);
+    const version = this.toVersion(row);
+    const card: ModelCard = {
+      name: version.name,
+      version: String(version.version),
+      flavor: version.flavor,
+      metrics: version.metrics,
+      lineage: version.lineage,
+      files: version.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+    };
+    const artifact = await buildModelArtifact(
+      version.files.map((f) => ({ path: f.path, absPath: path.join(version.storagePath, ...f.path.split('/')) })),
+      card,
+    );
+    try {
+      const result = await pushModel(this.ociClient(), ref, artifact, (digest, sent, total) =>
+        this.bus?.publish('registry.pushProgress', { name: version.name, version: version.version, digest, sent, total }),
+      );
+      this.record(input.actor, 'pushed', version.name, version.version, {
+        reference: result.reference,
+        digest: result.digest,
+        uploaded: result.uploaded.length,
+        skipped: result.skipped.length,
+        bytesSent: result.bytesSent,
+      });
+      return { reference: result.reference, digest: result.digest, uploaded: result.uploaded.length, skipped: result.skipped.length };
+    } finally {
+      await artifact.dispose();
+    }
+  }
+
+  /** Pull an Orrery model artifact and register it as a new version of `name` (default: the card's name). */
+  async pull(input: { reference: string; name?: string | undefined; actor: string }): Promise<ModelVersion> {
+    if (input.name !== undefined) checkName(input.name);
+    const ref = parseReference(input.reference);
+    await fsp.mkdir(this.modelsRoot, { recursive: true });
+    // A leading '.' keeps the staging folder apart from model folders (names start with a letter or digit).
+    const staging = path.join(this.modelsRoot, `.pull-${randomUUID()}`);
+    try {
+      const pulled = await pullModel(this.ociClient(), ref, staging);
+      const name = input.name ?? pulled.card.name;
+      checkName(name);
+      const card = pulled.card as ModelCard & { metrics?: unknown; lineage?: unknown };
+      const metrics = card.metrics && typeof card.metrics === 'object' && !Array.isArray(card.metrics) ? (card.metrics as Record<string, MetricValue>) : {};
+      const originalLineage = card.lineage && typeof card.lineage === 'object' ? (card.lineage as ModelLineage) : null;
+      const reference = input.reference.trim();
+      const version = await this.registerFolder(
+        { folder: staging, name, actor: input.actor, description: `Pulled from ${reference}` },
+        { lineage: { pulledFrom: reference, digest: pulled.digest, originalLineage }, metrics, sourcePath: reference },
+      );
+      this.record(input.actor, 'pulled', version.name, version.version, {
+        reference,
+        digest: pulled.digest,
+        cardName: card.name,
+        cardVersion: card.version,
+      });
+      return version;
+    } finally {
+      await fsp.rm(staging, { recursive: true, force: true });
+    }
   }
 
   // ---- helpers ----
