@@ -4,7 +4,7 @@ import { OrreryError } from '../../shared/errors';
 import type { EventBus } from '../services/events/event-bus';
 import type { RpcDispatcher } from '../services/rpc/dispatcher';
 import { openEventStream } from './event-stream';
-import { readJsonBody } from './read-json-body';
+import { readJsonBody } from '../services/http/read-json-body';
 import { checkHost, checkOrigin, checkToken } from './request-guard';
 import { sendEnvelope, sendError, sendJson } from './responses';
 import { serveStatic } from './static-files';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import {collectPageErrors, launchChromium, screenshotPath } from '../helpers/browser';
 import { chromiumPath, dockerAvailable } from '../helpers/requirements';
 import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
@@ -45,11 +45,7 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
 
   it('launches a job in orrery/python:local, lists it, refuses memory above the machine, cancels another', async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const errors = collectPageErrors(page);
     await page.goto(serve.openUrl);
     await page.getByTestId('nav').waitFor();
     await openQueue(page);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import {collectPageErrors, launchChromium, screenshotPath } from '../helpers/browser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../helpers/requirements';
 import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
@@ -29,11 +29,7 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
 
   it("shows this machine's CPU model, live samples and the Docker engine's state", async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const errors = collectPageErrors(page);
     await page.goto(serve.openUrl);
 
     await expect.poll(() => page.getByTestId('cpu-model').textContent(), { timeout: 20_000 }).toContain(os.cpus()[0]!.model.trim());

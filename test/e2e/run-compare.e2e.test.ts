@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshotPath } from '../helpers/browser';
+import {collectPageErrors, launchChromium, mlflowPost, screenshotPath } from '../helpers/browser';
 import { chromiumPath } from '../helpers/requirements';
 import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
@@ -19,16 +19,7 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
   let experimentId: string;
   const runIds: string[] = [];
 
-  async function mlflow<T>(endpoint: string, body: unknown): Promise<T> {
-    const res = await fetch(`${origin}/api/2.0/mlflow/${endpoint}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${endpoint}: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
+  const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
 
   async function putArtifact(runId: string, file: string, body: string): Promise<void> {
     const res = await fetch(`${origin}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${file}`, {
@@ -68,11 +59,7 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
 
   async function openPage(hash: string): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
+    const errors = collectPageErrors(page);
     await page.goto(serve.openUrl);
     await page.waitForFunction("!window.location.hash.includes('token=')");
     await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);

@@ -30,7 +30,7 @@ export function toRunDetail(run: Run, row: RunRow, inputs: InputRow[]): RunDetai
   return { ...run, inputs: inputs.map(toDatasetInput), source: sourceOf(run.tags), environment: parseEnvironment(row.environment) };
 }
 
-function toDatasetInput(row: InputRow): DatasetInput {
+export function toDatasetInput(row: InputRow): DatasetInput {
   return {
     name: row.name,
     digest: row.digest,

@@ -19,7 +19,7 @@ import { CommitGroup, type GroupedWrite } from '../store/commit-group';
 import { ExperimentRepository, type ExperimentRow } from './experiment-repository';
 import { MetricStore, type MetricPoint, type StoredPoint } from './metric-store';
 import { compileRunQuery, decodePageToken, encodePageToken } from './run-query';
-import { RUN_NAME_TAG, toRun, toRunDetail } from './run-mapper';
+import { RUN_NAME_TAG, toDatasetInput, toRun, toRunDetail } from './run-mapper';
 import { RunRepository, type InputRow, type RunRow } from './run-repository';
 import { parseOrderBy, parseSearchFilter } from './search-filter';
 import { invalid, limits, validateKey, validateStringValue } from './tracking-limits';
@@ -236,7 +236,7 @@ export class TrackingService {
   }
 
   runInputs(runId: string): RunDetail['inputs'] {
-    return toRunDetail(this.getRun(runId), this.runRow(runId), this.runs.inputs(runId)).inputs;
+    return this.runs.inputs(runId).map(toDatasetInput);
   }
 
   updateRun(runId: unknown, fields: { status?: unknown; endTime?: number | undefined; name?: unknown }): Run {

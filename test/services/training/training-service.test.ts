@@ -22,8 +22,13 @@ beforeEach(async () => {
   const app = server.running.app;
   // The app's own queue shares the table; let it finish starting before this one works beside it.
   await app.training;
-  // The real queue and process runner, with the GPUs of a captured two-GPU machine.
-  training = new TrainingService({
+  training = queueService();
+});
+
+/** The real queue and process runner, with the GPUs of a captured two-GPU machine. */
+function queueService(): TrainingService {
+  const app = server.running.app;
+  return new TrainingService({
     jobs: new JobRepository(app.tracking.db),
     tracking: app.tracking,
     artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
@@ -34,7 +39,7 @@ beforeEach(async () => {
     trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
     systemMetricsIntervalMs: 200,
   });
-});
+}
 afterEach(async () => {
   training.close();
   await server.close();
@@ -144,17 +149,7 @@ describe('training jobs as plain processes', () => {
     const waiting = await training.submit(spec({ name: 'second', command: ['python3', '-c', code], resources: { gpus: [0] } }));
     await until(running.jobId, ['running']);
     training.close();
-    const app = server.running.app;
-    training = new TrainingService({
-      jobs: new JobRepository(app.tracking.db),
-      tracking: app.tracking,
-      artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
-      bus: app.bus,
-      launcher: new ProcessLauncher(),
-      resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: a5000.gpus }),
-      dataDir: server.dataDir,
-      trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
-    });
+    training = queueService();
     await training.reattach();
     // A plain process cannot be followed again, so the first is recorded as lost; the second runs.
     expect(training.get(running.jobId)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/Orrery was closed while it ran/) });

@@ -4,6 +4,7 @@ import type { ArtifactStore } from '../artifact-store';
 import type { TrackingService } from '../tracking-service';
 import { handleArtifactRequest } from './mlflow-artifact-routes';
 import { toMlflowError } from './mlflow-errors';
+import { readJsonBody } from '../../http/read-json-body';
 import { MlflowParams } from './mlflow-params';
 import { MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX, sendJson } from './mlflow-http';
 import { mlflowJsonRoutes, type JsonRoute } from './mlflow-routes';
@@ -61,22 +62,8 @@ export class MlflowApi {
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BODY) throw new OrreryError('INVALID_INPUT', `Request body is larger than ${MAX_JSON_BODY} bytes.`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    // MLflow 3.6 ignores a malformed body and complains about a missing field instead.
-    throw new OrreryError('INVALID_INPUT', `Malformed JSON in request body: ${(error as Error).message}`);
-  }
+  // MLflow 3.6 ignores a malformed body and complains about a missing field instead; we say what is wrong.
+  const parsed = await readJsonBody(req, MAX_JSON_BODY);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new OrreryError('INVALID_INPUT', 'The request body must be a JSON object.');
   }

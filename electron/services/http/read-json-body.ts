@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { OrreryError } from '../../shared/errors';
+import { OrreryError } from '../../../shared/errors';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** Reads a JSON request body; an empty body reads as {} so argument-less calls need none. */
+/** Reads a JSON request body (RPC and MLflow alike); an empty body reads as {} so argument-less calls need none. */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -16,7 +16,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   if (text === '') return {};
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    throw new OrreryError('INVALID_INPUT', 'Request body is not valid JSON.');
+  } catch (error) {
+    throw new OrreryError('INVALID_INPUT', `Request body is not valid JSON. Malformed JSON: ${(error as Error).message}`);
   }
 }
