@@ -22,5 +22,6 @@ function newest(entry) {
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 const changed = Math.max(...sources.map((s) => newest(path.join(root, s))));
 if (built >= changed) process.exit(0);
-const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+// The build's output goes to stderr: stdout stays the command's own (`npm run -s orrery -- … --json`).
+const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['inherit', 2, 'inherit'], shell: process.platform === 'win32' });
 process.exit(result.status ?? 1);

@@ -7,10 +7,21 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 
 await Promise.all([
   build({ ...common, entryPoints: ['electron/server/cli.ts'], outfile: 'dist/server/cli.js', format: 'esm', packages: 'external' }),
+  // The `orrery` command (package.json "bin"): runnable as it is, hence the shebang and mode.
+  build({
+    ...common,
+    entryPoints: ['electron/server/orrery-cli.ts'],
+    outfile: 'dist/server/orrery-cli.js',
+    format: 'esm',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
   build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main/index.cjs', format: 'cjs', packages: 'external', external: ['electron'] }),
   build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'] }),
 ]);
 
+const { chmodSync, writeFileSync } = await import('node:fs');
+chmodSync('dist/server/orrery-cli.js', 0o755);
+
 // Marks a complete build (vite and esbuild both done) for build-if-stale.mjs.
-const { writeFileSync } = await import('node:fs');
 writeFileSync('dist/.build-stamp', new Date().toISOString() + '\n');

@@ -31,3 +31,14 @@ export function removeServerInfo(dataDir: string, pid = process.pid): void {
     // Nothing to remove.
   }
 }
+
+/** What a running app wrote for local tools; null when there is no file or it is not one of ours. */
+export function readServerInfo(dataDir: string): ServerInfo | null {
+  try {
+    const info = JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_INFO_FILE), 'utf8')) as Partial<ServerInfo>;
+    if (typeof info.url !== 'string' || typeof info.token !== 'string') return null;
+    return info as ServerInfo;
+  } catch {
+    return null;
+  }
+}

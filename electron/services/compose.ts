@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import type { AppInfo } from '../../shared/contract/app';
+import { OrreryError } from '../../shared/errors';
 import { appVersion } from '../../shared/version';
 import { EventBus } from './events/event-bus';
 import { ExecFileCommandRunner } from './hardware/command-runner';
@@ -33,6 +35,8 @@ import { TrainingService } from './training/training-service';
 import type { HardwareService as Hardware } from './hardware/hardware-service';
 import { ModelRegistryService } from './registry/model-registry-service';
 import { registryHandlers } from './registry/registry-handlers';
+import { RemoteRegistries } from './registry/remote-registries';
+import { remoteHandlers } from './registry/remote-handlers';
 import { dockerConfigCredentials } from './registry/oci/credentials';
 import { FileUploadStateStore, OciClient } from './registry/oci/oci-client';
 
@@ -46,6 +50,11 @@ export interface AppConfig {
   system?: SystemProbe;
   /** How training jobs start; by default Docker when an engine answers, else plain processes. */
   launcher?: (hardware: Hardware) => Promise<JobLauncher>;
+  /**
+   * false: no training queue (the command line opens the store for one call; it must not launch
+   * queued jobs or reattach containers); training.* methods then answer UNAVAILABLE. Default true.
+   */
+  training?: boolean;
 }
 
 export interface App {
@@ -89,7 +98,9 @@ export function composeApp(config: AppConfig): App {
     // One upload-state file for the data dir, so an interrupted push resumes where it stopped.
     const uploadStateStore = new FileUploadStateStore(path.join(config.dataDir, 'registry-uploads.json'));
     const credentials = dockerConfigCredentials();
+    const remotes = new RemoteRegistries(db);
     const registry = new ModelRegistryService({
+      remotes,
       db,
       bus,
       tracking,
@@ -98,12 +109,15 @@ export function composeApp(config: AppConfig): App {
       ociClient: () => new OciClient({ credentials, uploadStateStore }),
     });
     const endpoint = { uri: '', token: '' };
-    const training = startTraining(config, hardware, { db, bus, tracking, artifacts, endpoint });
+    const withTraining = config.training !== false;
+    const training = withTraining
+      ? startTraining(config, hardware, { db, bus, tracking, artifacts, endpoint })
+      : Promise.reject(new OrreryError('UNAVAILABLE', 'Training is not available here: this process opened the store without the training queue. Use the desktop app or `npm run serve`.'));
     // Callers see the failure when they use training; it must not bring the app down meanwhile.
     let closed = false;
     training.catch((error: unknown) => {
       // Closing before the queue finished starting (a short-lived test server) is not a failure.
-      if (!closed) console.error('[training] could not start:', error);
+      if (!closed && withTraining) console.error('[training] could not start:', error);
     });
 
     const info: AppInfo = {
@@ -115,6 +129,7 @@ export function composeApp(config: AppConfig): App {
       mode: config.mode,
       pid: process.pid,
       startedAt: Date.now(),
+      user: osUser(),
     };
     const handlers: Handlers = {
       'app.info': () => info,
@@ -124,6 +139,7 @@ export function composeApp(config: AppConfig): App {
       ...trackingHandlers(tracking, artifacts),
       ...trainingHandlers(training),
       ...registryHandlers(registry),
+      ...remoteHandlers(remotes),
     };
 
     return {
@@ -151,6 +167,15 @@ export function composeApp(config: AppConfig): App {
   } catch (error) {
     lock.release();
     throw error;
+  }
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username || process.env.USER || 'local';
+  } catch {
+    // No passwd entry for this uid (some containers).
+    return process.env.USER || 'local';
   }
 }
 

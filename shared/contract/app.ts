@@ -11,6 +11,8 @@ export interface AppInfo {
   mode: 'desktop' | 'headless';
   pid: number;
   startedAt: number;
+  /** The OS account running the app: who the registry's audit log names for actions taken in the UI. */
+  user: string;
 }
 
 export const appMethods = {

@@ -4,6 +4,7 @@ import { hardwareMethods, type HardwareEvents } from './hardware';
 import { trackingMethods, type TrackingEvents } from './tracking';
 import { trainingMethods, type TrainingEvents } from './training';
 import { registryMethods, type RegistryEvents } from './registry';
+import { remoteMethods } from './remotes';
 import type { MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
@@ -13,6 +14,7 @@ export const contract = {
   ...trackingMethods,
   ...trainingMethods,
   ...registryMethods,
+  ...remoteMethods,
 };
 
 export type Contract = typeof contract;
@@ -41,4 +43,5 @@ export * from './tracking';
 export * from './training';
 export * from './training-spec';
 export * from './registry';
+export * from './remotes';
 export type { MethodSpec } from './define';

@@ -90,9 +90,18 @@ export interface StageTransition {
   to: ModelStage;
 }
 
+/** A push of this version to an OCI registry, from the audit log: lineage's downstream end. */
+export interface VersionPush {
+  at: number;
+  actor: string;
+  reference: string;
+  digest: string;
+}
+
 export interface ModelVersionDetail extends ModelVersion {
   transitions: StageTransition[];
   approvals: ApprovalRequest[];
+  pushes: VersionPush[];
 }
 
 export interface ModelVersionSummary {
@@ -270,9 +279,27 @@ export const registryMethods = {
       .strict(),
     'Approve or reject an open request; a version failing a gate cannot be approved.',
   ),
+  'registry.approve': method<ApprovalRequest>()(
+    z.object({ name: modelName, version, reviewer: actor, comment: z.string().max(5000).default('') }).strict(),
+    'Approve a version for Production: its open request, or, when it has none, a request opened and approved in one recorded step.',
+  ),
   'registry.push': method<RegistryPushResult>()(
-    z.object({ name: modelName, version, reference: ociReference, actor }).strict(),
-    'Push an approved version to an OCI registry as an Orrery model artifact (blobs the registry has are skipped).',
+    z
+      .object({
+        name: modelName,
+        version,
+        reference: ociReference.optional(),
+        remote: z.string().min(1).max(100).optional(),
+        tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an OCI tag (letters, digits, '_', '.', '-'; at most 128)").optional(),
+        actor,
+      })
+      .strict()
+      .refine((v) => (v.reference === undefined) !== (v.remote === undefined), {
+        message: 'give exactly one of reference (host/repository:tag) or remote (a configured registry)',
+        path: ['reference'],
+      })
+      .refine((v) => v.tag === undefined || v.remote !== undefined, { message: 'tag goes with remote; a reference carries its own tag', path: ['tag'] }),
+    'Push an approved version to an OCI registry as an Orrery model artifact (blobs the registry has are skipped): to a reference, or to a configured remote as <prefix>/<name>:<tag> (default tag v<version>).',
   ),
   'registry.pull': method<ModelVersion>()(
     z.object({ reference: ociReference, name: modelName.optional(), actor }).strict(),

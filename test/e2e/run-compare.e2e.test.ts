@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {collectPageErrors, launchChromium, mlflowPost, screenshotPath } from '../helpers/browser';
+import { launchChromium, mlflowPost, openAppPage, screenshotWhole } from '../helpers/browser';
 import { chromiumPath } from '../helpers/requirements';
 import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
@@ -57,22 +57,7 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
     return runId;
   }
 
-  async function openPage(hash: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    const errors = collectPageErrors(page);
-    await page.goto(serve.openUrl);
-    await page.waitForFunction("!window.location.hash.includes('token=')");
-    await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-    return { page, errors };
-  }
-
-  /** The page scrolls inside its frame, so a full-page shot needs a viewport as tall as the content. */
-  async function screenshotWhole(page: Page, name: string): Promise<void> {
-    const height = (await page.evaluate("document.querySelector('.content').scrollHeight")) as number;
-    await page.setViewportSize({ width: 1360, height: Math.min(6000, Math.max(900, height + 40)) });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: screenshotPath(name) });
-  }
+  const openPage = (hash: string) => openAppPage(browser, serve.openUrl, hash);
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-run-'));

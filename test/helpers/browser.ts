@@ -48,3 +48,23 @@ export async function mlflowPost<T>(origin: string, token: string, endpoint: str
   if (!res.ok) throw new Error(`${endpoint}: ${res.status} ${text}`);
   return JSON.parse(text) as T;
 }
+
+/** A new 1360×900 page on the app at `openUrl` (which carries the token), moved to `hash` once signed in. */
+export async function openAppPage(browser: Browser, openUrl: string, hash: string, expectedErrors?: RegExp): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  const errors = collectPageErrors(page, expectedErrors);
+  await page.goto(openUrl);
+  await page.waitForFunction("!window.location.hash.includes('token=')");
+  await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
+  return { page, errors };
+}
+
+/** The page scrolls inside its frame, so a full-page shot needs a viewport as tall as the content; the size is put back after. */
+export async function screenshotWhole(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize() ?? { width: 1360, height: 900 };
+  const height = (await page.evaluate("document.querySelector('.content').scrollHeight")) as number;
+  await page.setViewportSize({ width: before.width, height: Math.min(6000, Math.max(before.height, height + 40)) });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: screenshotPath(name) });
+  await page.setViewportSize(before);
+}

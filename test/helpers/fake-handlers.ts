@@ -23,6 +23,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     mode: 'headless',
     pid: 1,
     startedAt: 0,
+    user: 'ada',
   };
   // Areas these tests are not about answer UNAVAILABLE.
   const unavailable = Object.fromEntries(

@@ -21,6 +21,7 @@ import type {
   RegistryPushResult,
   RegistryVersionEvent,
   StageTransition,
+  VersionPush,
 } from '../../../shared/contract/registry';
 import { ALIAS_NAME, MODEL_NAME } from '../../../shared/contract/registry';
 import type { MetricValue } from '../../../shared/contract/tracking';
@@ -35,6 +36,7 @@ import { copyFiles, localFolderFiles, runArtifactFiles, type SourceFile } from '
 import { buildModelArtifact, pullModel, pushModel, type ModelCard } from './oci/model-artifact';
 import { OciClient } from './oci/oci-client';
 import { parseReference } from './oci/reference';
+import type { RemoteRegistries } from './remote-registries';
 import { RegistryRepository, type AuditRow, type RequestRow, type VersionRow } from './registry-repository';
 
 export interface ModelRegistryDeps {
@@ -47,6 +49,18 @@ export interface ModelRegistryDeps {
   now?: () => number;
   /** Makes the client for registry.push / registry.pull (compose.ts: docker config credentials, resumable uploads). */
   ociClient?: () => OciClient;
+  /** Remote registries from settings, for pushes addressed by remote name. */
+  remotes?: RemoteRegistries;
+}
+
+export interface PushInput {
+  name: string;
+  version: number;
+  /** host/repository:tag; or give `remote` (and optionally `tag`). */
+  reference?: string | undefined;
+  remote?: string | undefined;
+  tag?: string | undefined;
+  actor: string;
 }
 
 export interface RegisterFromRunInput {
@@ -90,6 +104,7 @@ export class ModelRegistryService {
   private readonly bus: EventBus | undefined;
   private readonly now: () => number;
   private readonly ociClient: () => OciClient;
+  private readonly remotes: RemoteRegistries | undefined;
 
   constructor(deps: ModelRegistryDeps) {
     this.db = deps.db;
@@ -100,6 +115,7 @@ export class ModelRegistryService {
     this.bus = deps.bus;
     this.now = deps.now ?? Date.now;
     this.ociClient = deps.ociClient ?? (() => new OciClient());
+    this.remotes = deps.remotes;
   }
 
   // ---- registration ----
@@ -318,7 +334,11 @@ export class ModelRegistryService {
       const details = JSON.parse(a.details) as { from: ModelStage; to: ModelStage };
       return { at: a.at, actor: a.actor, from: details.from, to: details.to };
     });
-    return { ...this.toVersion(row), transitions, approvals: this.repo.requests(row.model, row.version).map(toRequest) };
+    const pushes: VersionPush[] = this.repo.auditFor(row.model, row.version, 'pushed').map((a) => {
+      const details = JSON.parse(a.details) as { reference: string; digest: string };
+      return { at: a.at, actor: a.actor, reference: details.reference, digest: details.digest };
+    });
+    return { ...this.toVersion(row), transitions, approvals: this.repo.requests(row.model, row.version).map(toRequest), pushes };
   }
 
   private record(actor: string, action: string, model: string | null, version: number | null, details: Record<string, unknown>): void {
@@ -473,6 +493,39 @@ export class ModelRegistryService {
     return request;
   }
 
+  /**
+   * Approve a version: its open request, or (for scripts and CI) a request opened and approved in
+   * one recorded step. A version whose last request was rejected needs a new request first.
+   */
+  approve(input: { name: string; version: number; reviewer: string; comment?: string }): ApprovalRequest {
+    const id = this.db.transaction(() => {
+      const row = this.versionRow(input.name, input.version);
+      const requests = this.repo.requests(row.model, row.version);
+      const open = requests.find((r) => r.status === 'open');
+      if (open) return open.request_id;
+      const what = `version ${row.version} of model '${row.model}'`;
+      const last = requests.reduce<RequestRow | undefined>((latest, r) => (latest === undefined || r.request_id > latest.request_id ? r : latest), undefined);
+      if (last?.status === 'approved') throw conflict(`The ${what} is already approved (request ${last.request_id}, by ${last.reviewer ?? 'a reviewer'}).`);
+      if (last?.status === 'rejected') {
+        throw conflict(
+          `The ${what} was rejected by ${last.reviewer ?? 'a reviewer'} (request ${last.request_id}${last.review_comment ? `: ${last.review_comment}` : ''}); open a new approval request before approving it.`,
+        );
+      }
+      if (row.stage === 'Production') throw conflict(`The ${what} is already in Production.`);
+      const results = this.evaluate(row);
+      if (results.some((r) => !r.passed)) throw conflict(`The ${what} fails its gates (${describeFailures(results)}); it cannot be approved.`);
+      const now = this.now();
+      const requestId = this.repo.insertRequest(row.model, row.version, input.reviewer, input.comment ?? '', now);
+      this.repo.review(requestId, 'approved', input.reviewer, input.comment ?? '', now);
+      this.record(input.reviewer, 'approval.approve', row.model, row.version, { requestId, comment: input.comment ?? '', openedAndApproved: true });
+      return null;
+    })();
+    if (id !== null) return this.review({ requestId: id, decision: 'approve', reviewer: input.reviewer, comment: input.comment ?? '' });
+    const latest = this.repo.requests(input.name, input.version).reduce((a, b) => (b.request_id > a.request_id ? b : a));
+    this.publishRef(input.name, input.version, 'approval');
+    return toRequest(latest);
+  }
+
   request(requestId: number): ApprovalRequest {
     const row = this.repo.request(requestId);
     if (!row) throw new OrreryError('NOT_FOUND', `No approval request ${requestId}`);
@@ -482,12 +535,12 @@ export class ModelRegistryService {
   // ---- OCI push / pull ----
 
   /** Push an approved version to an OCI registry: a config blob (the model card) and one layer per file. */
-  async push(input: { name: string; version: number; reference: string; actor: string }): Promise<RegistryPushResult> {
+  async push(input: PushInput): Promise<RegistryPushResult> {
     const row = this.versionRow(input.name, input.version);
     if (!this.repo.requests(row.model, row.version).some((r) => r.status === 'approved')) {
       throw conflict(`version ${row.version} of ${row.model} is not approved: request and approve it first`);
     }
-    const ref = parseReference(input.reference);
+    const ref = parseReference(this.pushReference(input));
     const version = this.toVersion(row);
     const card: ModelCard = {
       name: version.name,
@@ -550,6 +603,13 @@ export class ModelRegistryService {
   }
 
   // ---- helpers ----
+
+  private pushReference(input: PushInput): string {
+    if (input.reference !== undefined) return input.reference;
+    if (input.remote === undefined) throw invalid('reference: give a reference (host/repository:tag) or a configured remote');
+    if (!this.remotes) throw new OrreryError('UNAVAILABLE', 'remote registries are not configured in this app');
+    return this.remotes.referenceFor(input.remote, input.name, input.tag ?? `v${input.version}`);
+  }
 
   private evaluate(row: VersionRow): GateResult[] {
     return evaluateGates(this.repo.gates(row.model), {

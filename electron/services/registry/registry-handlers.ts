@@ -17,6 +17,7 @@ export function registryHandlers(registry: ModelRegistryService): RegistryHandle
     'registry.setGates': (input) => registry.setGates(input),
     'registry.requestApproval': (input) => registry.requestApproval(input),
     'registry.review': (input) => registry.review(input),
+    'registry.approve': (input) => registry.approve(input),
     'registry.push': (input) => registry.push(input),
     'registry.pull': (input) => registry.pull(input),
     'registry.audit': ({ name, limit }) => registry.auditLog(name, limit),

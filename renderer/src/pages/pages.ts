@@ -2,9 +2,11 @@ import type { ComponentType } from 'react';
 import type { Route } from '../routing/route';
 import { ComparePage } from './compare/ComparePage';
 import { ExperimentsPage } from './experiments/ExperimentsPage';
+import { ModelsPage } from './models/ModelsPage';
 import { OverviewPage } from './overview/OverviewPage';
 import { QueuePage } from './queue/QueuePage';
 import { RunPage } from './run/RunPage';
+import { SettingsPage } from './settings/SettingsPage';
 
 export interface PageDef {
   /** The route area this page answers (#/<id>/...). */
@@ -20,6 +22,8 @@ export const pages: readonly PageDef[] = [
   { id: 'overview', label: 'Overview', component: OverviewPage, inNav: true },
   { id: 'experiments', label: 'Experiments', component: ExperimentsPage, inNav: true },
   { id: 'queue', label: 'Jobs', component: QueuePage, inNav: true },
+  { id: 'models', label: 'Models', component: ModelsPage, inNav: true },
+  { id: 'settings', label: 'Settings', component: SettingsPage, inNav: true },
   { id: 'runs', label: 'Run', component: RunPage, inNav: false },
   { id: 'compare', label: 'Compare', component: ComparePage, inNav: false },
 ];

@@ -286,6 +286,34 @@ describe('stages, approvals and aliases', () => {
     expect(registry.request(r2.requestId).status).toBe('open');
   });
 
+  it('approve: the open request, or one opened and approved in a single audit entry; rejected and failing versions refused', async () => {
+    const { runId } = await trainedRun({ 'a/model.pkl': 'a', 'b/model.pkl': 'b', 'c/model.pkl': 'c', 'd/model.pkl': 'd' });
+    await registry.registerFromRun({ runId, path: 'a', name: 'm' });
+    await registry.registerFromRun({ runId, path: 'b', name: 'm' });
+    const open = registry.requestApproval({ name: 'm', version: 1, actor: 'ada' });
+    const viaOpen = registry.approve({ name: 'm', version: 1, reviewer: 'lead', comment: 'ok' });
+    expect(viaOpen).toMatchObject({ requestId: open.requestId, status: 'approved', reviewer: 'lead', requestedBy: 'ada' });
+    expectError(() => registry.approve({ name: 'm', version: 1, reviewer: 'lead' }), 'CONFLICT', /already approved \(request \d+, by lead\)/);
+
+    const before = registry.auditLog('m').length;
+    const direct = registry.approve({ name: 'm', version: 2, reviewer: 'ci-bot', comment: 'nightly' });
+    expect(direct).toMatchObject({ version: 2, status: 'approved', reviewer: 'ci-bot', requestedBy: 'ci-bot', reviewComment: 'nightly' });
+    const added = registry.auditLog('m').slice(0, registry.auditLog('m').length - before);
+    expect(added.map((a) => [a.action, a.actor, a.details.openedAndApproved])).toEqual([['approval.approve', 'ci-bot', true]]);
+    expect(registry.setStage({ name: 'm', version: 2, stage: 'Production', archiveExisting: false, actor: 'ci-bot' }).stage).toBe('Production');
+
+    await registry.registerFromRun({ runId, path: 'c', name: 'm' });
+    const r3 = registry.requestApproval({ name: 'm', version: 3, actor: 'ada' });
+    registry.review({ requestId: r3.requestId, decision: 'reject', reviewer: 'lead', comment: 'overfits' });
+    expectError(() => registry.approve({ name: 'm', version: 3, reviewer: 'lead' }), 'CONFLICT', /rejected by lead \(request \d+: overfits\); open a new approval request/);
+    expect(registry.getVersion('m', 3).approvals.map((a) => a.status)).toEqual(['rejected']);
+
+    registry.setGates({ name: 'm', actor: 'lead', gates: [{ kind: 'required_file', path: 'MLmodel' }] });
+    await registry.registerFromRun({ runId, path: 'd', name: 'm' });
+    expectError(() => registry.approve({ name: 'm', version: 4, reviewer: 'lead' }), 'CONFLICT', /fails its gates \(.*MLmodel.*\); it cannot be approved/);
+    expect(registry.getVersion('m', 4).approvals).toEqual([]);
+  });
+
   it('aliases: set, resolve, refuse a duplicate unless moved, refuse bad names, delete', async () => {
     await twoVersions();
     expect(registry.setAlias({ name: 'm', alias: 'champion', version: 1, actor: 'ada' }).aliases).toEqual(['champion']);

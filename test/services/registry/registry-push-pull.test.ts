@@ -8,6 +8,7 @@ import { OrreryError } from '../../../shared/errors';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../electron/services/registry/model-registry-service';
 import { isRetryable, MemoryUploadStateStore, OciClient } from '../../../electron/services/registry/oci/oci-client';
+import { RemoteRegistries } from '../../../electron/services/registry/remote-registries';
 import { openDatabase } from '../../../electron/services/store/database';
 import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
 import { TrackingService } from '../../../electron/services/tracking/tracking-service';
@@ -20,6 +21,7 @@ let dataDir: string;
 let db: Database;
 let registry: ModelRegistryService;
 let progress: RegistryPushProgressEvent[];
+let remotes: RemoteRegistries;
 
 beforeEach(() => {
   dataDir = tempDir();
@@ -30,7 +32,8 @@ beforeEach(() => {
   const tracking = new TrackingService({ db, bus });
   const artifacts = new ArtifactStore(path.join(dataDir, 'artifacts'));
   const uploadStateStore = new MemoryUploadStateStore();
-  registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir, ociClient: () => new OciClient({ uploadStateStore }) });
+  remotes = new RemoteRegistries(db);
+  registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir, remotes, ociClient: () => new OciClient({ uploadStateStore }) });
 });
 afterEach(() => db.close());
 
@@ -102,6 +105,37 @@ describe.skipIf(!haveRegistry)('registry push and pull against a real docker-reg
     // Without a name, the card's name is used: a second version of 'tiny'.
     const back = await registry.pull({ reference, actor: 'dave' });
     expect([back.name, back.version]).toEqual(['tiny', 2]);
+  });
+});
+
+describe.skipIf(!haveRegistry)('pushing to a remote configured in settings', () => {
+  let oci: RunningRegistry;
+  beforeAll(async () => {
+    oci = await startDockerRegistry();
+  });
+  afterAll(async () => {
+    await oci.stop();
+  });
+
+  it('goes to <url>/<prefix>/<name>:v<version> by default, or the given tag; the version page lists both pushes', async () => {
+    await registerTiny('Tiny');
+    approve('Tiny', 1);
+    remotes.save({ name: 'team', url: `http://${oci.host}`, repositoryPrefix: 'ml/models' });
+
+    const byDefault = await registry.push({ name: 'Tiny', version: 1, remote: 'team', actor: 'alice' });
+    expect(byDefault.reference).toBe(`${oci.host}/ml/models/tiny:v1@${byDefault.digest}`);
+    const tagged = await registry.push({ name: 'Tiny', version: 1, remote: 'team', tag: 'stable', actor: 'bob' });
+    expect(tagged.digest).toBe(byDefault.digest);
+    expect(tagged.skipped).toBe(3);
+
+    const pushes = registry.getVersion('Tiny', 1).pushes;
+    expect(pushes.map((p) => [p.actor, p.reference.split('@')[0]])).toEqual([
+      ['alice', `${oci.host}/ml/models/tiny:v1`],
+      ['bob', `${oci.host}/ml/models/tiny:stable`],
+    ]);
+
+    const unknown = await registry.push({ name: 'Tiny', version: 1, remote: 'nope', actor: 'alice' }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: "No remote registry named 'nope' (configured: team)" });
   });
 });
 

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { OrreryError, type ErrorCode } from '../../../../shared/errors';
 import { noCredentials, type CredentialsProvider, type RegistryCredentials } from './credentials';
-import { manifestReference, registryBaseUrl, type OciReference } from './reference';
+import { formatReference, manifestReference, registryBaseUrl, type OciReference } from './reference';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -184,7 +184,20 @@ async function registryErrorText(res: Response): Promise<string> {
   } catch {
     // not JSON
   }
-  return text.trim().slice(0, 300);
+  // A proxy's HTML error page (nginx in front of the registry): its <title>, else its text.
+  if (/^\s*<(?:!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
+    text = (title ?? text.replace(/<[^>]*>/g, ' ')).replace(/&nbsp;/g, ' ');
+  }
+  return text.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+/** What to do about a refusal, where the status says more than the registry's words. */
+function refusalHint(status: number): string {
+  if (status === 413) {
+    return '; the upload is too large: the registry (or a proxy in front of it) limits the size of uploads, so ask its operator to raise the limit (nginx: client_max_body_size)';
+  }
+  return '';
 }
 
 function sha256Hex(data: Buffer | string): string {
@@ -320,7 +333,7 @@ export class OciClient {
 
   private async fail(ref: OciReference, what: string, res: Response): Promise<never> {
     const said = await registryErrorText(res);
-    throw new OrreryError(statusCode(res.status), `registry ${ref.registry} refused ${what}: HTTP ${res.status}${said ? `: ${said}` : ''}`);
+    throw new OrreryError(statusCode(res.status), `registry ${ref.registry} refused ${what}: HTTP ${res.status}${said ? `: ${said}` : ''}${refusalHint(res.status)}`);
   }
 
   private url(ref: OciReference, suffix: string): string {
@@ -490,6 +503,10 @@ export class OciClient {
     const res = await this.request(ref, 'pull', 'GET', this.url(ref, `manifests/${target}`), {
       Accept: [OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE].join(', '),
     });
+    if (res.status === 404) {
+      const said = await registryErrorText(res);
+      throw new OrreryError('NOT_FOUND', `${formatReference(ref)} was not found on registry ${ref.registry}: HTTP 404${said ? `: ${said}` : ''}`);
+    }
     if (!res.ok) return this.fail(ref, `the manifest ${ref.repository}:${target}`, res);
     const bytes = Buffer.from(await res.arrayBuffer());
     if (bytes.length > 4 * 1024 * 1024) throw new OrreryError('INVALID_INPUT', `the manifest ${ref.repository}:${target} is larger than 4 MiB`);

@@ -8,10 +8,11 @@ import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
 import { toLoadError } from '../../stores/load-error';
 import { useHardwareStore } from '../../stores/stores-context';
-import { Field } from './Field';
+import { Field } from '../../components/Field';
 import { HyperparameterTable } from './HyperparameterTable';
 import { buildSubmission, fieldOfServerError, initialForm, suggestName, type FieldErrors, type LaunchForm, type MachineLimits } from './launch-form';
 import { SweepEditor } from './SweepEditor';
+import '../../styles/forms.css';
 import '../../styles/launch.css';
 
 const GIB = 1024 ** 3;
@@ -129,7 +130,7 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
   return (
     <dialog
       ref={dialogRef}
-      className="launch-dialog"
+      className="dialog launch-dialog"
       aria-labelledby="launch-title"
       data-testid="launch-dialog"
       onCancel={(e) => {
@@ -145,13 +146,13 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
           void submit();
         }}
       >
-        <header className="launch-head">
+        <header className="dialog-head">
           <h2 id="launch-title">New training job</h2>
           <button type="button" className="btn btn-small" aria-label="Close" onClick={onClose}>
             ×
           </button>
         </header>
-        <div className="launch-body">
+        <div className="dialog-body">
           {server && !server.field && (
             <div className="notice notice-error" role="alert" data-testid="launch-server-error">
               <p>{server.message}</p>
@@ -294,7 +295,7 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
             )}
           </section>
         </div>
-        <footer className="launch-foot">
+        <footer className="dialog-foot">
           {attempted && !submission && <span className="field-error">Fix the fields marked above.</span>}
           <button type="button" className="btn" onClick={onClose}>
             Cancel

@@ -1,4 +1,4 @@
-import { Field } from './Field';
+import { Field } from '../../components/Field';
 import { emptySpaceRow, type FieldErrors, type LaunchForm, type SpaceKind, type SpaceRow } from './launch-form';
 
 type Sweep = LaunchForm['sweep'];

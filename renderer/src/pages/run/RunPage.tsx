@@ -11,7 +11,10 @@ import { ArtifactsPanel } from './ArtifactsPanel';
 import { LogsPanel } from './LogsPanel';
 import { RunCharts } from './RunCharts';
 import { hardwareSummary, isSystemKey, JOB_ID_TAG, runDuration, statusTone } from './run-format';
-import { useLoad } from './use-load';
+import { useLoad } from '../../lib/use-load';
+import { routeHref } from '../../routing/route';
+import { navigate } from '../../routing/use-route';
+import { RegisterModelDialog } from '../models/RegisterModelDialog';
 import '../../styles/run.css';
 
 /** #/runs/<runId>: one run, its provenance, params, metrics as charts, logs and artifacts. */
@@ -21,6 +24,7 @@ export function RunPage({ route }: { route: Route }) {
   const run = useLoad(runId, () => client.call('tracking.getRun', { runId }));
   const [latest, setLatest] = useState<Record<string, LatestMetric>>({});
   const [now, setNow] = useState(() => Date.now());
+  const [registering, setRegistering] = useState(false);
   const data = run.data;
   const running = data?.status === 'RUNNING';
   const { reload } = run;
@@ -71,7 +75,18 @@ export function RunPage({ route }: { route: Route }) {
             <span className="muted">{runDuration(data, now)}</span>
             {data.startTime !== null && <span className="muted">started {new Date(data.startTime).toLocaleString()}</span>}
             <code className="muted run-id">{data.runId}</code>
+            <span className="spacer" />
+            <button type="button" className="btn" onClick={() => setRegistering(true)} disabled={data.lifecycleStage !== 'active'} data-testid="register-model">
+              Register model…
+            </button>
           </header>
+          {registering && (
+            <RegisterModelDialog
+              source={{ type: 'run', runId: data.runId, runName: data.name }}
+              onClose={() => setRegistering(false)}
+              onRegistered={(v) => navigate(routeHref('models', [v.name, String(v.version)]))}
+            />
+          )}
           <div className="grid run-top">
             <Card title="Provenance" testId="provenance">
               <Facts rows={provenance(data)} />

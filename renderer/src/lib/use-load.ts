@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { toLoadError, type LoadError } from '../../stores/load-error';
+import { toLoadError, type LoadError } from '../stores/load-error';
 
 export interface Loaded<T> {
   data: T | null;

@@ -1,4 +1,5 @@
 import { useId, type ReactElement, type ReactNode } from 'react';
+import '../styles/forms.css';
 
 interface FieldProps {
   label: string;

@@ -1,0 +1,57 @@
+import { createClient, type OrreryClient, type Transport } from '../../shared/client';
+import { isEventTopic } from '../../shared/contract/index';
+import { OrreryError } from '../../shared/errors';
+import { composeApp, type App } from '../services/compose';
+import { createCliHttpTransport } from './cli-http-transport';
+import { readServerInfo, SERVER_INFO_FILE } from './server-info-file';
+
+export interface CliConnection {
+  client: OrreryClient;
+  /** 'server': the running app over HTTP; 'store': the store opened in this process. */
+  via: 'server' | 'store';
+  close(): void;
+}
+
+const HEALTH_TIMEOUT_MS = 3000;
+
+/**
+ * Reaches the app for one command: the running Orrery named in `<dataDir>/server.json` when it
+ * answers, else the store itself, opened without the training queue. Both go through the same
+ * dispatcher, so input checks and errors are the same either way.
+ */
+export async function connect(dataDir: string): Promise<CliConnection> {
+  const info = readServerInfo(dataDir);
+  if (info && (await answers(info.url))) {
+    return { client: createClient(createCliHttpTransport(info.url, info.token)), via: 'server', close: () => undefined };
+  }
+  let app: App;
+  try {
+    app = composeApp({ dataDir, mode: 'headless', training: false });
+  } catch (error) {
+    if (error instanceof OrreryError && error.code === 'CONFLICT') {
+      const why = info ? `its server at ${info.url} (from ${SERVER_INFO_FILE}) does not answer` : `there is no ${SERVER_INFO_FILE} to reach it by`;
+      throw new OrreryError('CONFLICT', `${error.message} The command line cannot reach that Orrery: ${why}.`);
+    }
+    throw error;
+  }
+  return { client: createClient(inProcessTransport(app)), via: 'store', close: () => app.close() };
+}
+
+/** Calls go through JSON both ways, as they would over HTTP. */
+function inProcessTransport(app: App): Transport {
+  const viaJson = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+  return {
+    invoke: async (method, input) => viaJson(await app.dispatcher.dispatch(method, viaJson(input ?? {}))),
+    subscribe: (topic, listener) => (isEventTopic(topic) ? app.bus.subscribe(topic, listener) : () => undefined),
+  };
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    const body = (await response.json()) as { ok?: unknown };
+    return response.ok && body.ok === true;
+  } catch {
+    return false;
+  }
+}

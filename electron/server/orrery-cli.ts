@@ -1,0 +1,67 @@
+import os from 'node:os';
+import path from 'node:path';
+import { resolveDataDir } from '../services/config/data-dir';
+import { connect } from './cli-connection';
+import { parseCli, UsageError } from './models-command';
+import { describeResult } from './models-output';
+import { watchPushProgress } from './push-progress';
+
+/** `orrery models …`: the model registry from scripts and CI. Exit 0 done, 1 failed, 2 bad usage. */
+async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCli(argv, { actor: defaultActor(), cwd: workingDir() });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    await write(process.stderr, `orrery: ${error.message}\n\n${error.usage}\n`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    await write(process.stdout, `${command.text}\n`);
+    return 0;
+  }
+  const flag = command.dataDir === undefined ? undefined : path.resolve(workingDir(), command.dataDir);
+  const dataDir = resolveDataDir({ flag, env: process.env, platform: process.platform, homedir: os.homedir() });
+  const connection = await connect(dataDir);
+  try {
+    const { call } = command;
+    const stopProgress = call.method === 'registry.push' && process.stderr.isTTY ? watchPushProgress(connection.client, call.input, process.stderr) : () => undefined;
+    let result: unknown;
+    try {
+      result = await connection.client.call(call.method, call.input);
+    } finally {
+      stopProgress();
+    }
+    await write(process.stdout, `${command.json ? JSON.stringify(result, null, 2) : describeResult(command.subcommand, result)}\n`);
+    return 0;
+  } finally {
+    connection.close();
+  }
+}
+
+/** `npm run orrery` runs us from the package root; relative paths mean the caller's folder, INIT_CWD. */
+function workingDir(): string {
+  return process.env.npm_lifecycle_event === 'orrery' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+}
+
+function defaultActor(): string {
+  if (process.env.USER) return process.env.USER;
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USERNAME ?? '';
+  }
+}
+
+/** Resolves once the text is handed to the OS, so exiting right after loses nothing. */
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => stream.write(text, () => resolve()));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    await write(process.stderr, `orrery: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from 'better-sqlite3';
+import { OrreryError } from '../../../shared/errors';
+import { RemoteRegistries } from '../../../electron/services/registry/remote-registries';
+import { openDatabase } from '../../../electron/services/store/database';
+import { tempDir } from '../../helpers/temp-dir';
+
+let db: Database;
+let remotes: RemoteRegistries;
+let clock = 1_000;
+
+beforeEach(() => {
+  db = openDatabase({ dataDir: tempDir() }).db;
+  remotes = new RemoteRegistries(db, () => ++clock);
+});
+afterEach(() => db.close());
+
+function refusal(fn: () => unknown): OrreryError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OrreryError);
+    return error as OrreryError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('remote registries in settings', () => {
+  it('saves, normalises, lists by name, updates in place and deletes', () => {
+    const ghcr = remotes.save({ name: 'ghcr', url: 'ghcr.io/', repositoryPrefix: '/acme/models/' });
+    expect(ghcr).toMatchObject({ name: 'ghcr', url: 'https://ghcr.io', host: 'ghcr.io', repositoryPrefix: 'acme/models' });
+    remotes.save({ name: 'local', url: 'http://localhost:5000', repositoryPrefix: '' });
+    expect(remotes.list().map((r) => r.name)).toEqual(['ghcr', 'local']);
+
+    const changed = remotes.save({ name: 'ghcr', url: 'https://ghcr.io:443', repositoryPrefix: 'acme' });
+    expect(changed).toMatchObject({ repositoryPrefix: 'acme', createdAt: ghcr.createdAt });
+    expect(changed.updatedAt).toBeGreaterThan(ghcr.updatedAt);
+
+    expect(remotes.delete('ghcr')).toEqual({ deleted: 'ghcr' });
+    expect(remotes.list().map((r) => r.name)).toEqual(['local']);
+    expect(refusal(() => remotes.delete('ghcr'))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/No remote registry named 'ghcr' \(configured: local\)/) });
+  });
+
+  it('builds push references under the prefix with a lowercase repository', () => {
+    remotes.save({ name: 'team', url: 'https://registry.example.com:8443', repositoryPrefix: 'ml/prod' });
+    remotes.save({ name: 'local', url: 'http://127.0.0.1:5000', repositoryPrefix: '' });
+    expect(remotes.referenceFor('team', 'Iris_RF', 'v3')).toBe('https://registry.example.com:8443/ml/prod/iris_rf:v3');
+    expect(remotes.referenceFor('local', 'iris', 'latest')).toBe('http://127.0.0.1:5000/iris:latest');
+    expect(refusal(() => remotes.referenceFor('nope', 'iris', 'v1')).code).toBe('NOT_FOUND');
+  });
+
+  it('refuses bad settings by field, storing nothing', () => {
+    const cases: Array<[{ name: string; url: string; repositoryPrefix: string }, RegExp]> = [
+      [{ name: 'x', url: 'http://registry.example.com', repositoryPrefix: '' }, /^url: plain HTTP is allowed only for localhost.*use https:\/\/registry.example.com/],
+      [{ name: 'x', url: 'ftp://host', repositoryPrefix: '' }, /^url: .*must start with https:\/\//],
+      [{ name: 'x', url: 'https://user:pw@host', repositoryPrefix: '' }, /^url: must not carry credentials/],
+      [{ name: 'x', url: 'https://ghcr.io/acme', repositoryPrefix: '' }, /^url: .*repository prefix/],
+      [{ name: 'x', url: 'https://ghcr.io', repositoryPrefix: 'Acme' }, /^repositoryPrefix: 'Acme' is not a valid repository path component/],
+      [{ name: 'Team A', url: 'https://ghcr.io', repositoryPrefix: '' }, /^name: /],
+    ];
+    for (const [input, message] of cases) {
+      const error = refusal(() => remotes.save(input));
+      expect(error.code).toBe('INVALID_INPUT');
+      expect(error.message).toMatch(message);
+    }
+    expect(remotes.list()).toEqual([]);
+  });
+});
