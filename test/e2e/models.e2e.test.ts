@@ -180,6 +180,12 @@ describe.skipIf(!browserPath || !haveRegistry)('Model registry UI in a real brow
     await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);
     expect(await page.getByTestId('models-table').textContent()).toMatch(/iris.*v1.*@champion → v1/);
     await page.screenshot({ path: screenshotPath('models-list') });
+
+    // The version page in the dark theme (the OS preference).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.evaluate("window.location.hash = '#/models/iris/1'");
+    await expect.poll(() => page.getByTestId('lineage-push').count()).toBe(1);
+    await screenshotWhole(page, 'model-version-dark');
     expect(errors).toEqual([]);
   });
 });

@@ -117,4 +117,25 @@ describe('registry over HTTP', () => {
     expect(promote.status).toBe(409);
     expect(promote.body.error!.message).toMatch(/no approved request/);
   });
+
+  it('remote registries over HTTP: saved, listed, refused by field, and push input needs one target', async () => {
+    const saved = await server.rpc('remotes.save', { name: 'team', url: 'http://localhost:5000', repositoryPrefix: 'ml' });
+    expect(saved.body.result).toMatchObject({ name: 'team', url: 'http://localhost:5000', host: 'localhost:5000', repositoryPrefix: 'ml' });
+    const insecure = await server.rpc('remotes.save', { name: 'hub', url: 'http://hub.example.com' });
+    expect(insecure.status).toBe(400);
+    expect(insecure.body.error!.message).toMatch(/^url: plain HTTP is allowed only for localhost/);
+    const badName = await server.rpc('remotes.save', { name: 'Team A', url: 'https://ghcr.io' });
+    expect(badName.body.error!.message).toMatch(/name: must be lowercase letters/);
+    expect((await server.rpc<Array<{ name: string }>>('remotes.list', {})).body.result!.map((r) => r.name)).toEqual(['team']);
+
+    const both = await server.rpc('registry.push', { name: 'm', version: 1, reference: 'localhost:5000/m:v1', remote: 'team', actor: 'ada' });
+    expect(both.status).toBe(400);
+    expect(both.body.error!.message).toMatch(/reference: give exactly one of reference .* or remote/);
+    const tagAlone = await server.rpc('registry.push', { name: 'm', version: 1, reference: 'localhost:5000/m:v1', tag: 'x', actor: 'ada' });
+    expect(tagAlone.body.error!.message).toMatch(/tag: tag goes with remote/);
+
+    expect((await server.rpc('remotes.delete', { name: 'team' })).body.result).toEqual({ deleted: 'team' });
+    const gone = await server.rpc('remotes.delete', { name: 'team' });
+    expect(gone.status).toBe(404);
+  });
 });
