@@ -5,6 +5,7 @@ import { useClient } from '../../api/client-context';
 import { Dialog } from '../../components/Dialog';
 import { toLoadError } from '../../stores/load-error';
 import { Field } from '../../components/Field';
+import { parseParents } from './parent-versions';
 import { useActor } from './use-actor';
 
 export type RegisterSource = { type: 'run'; runId: string; runName?: string } | { type: 'folder' };
@@ -24,6 +25,7 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [description, setDescription] = useState('');
+  const [parentsText, setParentsText] = useState('');
   const [models, setModels] = useState<string[]>([]);
   const [folders, setFolders] = useState<string[]>([]);
   const [attempted, setAttempted] = useState(false);
@@ -56,18 +58,21 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
   }, [client, runId]);
 
   const nameError = name === '' ? 'Name the model (new or existing).' : !MODEL_NAME.test(name) ? "Letters, digits, '.', '_' or '-', starting with a letter or digit." : null;
+  const parents = parseParents(parentsText);
+  const parentsError = 'error' in parents ? parents.error : null;
   const pathError = source.type === 'folder' && path.trim() === '' ? 'Give the absolute path of a folder on this machine.' : null;
 
   async function submit() {
     setAttempted(true);
-    if (nameError || pathError) return;
+    if (nameError || pathError || 'error' in parents) return;
+    const parentVersions = parents.list;
     setSaving(true);
     setError(null);
     try {
       const version =
         source.type === 'run'
-          ? await client.call('registry.registerFromRun', { runId: source.runId, path: path.trim(), name, description, actor })
-          : await client.call('registry.registerFromFolder', { folder: path.trim(), name, description, actor });
+          ? await client.call('registry.registerFromRun', { runId: source.runId, path: path.trim(), name, description, actor, parentVersions })
+          : await client.call('registry.registerFromFolder', { folder: path.trim(), name, description, actor, parentVersions });
       onRegistered(version);
       onClose();
     } catch (err) {
@@ -130,6 +135,16 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
           </>
         )}
       </Field>
+      <Field
+        label="Fine-tuned from"
+        error={parentsError ?? undefined}
+        hint="Optional: the parent model versions, as name:version, comma-separated (resnet-base:3)."
+        testId="register-parents"
+      >
+        {({ id, describedBy, invalid }) => (
+          <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={parentsText} onChange={(e) => setParentsText(e.target.value)} />
+        )}
+      </Field>
       <Field label="Description" testId="register-description">
         {({ id }) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
       </Field>
@@ -141,3 +156,4 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
     </Dialog>
   );
 }
+

@@ -1,10 +1,6 @@
-import type { GateResult, GateSpec, GateStatus, ModelStage } from '../../../../shared/contract/registry';
-import type { BadgeTone } from '../../components/Badge';
+import type { GateResult, GateSpec } from '../../../../shared/contract/registry';
 import { formatBytes } from '../../lib/format';
 
-export const stageTone: Record<ModelStage, BadgeTone> = { None: 'neutral', Staging: 'warn', Production: 'ok', Archived: 'neutral' };
-export const gateTone: Record<GateStatus, BadgeTone> = { passed: 'ok', failed: 'bad', none: 'neutral' };
-export const gateLabel: Record<GateStatus, string> = { passed: 'gates passed', failed: 'gates failed', none: 'no gates' };
 
 /** A gate as the team writes it: "accuracy >= 0.9", "file MLmodel", "size <= 100 MiB". */
 export function describeGate(gate: GateSpec): string {
