@@ -551,7 +551,7 @@ export class ModelRegistryService {
       files: version.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
     };
     const artifact = await buildModelArtifact(
-      version.files.map((f) => ({ path: f.path, absPath: path.join(version.storagePath, ...f.path.split('/')) })),
+      version.files.map((f) => ({ path: f.path, absPath: path.join(version.storagePath, ...f.path.split('/')), sha256: f.sha256 })),
       card,
     );
     try {

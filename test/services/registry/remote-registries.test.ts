@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
-import { OrreryError } from '../../../shared/errors';
 import { RemoteRegistries } from '../../../electron/services/registry/remote-registries';
 import { openDatabase } from '../../../electron/services/store/database';
+import { refusal } from '../../helpers/refusal';
 import { tempDir } from '../../helpers/temp-dir';
 
 let db: Database;
@@ -14,16 +14,6 @@ beforeEach(() => {
   remotes = new RemoteRegistries(db, () => ++clock);
 });
 afterEach(() => db.close());
-
-function refusal(fn: () => unknown): OrreryError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OrreryError);
-    return error as OrreryError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('remote registries in settings', () => {
   it('saves, normalises, lists by name, updates in place and deletes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OrreryError } from '../../../shared/errors';
+import { refusal } from '../../helpers/refusal';
 import {
   artifactUri,
   assertSafeSegments,
@@ -10,16 +10,6 @@ import {
 const RUN = '0123456789abcdef0123456789abcdef';
 
 /** Runs `fn` and returns the OrreryError it throws (failing the test when it does not). */
-function refusal(fn: () => unknown): OrreryError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OrreryError);
-    return error as OrreryError;
-  }
-  throw new Error('expected a refusal');
-}
-
 describe('parseArtifactPath, still-encoded URL paths', () => {
   it('accepts ordinary checkpoint names with colons and spaces', () => {
     expect(parseArtifactPath('checkpoints/epoch:3.ckpt', { encoded: true })).toEqual(['checkpoints', 'epoch:3.ckpt']);

@@ -27,6 +27,11 @@ export interface ModelCard {
 export interface ModelFileInput {
   path: string;
   absPath: string;
+  /**
+   * The file's sha256 (hex) when already known, e.g. recorded at registration: the file is then not
+   * read again to build the manifest. The registry still checks every uploaded blob against it.
+   */
+  sha256?: string;
 }
 
 export interface ArtifactBlob {
@@ -89,7 +94,7 @@ export async function buildModelArtifact(files: ModelFileInput[], card: ModelCar
     if (!rel) throw new OrreryError('INVALID_INPUT', `"${f.path}" is not a safe relative path inside the model`);
     if (seen.has(rel)) throw new OrreryError('INVALID_INPUT', `"${rel}" is listed twice`);
     seen.add(rel);
-    return { rel, absPath: f.absPath };
+    return { rel, absPath: f.absPath, sha256: f.sha256 };
   });
   inputs.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   for (const a of inputs) {
@@ -124,7 +129,7 @@ export async function buildModelArtifact(files: ModelFileInput[], card: ModelCar
         const { digest, size } = await writeTar(input.absPath, tarFile);
         layers.push({ digest, size, mediaType: MODEL_DIR_MEDIA_TYPE, file: tarFile, title: input.rel });
       } else if (st.isFile()) {
-        const { digest, size } = await fileDigest(input.absPath);
+        const { digest, size } = input.sha256 ? { digest: `sha256:${input.sha256}`, size: st.size } : await fileDigest(input.absPath);
         layers.push({ digest, size, mediaType: MODEL_FILE_MEDIA_TYPE, file: path.resolve(input.absPath), title: input.rel });
       } else {
         throw new OrreryError('INVALID_INPUT', `${input.absPath} is neither a file nor a folder`);

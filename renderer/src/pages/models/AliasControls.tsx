@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ModelVersionDetail } from '../../../../shared/contract/registry';
 import { ALIAS_NAME } from '../../../../shared/contract/registry';
 import { useClient } from '../../api/client-context';
-import { toLoadError, type LoadError } from '../../stores/load-error';
+import { useAction } from '../../lib/use-action';
 import { useActor } from './use-actor';
 
 /** The version's aliases (champion, challenger, …): add, move here from another version, remove. */
@@ -10,26 +10,23 @@ export function AliasControls({ version, onChanged }: { version: ModelVersionDet
   const client = useClient();
   const actor = useActor();
   const [alias, setAlias] = useState('');
-  const [error, setError] = useState<(LoadError & { alias: string }) | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const { busy, error } = action;
+  // The alias the last call was about, for "Move @alias here" after ALREADY_EXISTS.
+  const [target, setTarget] = useState('');
   const localError =
     alias !== '' && (!ALIAS_NAME.test(alias) || alias.toLowerCase() === 'latest' || /^v\d+$/i.test(alias))
       ? "Letters, digits, '_' or '-'; 'latest' and 'v<number>' are reserved."
       : null;
 
-  async function run(call: () => Promise<unknown>, name: string) {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (call: () => Promise<unknown>, name: string) => {
+    setTarget(name);
+    return action.run(async () => {
       await call();
       setAlias('');
       onChanged();
-    } catch (err) {
-      setError({ ...toLoadError(err), alias: name });
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
+  };
 
   const set = (move: boolean) => run(() => client.call('registry.setAlias', { name: version.name, alias, version: version.version, actor, move }), alias);
   const remove = (name: string) => run(() => client.call('registry.deleteAlias', { name: version.name, alias: name, actor }), name);
@@ -65,7 +62,7 @@ export function AliasControls({ version, onChanged }: { version: ModelVersionDet
           {error.message}
           {error.code === 'ALREADY_EXISTS' && (
             <button type="button" className="btn btn-small" onClick={() => void set(true)} disabled={busy} data-testid="alias-move">
-              Move @{error.alias} here
+              Move @{target} here
             </button>
           )}
         </div>

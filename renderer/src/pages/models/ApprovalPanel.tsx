@@ -3,7 +3,7 @@ import type { ApprovalRequest, ModelVersionDetail } from '../../../../shared/con
 import { useClient } from '../../api/client-context';
 import { Badge, type BadgeTone } from '../../components/Badge';
 import { Card } from '../../components/Card';
-import { toLoadError } from '../../stores/load-error';
+import { useAction } from '../../lib/use-action';
 import { formatWhen } from './model-format';
 import { useActor } from './use-actor';
 
@@ -15,25 +15,18 @@ export function ApprovalPanel({ version, onChanged }: { version: ModelVersionDet
   const actor = useActor();
   const [comment, setComment] = useState('');
   const [reviewer, setReviewer] = useState(actor);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const { busy, error } = action;
   const open = version.approvals.find((a) => a.status === 'open');
   const approved = version.approvals.some((a) => a.status === 'approved');
   const failing = version.gateStatus === 'failed';
 
-  async function run(call: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (call: () => Promise<unknown>) =>
+    action.run(async () => {
       await call();
       setComment('');
       onChanged();
-    } catch (err) {
-      setError(toLoadError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   const request = () => run(() => client.call('registry.requestApproval', { name: version.name, version: version.version, actor, comment }));
   const review = (decision: 'approve' | 'reject') =>
@@ -85,7 +78,7 @@ export function ApprovalPanel({ version, onChanged }: { version: ModelVersionDet
       )}
       {error && (
         <p className="field-error" role="alert" data-testid="approval-error">
-          {error}
+          {error.message}
         </p>
       )}
       {version.approvals.length > 0 && (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { GateSpec } from '../../../../shared/contract/registry';
 import { useClient } from '../../api/client-context';
 import { Card } from '../../components/Card';
-import { toLoadError } from '../../stores/load-error';
+import { useAction } from '../../lib/use-action';
 import { emptyDraft, fromDraft, toDraft, type GateDraft } from './gate-drafts';
 import { describeGate } from './model-format';
 import { useActor } from './use-actor';
@@ -18,8 +18,10 @@ export function GatesEditor({ name, gates, onSaved }: { name: string; gates: Gat
   const client = useClient();
   const actor = useActor();
   const [drafts, setDrafts] = useState<GateDraft[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  // A draft that does not parse is refused here; the server's refusals come through the action.
+  const [draftError, setDraftError] = useState<string | null>(null);
+  const { busy: saving, error: serverError, run, clearError } = useAction();
+  const error = draftError ?? serverError?.message ?? null;
 
   const update = (i: number, patch: Partial<GateDraft>) => setDrafts((d) => d && d.map((g, j) => (j === i ? { ...g, ...patch } : g)));
 
@@ -28,20 +30,15 @@ export function GatesEditor({ name, gates, onSaved }: { name: string; gates: Gat
     const parsed = drafts.map(fromDraft);
     const bad = parsed.findIndex((g) => 'error' in g);
     if (bad !== -1) {
-      setError(`Gate ${bad + 1}: ${(parsed[bad] as { error: string }).error}`);
+      setDraftError(`Gate ${bad + 1}: ${(parsed[bad] as { error: string }).error}`);
       return;
     }
-    setSaving(true);
-    setError(null);
-    try {
+    setDraftError(null);
+    await run(async () => {
       await client.call('registry.setGates', { name, gates: parsed as GateSpec[], actor });
       setDrafts(null);
       onSaved();
-    } catch (err) {
-      setError(toLoadError(err).message);
-    } finally {
-      setSaving(false);
-    }
+    });
   }
 
   return (
@@ -109,7 +106,7 @@ export function GatesEditor({ name, gates, onSaved }: { name: string; gates: Gat
               Add gate
             </button>
             <span className="spacer" />
-            <button type="button" className="btn btn-small" onClick={() => (setDrafts(null), setError(null))}>
+            <button type="button" className="btn btn-small" onClick={() => (setDrafts(null), setDraftError(null), clearError())}>
               Cancel
             </button>
             <button type="button" className="btn btn-small btn-primary" disabled={saving} onClick={() => void save()} data-testid="save-gates">

@@ -3,7 +3,7 @@ import type { ModelVersion } from '../../../../shared/contract/registry';
 import { MODEL_NAME } from '../../../../shared/contract/registry';
 import { useClient } from '../../api/client-context';
 import { Dialog } from '../../components/Dialog';
-import { toLoadError } from '../../stores/load-error';
+import { useAction } from '../../lib/use-action';
 import { Field } from '../../components/Field';
 import { useActor } from './use-actor';
 
@@ -13,8 +13,7 @@ export function PullDialog({ onClose, onPulled }: { onClose(): void; onPulled(ve
   const actor = useActor();
   const [reference, setReference] = useState('');
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [pulling, setPulling] = useState(false);
+  const { busy: pulling, error, run } = useAction();
   const referenceError = reference.trim() === '' ? 'Give the reference to pull, like 127.0.0.1:5000/models/iris:v3.' : null;
   const nameError = name !== '' && !MODEL_NAME.test(name) ? "Letters, digits, '.', '_' or '-', starting with a letter or digit." : null;
   const [attempted, setAttempted] = useState(false);
@@ -22,17 +21,11 @@ export function PullDialog({ onClose, onPulled }: { onClose(): void; onPulled(ve
   async function submit() {
     setAttempted(true);
     if (referenceError || nameError) return;
-    setPulling(true);
-    setError(null);
-    try {
+    await run(async () => {
       const version = await client.call('registry.pull', { reference: reference.trim(), actor, ...(name ? { name } : {}) });
       onPulled(version);
       onClose();
-    } catch (err) {
-      setError(toLoadError(err).message);
-    } finally {
-      setPulling(false);
-    }
+    });
   }
 
   return (
@@ -64,7 +57,7 @@ export function PullDialog({ onClose, onPulled }: { onClose(): void; onPulled(ve
       </Field>
       {error && (
         <p className="field-error" role="alert" data-testid="pull-error">
-          {error}
+          {error.message}
         </p>
       )}
     </Dialog>

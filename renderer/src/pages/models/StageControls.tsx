@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ModelStage, ModelVersionDetail } from '../../../../shared/contract/registry';
 import { modelStages } from '../../../../shared/contract/registry';
 import { useClient } from '../../api/client-context';
-import { toLoadError } from '../../stores/load-error';
+import { useAction } from '../../lib/use-action';
 import { useActor } from './use-actor';
 
 interface StageControlsProps {
@@ -18,23 +18,15 @@ export function StageControls({ version, productionVersion, onChanged }: StageCo
   const actor = useActor();
   const [stage, setStage] = useState<ModelStage>(version.stage);
   const [archive, setArchive] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const approved = version.approvals.some((a) => a.status === 'approved');
   const displaces = stage === 'Production' && productionVersion !== null && productionVersion !== version.version;
 
-  async function move() {
-    setBusy(true);
-    setError(null);
-    try {
+  const move = () =>
+    run(async () => {
       await client.call('registry.setStage', { name: version.name, version: version.version, stage, archiveExisting: displaces && archive, actor });
       onChanged();
-    } catch (err) {
-      setError(toLoadError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <div className="stage-controls inline-form" data-testid="stage-controls">
@@ -64,7 +56,7 @@ export function StageControls({ version, productionVersion, onChanged }: StageCo
       )}
       {error && (
         <p className="field-error" role="alert" data-testid="stage-error">
-          {error}
+          {error.message}
         </p>
       )}
     </div>
