@@ -139,8 +139,10 @@ export function VersionPage({ name, version }: { name: string; version: number }
                         <th scope="row" className="wrap">
                           {f.path}
                         </th>
-                        <td>{formatBytes(f.size)}</td>
-                        <td title={`sha256:${f.sha256}`}>{f.sha256.slice(0, 12)}</td>
+                        <td className="nowrap">{formatBytes(f.size)}</td>
+                        <td className="nowrap" title={`sha256:${f.sha256}`}>
+                          {f.sha256.slice(0, 12)}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -194,7 +196,7 @@ function facts(v: ModelVersionDetail) {
   const params = Object.entries(origin?.params ?? {});
   const notRecorded = <span className="muted">not recorded</span>;
   return [
-    ['Flavor', `${v.flavor}${v.flavors.length ? ` (${v.flavors.join(', ')})` : ''}`, 'version-flavor'],
+    ['Flavor', `${v.flavor}${v.flavor === 'mlflow' && v.flavors.length ? ` (${v.flavors.join(', ')})` : ''}`, 'version-flavor'],
     ['Source', source, 'version-source'],
     ...(pulled ? ([['Digest', <code className="wrap">{v.lineage.digest}</code>]] as const) : []),
     ...(pulled && origin?.runId ? ([['Trained in', <>run {origin.runName ?? origin.runId}{origin.experimentName ? ` of ${origin.experimentName}` : ''}{fromCard}</>]] as const) : []),
