@@ -8,7 +8,11 @@ export const errorStatus = {
   ALREADY_EXISTS: 409,
   /** The request is valid but the state forbids it (a data dir in use, a newer database). */
   CONFLICT: 409,
+  /** A request body over the endpoint's size limit. */
+  TOO_LARGE: 413,
   UNAVAILABLE: 503,
+  /** The disk holding the data dir is full: nothing of the request was stored; retry once space is freed. */
+  STORAGE_FULL: 507,
   INTERNAL: 500,
 } as const;
 

@@ -1,8 +1,9 @@
-import { contract, isEventTopic, type EventTopic } from '../../shared/contract/index';
+import { contract } from '../../shared/contract/index';
 import { OrreryError, type Envelope } from '../../shared/errors';
-import { invokeChannel, ipcChannels } from '../../shared/ipc-channels';
+import { invokeChannel } from '../../shared/ipc-channels';
 import type { EventBus } from '../services/events/event-bus';
 import type { RpcDispatcher } from '../services/rpc/dispatcher';
+import { defaultIpcEventLimits, registerIpcEvents, type IpcEventLimits } from './ipc-events';
 
 export interface IpcSender {
   id: number;
@@ -24,12 +25,14 @@ export interface IpcMainLike {
 /**
  * One ipcMain.handle per contract method. Calls from any frame not of the app's own origin are
  * refused; input is parsed by the method's schema in the dispatcher; errors come back as data.
+ * Events go through registerIpcEvents.
  */
 export function registerIpc(
   ipcMain: IpcMainLike,
   dispatcher: RpcDispatcher,
   bus: EventBus,
   isTrustedUrl: (url: string | undefined) => boolean,
+  eventLimits: IpcEventLimits = defaultIpcEventLimits,
 ): void {
   const trusted = (event: IpcEventLike) => isTrustedUrl(event.senderFrame?.url);
 
@@ -42,29 +45,5 @@ export function registerIpc(
     });
   }
 
-  const subscriptions = new Map<number, Map<EventTopic, () => void>>();
-  ipcMain.on(ipcChannels.subscribe, (event, topic) => {
-    if (!trusted(event) || typeof topic !== 'string' || !isEventTopic(topic)) return;
-    const sender = event.sender;
-    let topics = subscriptions.get(sender.id);
-    if (!topics) {
-      topics = new Map();
-      subscriptions.set(sender.id, topics);
-      sender.once('destroyed', () => {
-        for (const unsubscribe of subscriptions.get(sender.id)?.values() ?? []) unsubscribe();
-        subscriptions.delete(sender.id);
-      });
-    }
-    if (topics.has(topic)) return;
-    topics.set(
-      topic,
-      bus.subscribe(topic, (payload) => sender.send(ipcChannels.event, topic, payload)),
-    );
-  });
-  ipcMain.on(ipcChannels.unsubscribe, (event, topic) => {
-    const topics = subscriptions.get(event.sender.id);
-    if (typeof topic !== 'string' || !topics) return;
-    topics.get(topic as EventTopic)?.();
-    topics.delete(topic as EventTopic);
-  });
+  registerIpcEvents(ipcMain, bus, trusted, eventLimits);
 }

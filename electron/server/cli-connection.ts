@@ -26,7 +26,7 @@ export async function connect(dataDir: string): Promise<CliConnection> {
   }
   let app: App;
   try {
-    app = composeApp({ dataDir, mode: 'headless', training: false });
+    app = composeApp({ dataDir, mode: 'headless', training: false, sweepLeftovers: false });
   } catch (error) {
     if (error instanceof OrreryError && error.code === 'CONFLICT') {
       const why = info ? `its server at ${info.url} (from ${SERVER_INFO_FILE}) does not answer` : `there is no ${SERVER_INFO_FILE} to reach it by`;

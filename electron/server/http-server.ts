@@ -5,14 +5,18 @@ import type { EventBus } from '../services/events/event-bus';
 import type { RpcDispatcher } from '../services/rpc/dispatcher';
 import { openEventStream } from './event-stream';
 import { readJsonBody } from '../services/http/read-json-body';
-import { checkHost, checkOrigin, checkToken } from './request-guard';
+import { knownError } from '../services/store/storage-errors';
+import { authenticate, checkHost, checkOrigin } from './request-guard';
+import type { Caller } from '../services/auth/caller';
+import type { JobTokens } from '../services/auth/job-tokens';
 import { sendEnvelope, sendError, sendJson } from './responses';
 import { serveStatic } from './static-files';
 
 /** Another API served beside the RPC one (the MLflow REST API), behind the same guards. */
 export interface HttpMount {
   handles(rawPathname: string): boolean;
-  handle(req: IncomingMessage, res: ServerResponse, url: URL, rawPathname: string): Promise<void>;
+  /** `caller` is who the token belongs to: a job's token reaches only what its run may touch. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, rawPathname: string, caller: Caller): Promise<void>;
   /** How this API words a refused request (MLflow clients expect their own error shape). */
   sendError(res: ServerResponse, error: OrreryError): void;
 }
@@ -21,6 +25,8 @@ export interface HttpServerOptions {
   dispatcher: RpcDispatcher;
   bus: EventBus;
   token: string;
+  /** Verifies the run-scoped tokens training jobs get; without it only the user's token is accepted. */
+  jobTokens?: JobTokens;
   version: string;
   /** The built renderer; served at / so the UI opens in any browser. */
   staticDir: string;
@@ -83,9 +89,11 @@ export class OrreryHttpServer {
       const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
       const mount = this.options.mounts?.find((m) => m.handles(rawPath));
       if (mount) {
-        const refused = checkOrigin(req, this.port) ?? checkToken(req, this.options.token);
-        if (refused) return mount.sendError(res, refused);
-        return await mount.handle(req, res, url, rawPath);
+        const originError = checkOrigin(req, this.port);
+        if (originError) return mount.sendError(res, originError);
+        const caller = authenticate(req, this.options.token, this.options.jobTokens);
+        if (caller instanceof OrreryError) return mount.sendError(res, caller);
+        return await mount.handle(req, res, url, rawPath, caller);
       }
 
       if (!url.pathname.startsWith('/api/')) {
@@ -98,8 +106,12 @@ export class OrreryHttpServer {
       if (url.pathname === '/api/health' && method === 'GET') {
         return sendJson(res, 200, { ok: true, version: this.options.version });
       }
-      const tokenError = checkToken(req, this.options.token);
-      if (tokenError) return sendError(res, tokenError);
+      const caller = authenticate(req, this.options.token, this.options.jobTokens);
+      if (caller instanceof OrreryError) return sendError(res, caller);
+      if (caller.kind === 'job') {
+        // Submitting jobs, the registry, settings, events: none of it is a job's business.
+        return sendError(res, new OrreryError('FORBIDDEN', `A training job's token reaches only the MLflow API of its own run, not ${url.pathname}.`));
+      }
 
       if (url.pathname.startsWith(RPC_PREFIX) && method === 'POST') {
         const name = decodeURIComponent(url.pathname.slice(RPC_PREFIX.length));
@@ -112,7 +124,8 @@ export class OrreryHttpServer {
       return sendError(res, new OrreryError('NOT_FOUND', `${method} ${url.pathname} is not a route.`));
     } catch (error) {
       if (res.headersSent) return void res.destroy();
-      if (error instanceof OrreryError) return sendError(res, error);
+      const known = knownError(error);
+      if (known) return sendError(res, known);
       console.error('[http] request failed:', error);
       return sendError(res, new OrreryError('INTERNAL', error instanceof Error ? error.message : String(error)));
     }

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { OrreryError } from '../../shared/errors';
+import { USER, type Caller } from '../services/auth/caller';
+import type { JobTokens } from '../services/auth/job-tokens';
 
 /** Host header check against DNS rebinding: only our own loopback names with our own port. */
 export function checkHost(req: IncomingMessage, port: number): OrreryError | null {
@@ -20,13 +22,15 @@ export function checkOrigin(req: IncomingMessage, port: number): OrreryError | n
   return null;
 }
 
-/** Bearer token check in constant time. */
-export function checkToken(req: IncomingMessage, token: string): OrreryError | null {
+/** Bearer token check in constant time: the user's token, or a training job's token for its run. */
+export function authenticate(req: IncomingMessage, token: string, jobTokens?: JobTokens): Caller | OrreryError {
   const header = req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) return new OrreryError('UNAUTHORIZED', 'Missing token: send Authorization: Bearer <token>.');
-  if (!sameSecret(match[1], token)) return new OrreryError('UNAUTHORIZED', 'Wrong token.');
-  return null;
+  if (sameSecret(match[1], token)) return USER;
+  const runId = jobTokens?.verify(match[1]) ?? null;
+  if (runId !== null) return { kind: 'job', runId };
+  return new OrreryError('UNAUTHORIZED', 'Wrong token.');
 }
 
 function sameSecret(a: string, b: string): boolean {

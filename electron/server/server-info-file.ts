@@ -15,7 +15,10 @@ export interface ServerInfo {
 export function writeServerInfo(dataDir: string, info: ServerInfo): string {
   const file = path.join(dataDir, SERVER_INFO_FILE);
   const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+  // Created fresh (never reusing a temp a crashed process with our PID left, whatever its mode),
+  // so the token is never in a file others can read, not even for a moment.
+  fs.rmSync(temp, { force: true });
+  fs.writeFileSync(temp, JSON.stringify(info, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   fs.chmodSync(temp, 0o600);
   fs.renameSync(temp, file);
   return file;

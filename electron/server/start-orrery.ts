@@ -1,6 +1,8 @@
 import { appVersion } from '../../shared/version';
 import { composeApp, type App, type AppConfig } from '../services/compose';
 import { OrreryHttpServer } from './http-server';
+import { integrityReport } from '../services/store/integrity-check';
+import type { IntegrityStatus } from '../../shared/contract/app';
 import { removeServerInfo, writeServerInfo } from './server-info-file';
 
 export interface StartOptions extends AppConfig {
@@ -27,6 +29,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     dispatcher: app.dispatcher,
     bus: app.bus,
     token: options.token,
+    jobTokens: app.jobTokens,
     version: appVersion,
     staticDir: options.staticDir,
     mounts: [app.mlflow],
@@ -38,7 +41,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     app.close();
     throw error;
   }
-  app.setTrackingEndpoint(listening.url, options.token);
+  app.setTrackingEndpoint(listening.url);
   const serverInfoFile = writeServerInfo(options.dataDir, {
     url: listening.url,
     port: listening.port,
@@ -46,6 +49,10 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     pid: process.pid,
     version: appVersion,
   });
+  // Only now that /api/health answers, so start-up stays fast: a small store is checked at once,
+  // a large one on a worker thread (and the terminal is told so). Damage goes to stderr and to
+  // the UI (app.integrity).
+  void app.integrity.start(reportIntegrity);
   let stopped = false;
   return {
     app,
@@ -62,4 +69,10 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
       app.close();
     },
   };
+}
+
+function reportIntegrity(status: IntegrityStatus): void {
+  const report = integrityReport(status);
+  if (report?.stream === 'stderr') console.error(report.text);
+  else if (report) console.log(report.text);
 }

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { JobTokens } from './auth/job-tokens';
 import os from 'node:os';
 import type { AppInfo } from '../../shared/contract/app';
 import { OrreryError } from '../../shared/errors';
@@ -17,6 +17,8 @@ import type { Handlers } from './rpc/handlers';
 import { AppMetaRepository } from './store/app-meta-repository';
 import { openDatabase } from './store/database';
 import { DataDirLock } from './store/data-dir-lock';
+import { IntegrityCheck } from './store/integrity-check';
+import { ensurePrivateDataDir } from './config/data-dir';
 import path from 'node:path';
 import { ArtifactStore } from './tracking/artifact-store';
 import { MlflowApi } from './tracking/mlflow-rest/mlflow-api';
@@ -39,6 +41,9 @@ import { RemoteRegistries } from './registry/remote-registries';
 import { remoteHandlers } from './registry/remote-handlers';
 import { dockerConfigCredentials } from './registry/oci/credentials';
 import { FileUploadStateStore, OciClient } from './registry/oci/oci-client';
+import { sweepOciTempFolders } from './registry/oci-temp-folders';
+import { sweepCrashLeftovers, type CrashLeftoverReport, type LeftoverSweep } from './store/crash-leftovers';
+import { sweepPartialArtifacts } from './tracking/partial-artifacts';
 
 export interface AppConfig {
   dataDir: string;
@@ -55,6 +60,11 @@ export interface AppConfig {
    * queued jobs or reattach containers); training.* methods then answer UNAVAILABLE. Default true.
    */
   training?: boolean;
+  /**
+   * false: no start-up sweep of crash leftovers. The command line opens the store for one call and
+   * prints only its answer; sweeping belongs to the app's own start. Default true.
+   */
+  sweepLeftovers?: boolean;
 }
 
 export interface App {
@@ -67,18 +77,29 @@ export interface App {
   registry: ModelRegistryService;
   /** The training queue, once the machine's capacity has been read. */
   training: Promise<TrainingService>;
+  /** The check of the store's pages; startOrrery starts it once the server answers. */
+  integrity: IntegrityCheck;
   /** Tells jobs where the MLflow API listens (known once the HTTP server has started). */
-  setTrackingEndpoint(uri: string, token: string): void;
+  setTrackingEndpoint(uri: string): void;
+  /** Each job's token, valid for its own run only; the HTTP server verifies them. */
+  jobTokens: JobTokens;
+  /**
+   * The start-up sweep of what crashed operations left (partial artifacts, registry staging and
+   * pull folders, version folders without rows, orrery-oci-* temp folders): what it removed.
+   * It runs in the background and leaves alone what this process is using.
+   */
+  startupCleanup: Promise<CrashLeftoverReport>;
   close(): void;
 }
 
 /** The one composition root: every service is built and wired here, for desktop and headless alike. */
 export function composeApp(config: AppConfig): App {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDataDir(config.dataDir);
   const lock = new DataDirLock(config.dataDir);
   lock.acquire();
   try {
     const { db, file, schemaVersion } = openDatabase({ dataDir: config.dataDir, nativeBinding: config.nativeBinding });
+    const integrity = new IntegrityCheck({ file, nativeBinding: config.nativeBinding });
     new AppMetaRepository(db).recordOpen(appVersion, Date.now());
 
     const bus = new EventBus();
@@ -108,7 +129,8 @@ export function composeApp(config: AppConfig): App {
       dataDir: config.dataDir,
       ociClient: () => new OciClient({ credentials, uploadStateStore }),
     });
-    const endpoint = { uri: '', token: '' };
+    const jobTokens = JobTokens.forDataDir(config.dataDir);
+    const endpoint = { uri: '', tokenFor: (runId: string) => jobTokens.issue(runId) };
     const withTraining = config.training !== false;
     const training = withTraining
       ? startTraining(config, hardware, { db, bus, tracking, artifacts, endpoint })
@@ -119,6 +141,15 @@ export function composeApp(config: AppConfig): App {
       // Closing before the queue finished starting (a short-lived test server) is not a failure.
       if (!closed && withTraining) console.error('[training] could not start:', error);
     });
+    const sweeps: LeftoverSweep[] =
+      config.sweepLeftovers === false
+        ? []
+        : [
+            (stopped) => sweepPartialArtifacts(artifacts, stopped),
+            (stopped) => registry.sweepLeftovers(stopped),
+            (stopped) => sweepOciTempFolders({ tmpDir: os.tmpdir() }, stopped),
+          ];
+    const startupCleanup = sweepCrashLeftovers(sweeps, { dataDir: config.dataDir, stopped: () => closed });
 
     const info: AppInfo = {
       name: 'Orrery',
@@ -133,6 +164,7 @@ export function composeApp(config: AppConfig): App {
     };
     const handlers: Handlers = {
       'app.info': () => info,
+      'app.integrity': () => integrity.status(),
       'hardware.overview': () => hardware.overview(),
       'hardware.docker': () => hardware.docker(),
       'hardware.sample': () => hardware.sample(),
@@ -151,15 +183,18 @@ export function composeApp(config: AppConfig): App {
       mlflow,
       registry,
       training,
-      setTrackingEndpoint(uri, token) {
+      startupCleanup,
+      integrity,
+      jobTokens,
+      setTrackingEndpoint(uri) {
         endpoint.uri = uri;
-        endpoint.token = token;
       },
       close() {
         closed = true;
         void training.then((service) => service.close(), () => undefined);
         sampler.dispose();
         environment.dispose();
+        integrity.stop();
         db.close();
         lock.release();
       },
@@ -183,7 +218,7 @@ function osUser(): string {
 async function startTraining(
   config: AppConfig,
   hardware: HardwareService,
-  parts: { db: import('better-sqlite3').Database; bus: EventBus; tracking: TrackingService; artifacts: ArtifactStore; endpoint: { uri: string; token: string } },
+  parts: { db: import('better-sqlite3').Database; bus: EventBus; tracking: TrackingService; artifacts: ArtifactStore; endpoint: { uri: string; tokenFor(runId: string): string } },
 ): Promise<TrainingService> {
   const overview = await hardware.overview();
   const launcher = config.launcher ? await config.launcher(hardware) : await defaultLauncher(overview.docker.state === 'ready');
@@ -195,7 +230,7 @@ async function startTraining(
     launcher,
     resources: new ResourceManager(capacityFromOverview(overview)),
     dataDir: config.dataDir,
-    trackingEndpoint: () => parts.endpoint,
+    trackingEndpoint: (runId) => ({ uri: parts.endpoint.uri, token: parts.endpoint.tokenFor(runId) }),
     gpuSamples: async () => (await hardware.sample()).gpus,
   });
   await service.reattach();

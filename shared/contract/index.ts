@@ -23,17 +23,34 @@ export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
 export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
-/** Events the app pushes, by topic. */
-export type EventMap = HardwareEvents & TrackingEvents & TrainingEvents & RegistryEvents;
+/** Events the app publishes, by topic. */
+export type AppEventMap = HardwareEvents & TrackingEvents & TrainingEvents & RegistryEvents;
+export type AppEventTopic = keyof AppEventMap;
+
+/**
+ * The transport's own signal, not an app event: events may have been lost, so whatever shows
+ * data kept current by events must re-read it. 'fell-behind': the app dropped this subscriber's
+ * stream because it stopped reading (its unsent events hit the cap) and said so as the stream's
+ * last event; 'reconnected': the stream was lost for another reason and is back. It arrives once
+ * the new subscription is live, so a re-read then misses nothing.
+ */
+export interface ResyncEvent {
+  reason: 'fell-behind' | 'reconnected';
+}
+export const RESYNC_TOPIC = 'resync';
+
+/** What a client can listen to: the app's events and the resync signal. */
+export type EventMap = AppEventMap & { [RESYNC_TOPIC]: ResyncEvent };
 export type EventTopic = keyof EventMap;
 
-export const eventTopics: readonly EventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log', 'registry.version', 'registry.pushProgress'];
+/** Topics the app publishes; only these may be subscribed to at the app (resync is the transport's). */
+export const eventTopics: readonly AppEventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log', 'registry.version', 'registry.pushProgress'];
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);
 }
 
-export function isEventTopic(name: string): name is EventTopic {
+export function isEventTopic(name: string): name is AppEventTopic {
   return (eventTopics as readonly string[]).includes(name);
 }
 

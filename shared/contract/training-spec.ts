@@ -24,6 +24,11 @@ export const mountSchema = z
     target: z.string().regex(/^\/[^\0]*$/, 'must be an absolute path inside the container'),
     /** Datasets are mounted read-only, hashed and recorded as run inputs. */
     kind: z.enum(['dataset', 'workspace']).default('dataset'),
+    /**
+     * A workspace the job may write to (a pipeline stage's folder). Workspaces are read-only
+     * otherwise, and datasets always are: a dataset marked writable is refused.
+     */
+    writable: z.boolean().default(false),
   })
   .strict();
 
@@ -54,8 +59,20 @@ export const jobSpecSchema = z
     checkpoint: z.object({ dir: z.string().regex(/^\//, 'must be an absolute path'), keepLast: z.number().int().min(1).max(1000).default(3) }).strict().optional(),
     retries: z.number().int().min(0).max(10).default(0),
     priority: z.number().int().min(-100).max(100).default(0),
+    /**
+     * Let the job run as root (uid 0). Without it a job runs as the owner of its workspace folder,
+     * or as an unprivileged uid when that owner is root, whatever user the image names.
+     */
+    allowRoot: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    spec.mounts.forEach((mount, i) => {
+      if (mount.kind === 'dataset' && mount.writable) {
+        ctx.addIssue({ code: 'custom', path: ['mounts', i, 'writable'], message: 'datasets are always mounted read-only; only a workspace can be writable' });
+      }
+    });
+  });
 
 export type JobSpec = z.output<typeof jobSpecSchema>;
 export type JobSpecInput = z.input<typeof jobSpecSchema>;

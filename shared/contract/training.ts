@@ -4,6 +4,12 @@ import { jobSpecSchema, sweepSchema, type JobSpec } from './training-spec';
 
 export type JobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
 
+/**
+ * What a queued job is doing before it can wait for resources: 'hashing-inputs' while its dataset
+ * mounts are hashed (the reason says how far), null otherwise.
+ */
+export type JobStage = 'hashing-inputs';
+
 export interface Job {
   jobId: string;
   name: string;
@@ -21,8 +27,10 @@ export interface Job {
   exitCode: number | null;
   /** Why it ended (or why it waits), in words a user can read. */
   reason: string | null;
-  /** Place in the queue, 1 = next; null unless queued. */
+  /** Place in the queue, 1 = next; null unless queued (and while its inputs are being hashed). */
   queuePosition: number | null;
+  /** A sub-state of 'queued': 'hashing-inputs' until its datasets are hashed; null otherwise. */
+  stage?: JobStage | null;
 }
 
 export interface SweepSubmitted {

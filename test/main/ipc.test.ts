@@ -66,7 +66,7 @@ describe('IPC transport', () => {
     listeners.get(ipcChannels.subscribe)!(fromApp(a.s), 'not.a.topic');
     expect(bus.listenerCount('hardware.sample')).toBe(1);
     bus.publish('hardware.sample', sampleAt(5));
-    expect(a.sent).toEqual([[ipcChannels.event, 'hardware.sample', sampleAt(5)]]);
+    expect(a.sent).toEqual([[ipcChannels.event, 'hardware.sample', JSON.stringify(sampleAt(5))]]);
     listeners.get(ipcChannels.unsubscribe)!(fromApp(a.s), 'hardware.sample');
     expect(bus.listenerCount('hardware.sample')).toBe(0);
 

@@ -16,7 +16,8 @@ function fakeIpc(answer: unknown) {
     send: (...args) => void sent.push(args),
     on: (_channel, listener) => (onEvent = listener),
   };
-  return { ipc, sent, invoked, emit: (topic: string, payload: unknown) => onEvent({}, topic, payload) };
+  // Main sends each event's payload as JSON text.
+  return { ipc, sent, invoked, emit: (topic: string, payload: unknown) => onEvent({}, topic, JSON.stringify(payload)) };
 }
 
 describe('preload bridge + typed client', () => {
@@ -50,6 +51,7 @@ describe('preload bridge + typed client', () => {
     expect(a).toEqual([1]);
     expect(b).toEqual([1, 2]);
     expect(fake.sent).toEqual([
+      [ipcChannels.eventReset],
       [ipcChannels.subscribe, 'hardware.sample'],
       [ipcChannels.unsubscribe, 'hardware.sample'],
     ]);

@@ -1,41 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createHttpTransport } from '../../renderer/src/api/http-transport';
-
-interface Call {
-  url: string;
-  init: RequestInit | undefined;
-}
-
-const encoder = new TextEncoder();
-
-/** An open event-stream response the test writes into; it errors like a real one when aborted. */
-function eventStream(signal: AbortSignal | null | undefined) {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
-  return {
-    response: new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } }),
-    write: (text: string) => controller.enqueue(encoder.encode(text)),
-    end: () => controller.close(),
-  };
-}
-
-type Stream = ReturnType<typeof eventStream>;
-
-/** A fetch that answers every events request with a stream the test controls (or a scripted reply). */
-function fakeServer(reply?: (call: Call) => Response | Promise<Response>) {
-  const calls: Call[] = [];
-  const streams: Stream[] = [];
-  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const call = { url: String(input), init };
-    calls.push(call);
-    if (reply) return reply(call);
-    const stream = eventStream(init?.signal);
-    streams.push(stream);
-    return stream.response;
-  };
-  return { calls, streams, fetch: fetch as typeof globalThis.fetch };
-}
+import { eventStream, fakeServer } from '../helpers/fake-event-server';
 
 function transportFor(server: ReturnType<typeof fakeServer>) {
   return createHttpTransport({

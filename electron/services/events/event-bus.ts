@@ -1,11 +1,12 @@
-import type { EventMap, EventTopic } from '../../../shared/contract/index';
+import type { AppEventMap as EventMap, AppEventTopic as EventTopic } from '../../../shared/contract/index';
 
 type Listener<T extends EventTopic> = (payload: EventMap[T]) => void;
 type CountListener = (count: number) => void;
 
 /**
- * Typed publish/subscribe for the events the app pushes. Producers can watch how many
- * listeners a topic has, so costly work (hardware sampling) runs only while someone listens.
+ * Typed publish/subscribe for the events the app pushes (the transports' resync signal is not
+ * one of them). Producers can watch how many listeners a topic has, so costly work (hardware
+ * sampling) runs only while someone listens.
  */
 export class EventBus {
   private readonly listeners = new Map<EventTopic, Set<Listener<EventTopic>>>();

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { OrreryError } from '../../../shared/errors';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -9,11 +10,14 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new OrreryError('INVALID_INPUT', `Request body is larger than ${limit} bytes.`);
+    if (size > limit) throw new OrreryError('TOO_LARGE', `Request body is larger than ${limit} bytes.`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return {};
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new OrreryError('INVALID_INPUT', `Request body nests JSON arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -27,6 +27,7 @@ import { ALIAS_NAME, MODEL_NAME } from '../../../shared/contract/registry';
 import type { MetricValue } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
+import type { LeftoverFindings } from '../store/crash-leftovers';
 import { parseArtifactPath } from '../tracking/artifact-path';
 import type { ArtifactStore } from '../tracking/artifact-store';
 import type { TrackingService } from '../tracking/tracking-service';
@@ -35,6 +36,8 @@ import { describeFailures, evaluateGates, gateStatus } from './gates';
 import { copyFiles, localFolderFiles, runArtifactFiles, type SourceFile } from './model-files';
 import { buildModelArtifact, pullModel, pushModel, type ModelCard } from './oci/model-artifact';
 import { OciClient } from './oci/oci-client';
+import { markOciTempFolder } from './oci-temp-folders';
+import { orphanPath, PULL_PREFIX, STAGING_PREFIX, sweepModelFolders } from './orphan-folders';
 import { parseReference } from './oci/reference';
 import type { RemoteRegistries } from './remote-registries';
 import { RegistryRepository, type AuditRow, type RequestRow, type VersionRow } from './registry-repository';
@@ -105,6 +108,10 @@ export class ModelRegistryService {
   private readonly now: () => number;
   private readonly ociClient: () => OciClient;
   private readonly remotes: RemoteRegistries | undefined;
+  /** Temp folders that registrations and pulls of this process are using (see inUse). */
+  private readonly busy = new Set<string>();
+  /** Models with a registration in progress in this process, and how many. */
+  private readonly busyModels = new Map<string, number>();
 
   constructor(deps: ModelRegistryDeps) {
     this.db = deps.db;
@@ -209,7 +216,10 @@ export class ModelRegistryService {
     actor: string;
   }): Promise<ModelVersion> {
     const modelDir = path.join(this.modelsRoot, input.name);
-    const staging = path.join(modelDir, `.staging-${randomUUID()}`);
+    const staging = path.join(modelDir, `${STAGING_PREFIX}${randomUUID()}`);
+    const asides: string[] = [];
+    const release = this.claim(staging, modelDir);
+    let registered: ModelVersionDetail | undefined;
     try {
       const files = await copyFiles(input.files, staging);
       const mlmodel = files.some((f) => f.path === MLMODEL) ? await fsp.readFile(path.join(staging, MLMODEL), 'utf8') : null;
@@ -218,57 +228,152 @@ export class ModelRegistryService {
         mlmodel,
       );
       const totalSize = files.reduce((sum, f) => sum + f.size, 0);
-      const version = this.db.transaction(() => {
-        const now = this.now();
-        if (!this.repo.model(input.name)) {
-          this.repo.insertModel(input.name, '', input.actor, now);
-          this.record(input.actor, 'model.create', input.name, null, {});
-        }
-        const number = this.repo.nextVersion(input.name);
-        const results = evaluateGates(this.repo.gates(input.name), { files, totalSize, metrics: input.metrics });
-        const storagePath = path.join(modelDir, String(number));
-        this.repo.insertVersion({
-          model: input.name,
-          version: number,
-          source_type: input.source.type,
-          source_run_id: input.source.type === 'run' ? input.source.runId : null,
-          source_path: input.source.path,
-          storage_path: storagePath,
-          files: JSON.stringify(files),
-          total_size: totalSize,
-          flavor: detected.flavor,
-          flavors: JSON.stringify(detected.flavors),
-          input_schema: detected.inputSchema === null ? null : JSON.stringify(detected.inputSchema),
-          metrics: JSON.stringify(input.metrics),
-          lineage: JSON.stringify(input.lineage),
-          stage: 'None',
-          gate_status: gateStatus(results),
-          gate_results: JSON.stringify(results),
-          description: input.description,
-          created_at: now,
-          created_by: input.actor,
-          updated_at: now,
-        });
-        this.repo.touchModel(input.name, now);
-        this.record(input.actor, 'version.register', input.name, number, {
-          source: input.source,
-          flavor: detected.flavor,
-          files: files.length,
-          totalSize,
-          gateStatus: gateStatus(results),
-          gates: results,
-          parents: input.lineage.parents,
-        });
-        // Inside the transaction: if the folder cannot take its place, the version is not recorded.
-        fs.renameSync(staging, storagePath);
-        return number;
-      })();
-      const registered = this.getVersion(input.name, version);
+      // The folder takes its place as the last step before COMMIT, and goes back to staging (then
+      // is deleted) when the COMMIT fails, as on a full disk: a failed registration leaves no
+      // folder. A crash between the rename and the COMMIT leaves a version folder without a row,
+      // which the start-up sweep removes; there is never a row without its folder.
+      const placed: Array<{ storagePath: string; number: number }> = [];
+      let version: number;
+      try {
+        version = this.db.transaction(() => {
+          const now = this.now();
+          if (!this.repo.model(input.name)) {
+            this.repo.insertModel(input.name, '', input.actor, now);
+            this.record(input.actor, 'model.create', input.name, null, {});
+          }
+          const number = this.repo.nextVersion(input.name);
+          const results = evaluateGates(this.repo.gates(input.name), { files, totalSize, metrics: input.metrics });
+          const storagePath = path.join(modelDir, String(number));
+          this.repo.insertVersion({
+            model: input.name,
+            version: number,
+            source_type: input.source.type,
+            source_run_id: input.source.type === 'run' ? input.source.runId : null,
+            source_path: input.source.path,
+            storage_path: storagePath,
+            files: JSON.stringify(files),
+            total_size: totalSize,
+            flavor: detected.flavor,
+            flavors: JSON.stringify(detected.flavors),
+            input_schema: detected.inputSchema === null ? null : JSON.stringify(detected.inputSchema),
+            metrics: JSON.stringify(input.metrics),
+            lineage: JSON.stringify(input.lineage),
+            stage: 'None',
+            gate_status: gateStatus(results),
+            gate_results: JSON.stringify(results),
+            description: input.description,
+            created_at: now,
+            created_by: input.actor,
+            updated_at: now,
+          });
+          this.repo.touchModel(input.name, now);
+          this.record(input.actor, 'version.register', input.name, number, {
+            source: input.source,
+            flavor: detected.flavor,
+            files: files.length,
+            totalSize,
+            gateStatus: gateStatus(results),
+            gates: results,
+            parents: input.lineage.parents,
+          });
+          // No row has this number (it is one past the highest), so a folder already there was left
+          // by a failed registration or a crash: it is moved aside (and deleted below), never in the way.
+          if (fs.existsSync(storagePath)) {
+            const aside = orphanPath(modelDir, number);
+            fs.renameSync(storagePath, aside);
+            asides.push(aside);
+            this.busy.add(aside);
+          }
+          fs.renameSync(staging, storagePath);
+          placed.push({ storagePath, number });
+          return number;
+        })();
+      } catch (error) {
+        for (const p of placed) this.unplace(p, staging, input.name);
+        throw error;
+      }
+      registered = this.getVersion(input.name, version);
       this.publish(registered, 'registered');
       return registered;
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
+      for (const aside of asides) {
+        await fsp.rm(aside, { recursive: true, force: true }).catch(() => undefined);
+        this.busy.delete(aside);
+      }
+      release();
+      // A failed first registration leaves no empty model folder. Synchronous, so no registration
+      // of this process can start using the folder in between; rmdir refuses a non-empty one.
+      if (!registered && !this.busyModels.has(input.name)) {
+        try {
+          fs.rmdirSync(modelDir);
+        } catch {
+          // Not empty (other versions), or never made.
+        }
+      }
     }
+  }
+
+  /** After a failed COMMIT: the version's folder goes back to staging, unless the row is there after all. */
+  private unplace(placed: { storagePath: string; number: number }, staging: string, name: string): void {
+    try {
+      if (this.repo.version(name, placed.number)) return;
+    } catch {
+      // The database cannot say; the rollback it reported stands.
+    }
+    try {
+      fs.renameSync(placed.storagePath, staging);
+    } catch {
+      // Left without a row: the next registration moves it aside, the start-up sweep removes it.
+      fs.rmSync(placed.storagePath, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Marks a temp folder (and the model folder holding it) as in use by an operation of this
+   * process, so the start-up sweep leaves them alone; the returned function releases them.
+   */
+  private claim(dir: string, modelDir?: string): () => void {
+    this.busy.add(dir);
+    const model = modelDir === undefined ? undefined : path.basename(modelDir);
+    if (model !== undefined) this.busyModels.set(model, (this.busyModels.get(model) ?? 0) + 1);
+    return () => {
+      this.busy.delete(dir);
+      if (model === undefined) return;
+      const left = (this.busyModels.get(model) ?? 1) - 1;
+      if (left > 0) this.busyModels.set(model, left);
+      else this.busyModels.delete(model);
+    };
+  }
+
+  /** True while an operation of this process uses `file`: a staging, pull or moved-aside folder, or a model folder. */
+  private inUse(file: string): boolean {
+    const parent = path.dirname(file);
+    const name = path.basename(file);
+    if (parent === this.modelsRoot && this.busyModels.has(name)) return true;
+    for (const dir of this.busy) {
+      if (file === dir || file.startsWith(`${dir}${path.sep}`)) return true;
+      // pullModel stages next to its target, as `.<target name>.pull-XXXXXX`.
+      if (parent === path.dirname(dir) && name.startsWith(`.${path.basename(dir)}.`)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The start-up sweep of `<dataDir>/models` (orphan-folders.ts): leftovers of crashed
+   * registrations and pulls, version folders without rows, empty model folders. Safe while the app
+   * serves requests: what this process is using, and everything with a row, stays.
+   */
+  sweepLeftovers(stopped?: () => boolean): Promise<LeftoverFindings> {
+    return sweepModelFolders(
+      {
+        modelsRoot: this.modelsRoot,
+        hasVersion: (model, version) => this.repo.versionExists(model, version),
+        hasVersions: (model) => this.repo.versionCount(model) > 0,
+        inUse: (file) => this.inUse(file),
+      },
+      stopped,
+    );
   }
 
   private checkParents(parents: readonly ModelVersionRef[]): void {
@@ -554,6 +659,7 @@ export class ModelRegistryService {
       version.files.map((f) => ({ path: f.path, absPath: path.join(version.storagePath, ...f.path.split('/')), sha256: f.sha256 })),
       card,
     );
+    markOciTempFolder(artifact.workDir);
     try {
       const result = await pushModel(this.ociClient(), ref, artifact, (digest, sent, total) =>
         this.bus?.publish('registry.pushProgress', { name: version.name, version: version.version, digest, sent, total }),
@@ -577,7 +683,8 @@ export class ModelRegistryService {
     const ref = parseReference(input.reference);
     await fsp.mkdir(this.modelsRoot, { recursive: true });
     // A leading '.' keeps the staging folder apart from model folders (names start with a letter or digit).
-    const staging = path.join(this.modelsRoot, `.pull-${randomUUID()}`);
+    const staging = path.join(this.modelsRoot, `${PULL_PREFIX}${randomUUID()}`);
+    const release = this.claim(staging);
     try {
       const pulled = await pullModel(this.ociClient(), ref, staging);
       const name = input.name ?? pulled.card.name;
@@ -599,6 +706,7 @@ export class ModelRegistryService {
       return version;
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
+      release();
     }
   }
 

@@ -104,6 +104,14 @@ export class RegistryRepository {
     return this.sql.get('SELECT * FROM model_versions WHERE model = ? AND version = ?').get(model, version) as VersionRow | undefined;
   }
 
+  versionExists(model: string, version: number): boolean {
+    return this.sql.get('SELECT 1 FROM model_versions WHERE model = ? AND version = ?').get(model, version) !== undefined;
+  }
+
+  versionCount(model: string): number {
+    return (this.sql.get('SELECT count(*) AS n FROM model_versions WHERE model = ?').get(model) as { n: number }).n;
+  }
+
   versions(model: string): VersionRow[] {
     return this.sql.get('SELECT * FROM model_versions WHERE model = ? ORDER BY version DESC').all(model) as VersionRow[];
   }

@@ -1,5 +1,6 @@
 import { contract, isMethodName } from '../../../shared/contract/index';
 import { OrreryError, type Envelope } from '../../../shared/errors';
+import { knownError } from '../store/storage-errors';
 import { formatZodError } from './format-zod-error';
 import type { Handlers } from './handlers';
 
@@ -25,7 +26,8 @@ export class RpcDispatcher {
       const handler = this.handlers[method] as (input: unknown) => unknown;
       return { ok: true, result: await handler(parsed.data) };
     } catch (error) {
-      if (error instanceof OrreryError) return failure(error);
+      const known = knownError(error);
+      if (known) return failure(known);
       this.log(`[rpc] ${method} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
       return failure(new OrreryError('INTERNAL', `${method} failed: ${message}`));

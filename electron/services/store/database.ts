@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { OrreryError } from '../../../shared/errors';
+import { ensurePrivateFile } from '../config/data-dir';
 import type { Migration } from './migration';
 import { assertNotNewer, migrate } from './migrator';
 import { migrations as allMigrations } from './migrations/index';
@@ -25,6 +26,7 @@ export interface OpenedDatabase {
 export function openDatabase({ dataDir, nativeBinding, migrations = allMigrations }: OpenDatabaseOptions): OpenedDatabase {
   const file = path.join(dataDir, DATABASE_FILE);
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
+  makePrivate(file);
   let db: Database;
   try {
     db = new BetterSqlite3(file, { nativeBinding });
@@ -46,6 +48,21 @@ export function openDatabase({ dataDir, nativeBinding, migrations = allMigration
     db.close();
     throw error instanceof OrreryError ? error : unreadable(file, error);
   }
+}
+
+/**
+ * The store is readable by its owner alone (0600). A new file is created so before SQLite opens
+ * it; SQLite gives the -wal and -shm files it creates the database file's mode. Files a looser
+ * Orrery (or umask) left are tightened. Changes permissions only, never contents.
+ */
+function makePrivate(file: string): void {
+  if (process.platform === 'win32') return;
+  try {
+    fs.writeFileSync(file, '', { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const companion of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) ensurePrivateFile(companion);
 }
 
 /** Reads before anything writes, so a corrupt or foreign file is reported, never overwritten. */

@@ -1,4 +1,5 @@
 import { OrreryError } from '../../../shared/errors';
+import { quote } from './tracking-limits';
 
 /**
  * Artifact paths arrive from HTTP (URL paths, query values, JSON fields) and end up as file
@@ -9,17 +10,19 @@ import { OrreryError } from '../../../shared/errors';
 
 const EXPERIMENT_ID = /^\d+$/;
 const RUN_ID = /^[0-9a-f]{32}$/;
+/** The longest file or folder name Linux, macOS and Windows file systems all take. */
+const MAX_SEGMENT_BYTES = 255;
 
 function refuse(problem: string, raw: string): never {
-  throw new OrreryError('INVALID_INPUT', `Artifact path refused (${problem}): ${JSON.stringify(raw)}`);
+  throw new OrreryError('INVALID_INPUT', `Artifact path refused (${problem}): ${quote(raw)}`);
 }
 
 export function assertExperimentId(experimentId: string): void {
-  if (!EXPERIMENT_ID.test(experimentId)) throw new OrreryError('INVALID_INPUT', `Invalid experiment id: ${JSON.stringify(experimentId)}`);
+  if (!EXPERIMENT_ID.test(experimentId)) throw new OrreryError('INVALID_INPUT', `Invalid experiment id: ${quote(experimentId)}`);
 }
 
 export function assertRunId(runId: string): void {
-  if (!RUN_ID.test(runId)) throw new OrreryError('INVALID_INPUT', `Invalid run id: ${JSON.stringify(runId)}`);
+  if (!RUN_ID.test(runId)) throw new OrreryError('INVALID_INPUT', `Invalid run id: ${quote(runId)}`);
 }
 
 /** The `artifact_uri` MLflow clients see for a run; the inverse of splitRunArtifactPath. */
@@ -66,6 +69,8 @@ function checkSegment(segment: string, raw: string): void {
   if (/^[. ]+$/.test(segment)) refuse('segment of only dots and spaces', raw);
   // On Windows "C:x" inside a path switches drive.
   if (/^[a-zA-Z]:/.test(segment)) refuse('Windows drive letter', raw);
+  // File systems refuse longer names (ENAMETOOLONG), after the request was accepted.
+  if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) refuse(`a name longer than ${MAX_SEGMENT_BYTES} bytes`, raw);
 }
 
 /**
@@ -106,7 +111,7 @@ export function assertSafeSegments(segments: readonly string[]): void {
 export function splitRunArtifactPath(segments: readonly string[]): { experimentId: string; runId: string; path: string[] } {
   const [experimentId, runId, marker, ...rest] = segments;
   if (experimentId === undefined || runId === undefined || marker !== 'artifacts') {
-    throw new OrreryError('INVALID_INPUT', `Expected <experimentId>/<runId>/artifacts/..., got ${JSON.stringify(segments.join('/'))}`);
+    throw new OrreryError('INVALID_INPUT', `Expected <experimentId>/<runId>/artifacts/..., got ${quote(segments.join('/'))}`);
   }
   assertExperimentId(experimentId);
   assertRunId(runId);

@@ -14,8 +14,11 @@ export interface ArtifactEntry {
   size: number | null;
 }
 
-/** Uploads in progress are written under this prefix, so listings skip them and clients may not use it. */
-const PARTIAL_PREFIX = '.orrery-partial-';
+/**
+ * Uploads in progress are written under this prefix, so listings skip them and clients may not use
+ * it. A crash leaves such files behind; the start-up sweep (partial-artifacts.ts) removes them.
+ */
+export const PARTIAL_PREFIX = '.orrery-partial-';
 
 function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
@@ -57,8 +60,11 @@ async function writeFully(file: string, body: NodeJS.ReadableStream | Buffer): P
  * followed only when it leads somewhere inside that run, and listings leave symlinks out.
  */
 export class ArtifactStore {
-  private readonly root: string;
+  /** `<dataDir>/artifacts`, resolved. */
+  readonly root: string;
   private realRootPromise: Promise<string> | undefined;
+  /** Temp files of uploads in progress in this process, which the start-up sweep must leave alone. */
+  private readonly writing = new Set<string>();
 
   /** `root` is `<dataDir>/artifacts`; it is created on first use. */
   constructor(root: string) {
@@ -88,6 +94,7 @@ export class ArtifactStore {
 
     // Same folder as the target so rename is atomic: readers see the old file or the whole new one.
     const temp = path.join(parent, `${PARTIAL_PREFIX}${randomUUID()}`);
+    this.writing.add(temp);
     try {
       await writeFully(temp, body);
       const { size } = await fsp.stat(temp);
@@ -98,7 +105,14 @@ export class ArtifactStore {
       // A folder created at the target meanwhile makes rename fail (EISDIR, or EPERM on Windows).
       if ((await statOrNull(target))?.isDirectory()) throw new OrreryError('INVALID_INPUT', `Artifact ${segments.join('/')} is a folder`);
       throw error;
+    } finally {
+      this.writing.delete(temp);
     }
+  }
+
+  /** True while `file` is the temp file of an upload in progress in this process. */
+  isWriting(file: string): boolean {
+    return this.writing.has(file);
   }
 
   /** The caller owns the stream: consume or destroy it so the file handle closes. */

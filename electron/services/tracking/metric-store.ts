@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { LatestMetric, MetricBuckets, MetricSeries } from '../../../shared/contract/tracking';
 import { BucketAggregate, emptyBuckets } from './metric-bucket';
 import { fromStored, storedValue, toMetricValue } from './metric-value';
+import { SeriesIdCache } from './series-id-cache';
 
 export interface MetricPoint {
   key: string;
@@ -51,10 +52,11 @@ interface PointRow {
 /**
  * Metric points and their rollups. Writes keep every level's buckets current in the same
  * transaction; reads pick the coarsest level that still gives the buckets asked for, so their
- * cost follows the bucket count, not the series length. Callers wrap writes in a transaction.
+ * cost follows the bucket count, not the series length. Callers wrap writes in a transaction and
+ * report its outcome with `committed()` or `rolledBack()`.
  */
 export class MetricStore {
-  private readonly seriesIds = new Map<string, number>();
+  private readonly seriesIds = new SeriesIdCache();
   private readonly statements: Record<string, Statement>;
   private readonly chunkInSavepoint: (args: number[]) => void;
 
@@ -113,6 +115,16 @@ export class MetricStore {
     this.chunkInSavepoint = db.transaction((args: number[]) => {
       if (this.statements.insertChunk!.run(...args).changes !== CHUNK) throw DUPLICATES;
     });
+  }
+
+  /** The caller's transaction committed: series ids it created can be trusted. */
+  committed(): void {
+    this.seriesIds.commit();
+  }
+
+  /** The caller's transaction rolled back, or its outcome is unknown: forget what it created. */
+  rolledBack(): void {
+    this.seriesIds.discard();
   }
 
   /** Stores points (duplicates of an existing point are ignored) and returns the new latest values. */
@@ -312,17 +324,16 @@ export class MetricStore {
     const found = this.findSeries(runId, key);
     if (found !== null) return found;
     const id = Number(this.statements.createSeries!.run(runId, key).lastInsertRowid);
-    this.seriesIds.set(`${runId}\u0000${key}`, id);
+    this.seriesIds.set(runId, key, id, this.db.inTransaction);
     return id;
   }
 
   private findSeries(runId: string, key: string): number | null {
-    const cacheKey = `${runId}\u0000${key}`;
-    const cached = this.seriesIds.get(cacheKey);
+    const cached = this.seriesIds.get(runId, key);
     if (cached !== undefined) return cached;
     const row = this.statements.findSeries!.get(runId, key) as { series_id: number } | undefined;
     if (!row) return null;
-    this.seriesIds.set(cacheKey, row.series_id);
+    this.seriesIds.set(runId, key, row.series_id, this.db.inTransaction);
     return row.series_id;
   }
 }

@@ -127,6 +127,12 @@ export class RunRepository {
   }
 
   /** Remembers that a key is used in an experiment, for the column picker. */
+  /** The run's parent (its `mlflow.parentRunId` tag), null for a top-level run. */
+  parentRunId(runId: string): string | null {
+    const row = this.sql("SELECT value FROM run_tags WHERE run_id = ? AND key = 'mlflow.parentRunId'").get(runId) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
   noteKey(experimentId: number, kind: 'param' | 'metric' | 'tag', key: string): void {
     this.sql('INSERT OR IGNORE INTO experiment_keys (experiment_id, kind, key) VALUES (?, ?, ?)').run(experimentId, kind, key);
   }

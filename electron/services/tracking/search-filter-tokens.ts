@@ -1,4 +1,5 @@
 import { OrreryError } from '../../../shared/errors';
+import { shortText } from './tracking-limits';
 
 /**
  * Lexer for MLflow's search syntax (filters and order_by clauses). MLflow runs these strings
@@ -45,7 +46,7 @@ function matchAt(re: RegExp, source: string, i: number): string | undefined {
 
 /** Splits `source` into tokens ending with an `end` token; `what` names it in errors ("filter"). */
 export function tokenize(source: string, what: string): Token[] {
-  const fail = (detail: string) => new OrreryError('INVALID_INPUT', `Invalid ${what} '${source}': ${detail}`);
+  const fail = (detail: string) => new OrreryError('INVALID_INPUT', `Invalid ${what} '${shortText(source)}': ${detail}`);
   const tokens: Token[] = [];
   let i = 0;
 

@@ -1,5 +1,6 @@
 import { OrreryError } from '../../../shared/errors';
 import { tokenize, type Token } from './search-filter-tokens';
+import { shortText } from './tracking-limits';
 
 /**
  * MLflow's search language for runs/search and experiments/search: `filter` strings (comparisons
@@ -128,9 +129,13 @@ function keyword(token: Token): string | undefined {
 
 /** Reads `source` into comparisons, checking only the shape: identifier, comparator, value, AND. */
 function parseClauses(source: string): RawClause[] {
+  // Checked before reading it: a huge filter would hold the server for seconds only to be refused.
+  if (source.length > FILTER_LIMITS.characters) {
+    throw invalid(`The filter is ${source.length} characters long; at most ${FILTER_LIMITS.characters}.`);
+  }
   const tokens = tokenize(source, 'filter');
   if (tokens.some((token) => token.kind === 'semicolon')) {
-    throw invalid(`Search filter contained multiple expression '${source}'. Provide AND-ed expression list.`);
+    throw invalid(`Search filter contained multiple expression '${shortText(source)}'. Provide AND-ed expression list.`);
   }
   let i = 0;
   // Reading past the last token (`end`) keeps returning an `end`.
@@ -345,15 +350,33 @@ function toClause(clause: RawClause, schema: Schema): FilterClause {
 }
 
 /** Parses a runs/search filter, e.g. `metrics.acc > 0.5 and params.lr = '0.01'`. Empty → []. */
+/**
+ * Bounds on a filter's size. Each clause becomes a subquery and each listed value a bound
+ * variable; SQLite refuses past its own limits (expression depth 1000, 32766 variables, 64
+ * tables in a join), and those refusals must reach the user as their mistake, not a 500.
+ */
+export const FILTER_LIMITS = { characters: 500_000, clauses: 200, listValues: 10_000, orderBy: 20 } as const;
+
+function checkFilterSize(clauses: readonly FilterClause[]): FilterClause[] {
+  if (clauses.length > FILTER_LIMITS.clauses) {
+    throw invalid(`The filter has ${clauses.length} clauses; at most ${FILTER_LIMITS.clauses} can be AND-ed together.`);
+  }
+  const values = clauses.reduce((sum, c) => sum + (Array.isArray(c.value) ? c.value.length : 0), 0);
+  if (values > FILTER_LIMITS.listValues) {
+    throw invalid(`The filter's IN lists hold ${values} values; at most ${FILTER_LIMITS.listValues} in all.`);
+  }
+  return [...clauses];
+}
+
 export function parseSearchFilter(filter: string | undefined | null): FilterClause[] {
   if (!filter) return [];
-  return parseClauses(filter).map((clause) => toClause(clause, RUN_SCHEMA));
+  return checkFilterSize(parseClauses(filter).map((clause) => toClause(clause, RUN_SCHEMA)));
 }
 
 /** Parses an experiments/search filter: attributes name, creation_time, last_update_time, and tags. */
 export function parseExperimentFilter(filter: string | undefined | null): FilterClause[] {
   if (!filter) return [];
-  return parseClauses(filter).map((clause) => toClause(clause, EXPERIMENT_SCHEMA));
+  return checkFilterSize(parseClauses(filter).map((clause) => toClause(clause, EXPERIMENT_SCHEMA)));
 }
 
 function parseOrderByClause(clause: string): OrderClause {
@@ -376,6 +399,7 @@ function parseOrderByClause(clause: string): OrderClause {
 /** Parses runs/search order_by: `metrics.acc DESC`, `params.lr`, `attributes.start_time ASC`. */
 export function parseOrderBy(orderBy: readonly string[] | undefined): OrderClause[] {
   if (!orderBy) return [];
+  if (orderBy.length > FILTER_LIMITS.orderBy) throw invalid(`order_by has ${orderBy.length} fields; at most ${FILTER_LIMITS.orderBy}.`);
   const seen = new Set<string>();
   return orderBy.map((text) => {
     const clause = parseOrderByClause(text);

@@ -17,8 +17,26 @@ export const limits = {
 const VALID_NAME = /^[/\w.\- :]*$/;
 const BAD_CHARACTERS =
   'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).';
-const INT64_MIN = -9223372036854775808;
-const INT64_LIMIT = 9223372036854775808;
+/** How much of a bad value an error message repeats: enough to recognise it, never the whole of it. */
+const QUOTE_LIMIT = 80;
+
+/** A bad value as error messages show it: JSON, cut to a short prefix with the full length named. */
+export function quote(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value.length > QUOTE_LIMIT ? value.slice(0, QUOTE_LIMIT) : value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    // Deeply nested or cyclic: the kind is all a message needs.
+    text = Array.isArray(value) ? '[…]' : typeof value;
+  }
+  if (typeof value === 'string' && value.length > QUOTE_LIMIT) return `${text.slice(0, -1)}…" (${value.length} characters)`;
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)` : text;
+}
+
+/** Text repeated in a message as is when short, else its start and its length. */
+export function shortText(text: string): string {
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)` : text;
+}
 
 export function invalid(message: string): OrreryError {
   return new OrreryError('INVALID_INPUT', message);
@@ -35,9 +53,9 @@ const validKeys = new Set<string>();
 export function validateKey(key: unknown, field: string): string {
   if (typeof key === 'string' && validKeys.has(key)) return key;
   if (typeof key !== 'string' || key === '') throw missing(field);
-  if (!VALID_NAME.test(key)) throw invalid(`Invalid value "${key}" for parameter '${field}' supplied: ${BAD_CHARACTERS}`);
+  if (!VALID_NAME.test(key)) throw invalid(`Invalid value ${quote(key)} for parameter '${field}' supplied: ${BAD_CHARACTERS}`);
   if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.')) {
-    throw invalid(`Invalid value "${key}" for parameter '${field}' supplied: names must not be paths that resolve elsewhere.`);
+    throw invalid(`Invalid value ${quote(key)} for parameter '${field}' supplied: names must not be paths that resolve elsewhere.`);
   }
   checkLength(key, limits.keyLength, `${field}`);
   if (validKeys.size < 100_000) validKeys.add(key);
@@ -47,7 +65,7 @@ export function validateKey(key: unknown, field: string): string {
 export function validateStringValue(value: unknown, field: string, max: number): string {
   if (value === undefined || value === null) throw missing(field);
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
-  if (text === null) throw invalid(`Invalid value ${JSON.stringify(value)} for parameter '${field}' supplied: expected a string.`);
+  if (text === null) throw invalid(`Invalid value ${quote(value)} for parameter '${field}' supplied: expected a string.`);
   checkLength(text, max, field);
   return text;
 }
@@ -58,18 +76,27 @@ function checkLength(text: string, max: number, field: string): void {
   }
 }
 
-/** Steps and timestamps are 64-bit integers in MLflow's protocol (sent as numbers or strings). */
-export function validateInt64(raw: unknown, field: string, fallback?: number): number {
+/** The integers a step or timestamp may be: JavaScript's exact range, so no value is silently rounded. */
+export const MAX_STEP = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Steps and timestamps: 64-bit integers in MLflow's protocol (sent as numbers or strings), held
+ * here to ±(2^53 − 1), the range every client and this server represent exactly.
+ */
+export function validateSafeInteger(raw: unknown, field: string, fallback?: number): number {
   if (raw === undefined || raw === null || raw === '') {
     if (fallback !== undefined) return fallback;
     throw missing(field);
   }
-  const value = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+  const text = typeof raw === 'string' ? raw.trim() : null;
+  const value = text !== null && /^-?\d+$/.test(text) ? Number(text) : raw;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw invalid(`Invalid value ${JSON.stringify(raw)} for parameter '${field}' supplied: expected a 64-bit integer.`);
+    throw invalid(`Invalid value ${quote(raw)} for parameter '${field}' supplied: expected an integer.`);
   }
-  if (value < INT64_MIN || value >= INT64_LIMIT) {
-    throw invalid(`Invalid value ${JSON.stringify(raw)} for parameter '${field}' supplied: outside the 64-bit integer range.`);
+  // A string of digits beyond the exact range reads as a nearby double: compare it exactly.
+  const exact = text !== null ? BigInt(text) : null;
+  if (!Number.isSafeInteger(value) || (exact !== null && exact !== BigInt(value))) {
+    throw invalid(`Invalid value ${quote(raw)} for parameter '${field}' supplied: must be between -${MAX_STEP} and ${MAX_STEP} (2^53 - 1).`);
   }
   return value;
 }

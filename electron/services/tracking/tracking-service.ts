@@ -22,7 +22,7 @@ import { compileRunQuery, decodePageToken, encodePageToken } from './run-query';
 import { RUN_NAME_TAG, toDatasetInput, toRun, toRunDetail } from './run-mapper';
 import { RunRepository, type InputRow, type RunRow } from './run-repository';
 import { parseOrderBy, parseSearchFilter } from './search-filter';
-import { invalid, limits, validateKey, validateStringValue } from './tracking-limits';
+import { invalid, limits, quote, shortText, validateKey, validateSafeInteger, validateStringValue } from './tracking-limits';
 
 export interface TrackingServiceDeps {
   db: Database;
@@ -108,7 +108,7 @@ export class TrackingService {
     this.bus = deps.bus;
     this.now = deps.now ?? Date.now;
     this.environment = deps.environment ?? (() => null);
-    this.commits = new CommitGroup(deps.db);
+    this.commits = new CommitGroup(deps.db, this.metrics);
   }
 
   // ---- experiments ----
@@ -235,6 +235,17 @@ export class TrackingService {
     return toRunDetail(this.hydrate([row])[0]!, row, this.runs.inputs(row.run_id));
   }
 
+  /** Whether `runId` is `rootRunId` or one of its descendants (by `mlflow.parentRunId`). */
+  isInRunTree(rootRunId: string, runId: string): boolean {
+    let current: string | null = runId;
+    // A cycle of parent tags (set by hand) must not loop forever; real nesting is a few levels.
+    for (let depth = 0; current !== null && depth < 100; depth++) {
+      if (current === rootRunId) return true;
+      current = this.runs.parentRunId(current);
+    }
+    return false;
+  }
+
   runInputs(runId: string): RunDetail['inputs'] {
     return this.runs.inputs(runId).map(toDatasetInput);
   }
@@ -245,7 +256,7 @@ export class TrackingService {
     if (fields.status !== undefined && fields.status !== null) {
       // MLflow 3.6 accepts any status string here; a typo would silently keep the old one.
       if (typeof fields.status !== 'string' || !(runStatuses as readonly string[]).includes(fields.status)) {
-        throw invalid(`Invalid value ${JSON.stringify(fields.status)} for parameter 'status' supplied: expected one of ${runStatuses.join(', ')}.`);
+        throw invalid(`Invalid value ${quote(fields.status)} for parameter 'status' supplied: expected one of ${runStatuses.join(', ')}.`);
       }
       status = fields.status as RunStatus;
     }
@@ -270,10 +281,10 @@ export class TrackingService {
   /** log-batch and its single-item cousins: all or nothing, MLflow's limits and messages. */
   logBatch(runId: unknown, batch: LogBatch): void {
     const { row, write } = this.prepareBatch(runId, batch);
-    const latest = this.db.transaction(() => {
+    const latest = this.writeTransaction(() => {
       write.check();
       return write.write();
-    })();
+    });
     this.publishMetrics(row, latest);
   }
 
@@ -286,6 +297,12 @@ export class TrackingService {
   private prepareBatch(runId: unknown, batch: LogBatch): { row: RunRow; write: GroupedWrite<LatestMetric[]> } {
     const { metrics, params, tags } = batch;
     checkBatchLimits(metrics.length, params.length, tags.length);
+    // Every path in (REST, RPC, a job's metric lines) meets the same range: SQLite refuses some
+    // values outside it only at write time, and others it would store rounded.
+    for (const metric of metrics) {
+      validateSafeInteger(metric.step, 'step');
+      validateSafeInteger(metric.timestamp, 'timestamp');
+    }
     const seen = new Set<string>();
     const duplicates = new Set<string>();
     for (const param of params) (seen.has(param.key) ? duplicates : seen).add(param.key);
@@ -325,6 +342,22 @@ export class TrackingService {
       return latest;
     };
     return { row, write: { check, write: work } };
+  }
+
+  /**
+   * A transaction whose outcome the metric store hears, so a rolled-back series id is never
+   * reused from its cache. Nested in someone else's transaction, that owner's outcome counts.
+   */
+  private writeTransaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    try {
+      const result = this.db.transaction(fn)();
+      this.metrics.committed();
+      return result;
+    } catch (error) {
+      this.metrics.rolledBack();
+      throw error;
+    }
   }
 
   private publishMetrics(row: RunRow, latest: LatestMetric[]): void {
@@ -420,7 +453,7 @@ export class TrackingService {
     if (text === undefined || text === null || text === '') throw invalid("Missing value for required parameter 'experiment_id'. See the API docs for more information about request parameters.");
     // MLflow 3.6 answers a non-numeric id with a 500; this is the caller's mistake, so 400.
     if (typeof text !== 'string' || !/^\d{1,18}$/.test(text)) {
-      throw invalid(`Invalid value ${JSON.stringify(experimentId)} for parameter 'experiment_id' supplied: experiment ids are whole numbers.`);
+      throw invalid(`Invalid value ${quote(experimentId)} for parameter 'experiment_id' supplied: experiment ids are whole numbers.`);
     }
     const row = this.experiments.get(Number(text));
     if (!row) throw new OrreryError('NOT_FOUND', `No Experiment with id=${text} exists`);
@@ -429,9 +462,9 @@ export class TrackingService {
 
   runRow(runId: unknown): RunRow {
     if (runId === undefined || runId === null || runId === '') throw invalid("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
-    if (typeof runId !== 'string') throw invalid(`Invalid value ${JSON.stringify(runId)} for parameter 'run_id' supplied: expected a string.`);
+    if (typeof runId !== 'string') throw invalid(`Invalid value ${quote(runId)} for parameter 'run_id' supplied: expected a string.`);
     const row = this.runs.get(runId);
-    if (!row) throw new OrreryError('NOT_FOUND', `Run with id=${runId} not found`);
+    if (!row) throw new OrreryError('NOT_FOUND', `Run with id=${shortText(runId)} not found`);
     return row;
   }
 

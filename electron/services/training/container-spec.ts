@@ -47,7 +47,10 @@ export interface ContainerSpecInput {
   paramsHostFile: string;
   /** More variables from Orrery itself (a sweep id, ...): they override the job's env, not the reserved ones. */
   extraEnv?: Readonly<Record<string, string>>;
-  /** `uid:gid` to run as instead of the image's user (so files in the outputs folder belong to the host user). */
+  /**
+   * `uid:gid` to run as instead of the image's user, whatever that is (root in most images):
+   * the job's user, whom Orrery made its outputs and checkpoint folders writable for.
+   */
   user?: string;
   pidsLimit?: number;
 }
@@ -132,8 +135,9 @@ function mountsFor(input: ContainerSpecInput): Docker.MountSettings[] {
       Type: 'bind' as const,
       Source: mount.source,
       Target: mount.target,
-      // Datasets are hashed and recorded as run inputs: the job must not change them.
-      ReadOnly: mount.kind === 'dataset',
+      // Datasets are hashed and recorded as run inputs: the job must not change them. A workspace
+      // is read-only too unless the user marked it writable.
+      ReadOnly: mount.kind === 'dataset' || !mount.writable,
     })),
     { Type: 'bind', Source: input.outputsHostDir, Target: CONTAINER_OUTPUTS_DIR, ReadOnly: false },
     { Type: 'bind', Source: input.paramsHostFile, Target: CONTAINER_PARAMS_FILE, ReadOnly: true },

@@ -4,7 +4,8 @@ import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import { buildContainerSpec } from './container-spec';
 import type { DockerRunner } from './docker-runner';
-import type { JobExit, JobLauncher, LaunchRequest, RunningJob } from './job-launcher';
+import type { JobExit, JobLauncher, LaunchRequest, RunningJob, UnstartedJob } from './job-launcher';
+import { userString } from './job-user';
 
 /** Jobs in Docker containers: isolated, limited, and still running after Orrery closes. */
 export class DockerLauncher implements JobLauncher {
@@ -42,25 +43,65 @@ export class DockerLauncher implements JobLauncher {
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
-    const { spec, checkpointDir } = request;
+    const { spec, checkpointDir, user } = request;
     const withCheckpoint =
       checkpointDir && spec.checkpoint
-        ? { ...spec, mounts: [...spec.mounts, { source: checkpointDir, target: spec.checkpoint.dir, kind: 'workspace' as const }] }
+        ? { ...spec, mounts: [...spec.mounts, { source: checkpointDir, target: spec.checkpoint.dir, kind: 'workspace' as const, writable: true }] }
         : spec;
+    const extraEnv: Record<string, string> = {};
+    if (spec.checkpoint) extraEnv.ORRERY_CHECKPOINT_DIR = spec.checkpoint.dir;
+    // The image's HOME belongs to its own user (or is /nonexistent for nobody): caches (pip, torch
+    // hub, matplotlib) would fail there, so a job that is not root gets a writable one.
+    if (user.uid !== 0 && spec.env.HOME === undefined) extraEnv.HOME = '/tmp';
     const options = buildContainerSpec({
       jobId: request.jobId,
       runId: request.runId,
       experimentId: request.experimentId,
       spec: withCheckpoint,
-      ...(spec.checkpoint ? { extraEnv: { ORRERY_CHECKPOINT_DIR: spec.checkpoint.dir } } : {}),
+      extraEnv,
       gpuIndices: request.gpuIndices,
       trackingUri: request.trackingUri,
       trackingToken: request.trackingToken,
       outputsHostDir: request.outputsDir,
       paramsHostFile: request.paramsFile,
+      // Always named, so an image whose user is root still runs as the job's user.
+      user: userString(user),
     });
     const started = await this.runner.start(options);
     return this.handle(started.containerId, started.imageDigest, 0);
+  }
+
+  async unstarted(): Promise<UnstartedJob[]> {
+    const created = await this.runner.listCreated();
+    return created.flatMap((container) =>
+      container.jobId === null
+        ? []
+        : [
+            {
+              handle: container.containerId,
+              jobId: container.jobId,
+              mounts: container.mounts,
+              user: container.user,
+              gpuIndices: container.gpuIds.map(Number).filter((index) => Number.isInteger(index)),
+              env: Object.fromEntries(
+                container.env.map((entry) => {
+                  const at = entry.indexOf('=');
+                  return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+                }),
+              ),
+              privileges: container.privileges,
+            },
+          ],
+    );
+  }
+
+  async startUnstarted(handle: string): Promise<RunningJob> {
+    const started = await this.runner.startCreated(handle);
+    return this.handle(started.containerId, started.imageDigest, 0);
+  }
+
+  async discard(handle: string): Promise<void> {
+    await this.runner.remove(handle);
   }
 
   async reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null> {

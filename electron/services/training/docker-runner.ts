@@ -57,6 +57,22 @@ export interface ManagedContainer {
   finishedAt: number | null;
 }
 
+/** A job container that was created but never started, as the next start needs to judge it. */
+export interface CreatedContainer {
+  containerId: string;
+  jobId: string | null;
+  runId: string | null;
+  /** Bind mounts (from HostConfig.Mounts, HostConfig.Binds and the engine's mount list together). */
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** Who it would run as: its User, else its image's User; '' when neither names one (root). */
+  user: string;
+  env: string[];
+  /** The GPU ids it was given (DeviceRequests' DeviceIDs). */
+  gpuIds: string[];
+  /** What makes it more privileged than the containers buildContainerSpec describes. */
+  privileges: string[];
+}
+
 const LISTED_IMAGE_TAGS = 20;
 /** runc's PATH when the image sets none. */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -287,6 +303,68 @@ export class DockerRunner {
     return described.filter((entry): entry is ManagedContainer => entry !== null);
   }
 
+  /** Every container Orrery created but never started (Orrery stopped in between), described. */
+  async listCreated(): Promise<CreatedContainer[]> {
+    let listed: Docker.ContainerInfo[];
+    try {
+      listed = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`], status: ['created'] } });
+    } catch (error) {
+      throw engineError(error, 'Could not list the containers Orrery created');
+    }
+    const described = await Promise.all(
+      listed.map(async (entry): Promise<CreatedContainer | null> => {
+        let info: Docker.ContainerInspectInfo;
+        try {
+          info = await this.docker.getContainer(entry.Id).inspect();
+        } catch (error) {
+          if (statusOf(error) === 404) return null;
+          throw engineError(error, `Could not inspect container ${entry.Id}`);
+        }
+        if (info.State.Status !== 'created') return null;
+        const labels = info.Config.Labels ?? entry.Labels ?? {};
+        let user = info.Config.User ?? '';
+        if (user === '') {
+          try {
+            user = (await this.docker.getImage(info.Image).inspect()).Config.User ?? '';
+          } catch {
+            user = ''; // image gone: it would not start anyway, and '' is judged as root
+          }
+        }
+        return {
+          containerId: info.Id,
+          jobId: labels[LABEL_JOB_ID] ?? null,
+          runId: labels[LABEL_RUN_ID] ?? null,
+          mounts: bindMountsOf(info),
+          user,
+          env: info.Config.Env ?? [],
+          gpuIds: (info.HostConfig.DeviceRequests ?? []).flatMap((request) => request.DeviceIDs ?? []),
+          privileges: privilegesOf(info.HostConfig),
+        };
+      }),
+    );
+    return described.filter((entry): entry is CreatedContainer => entry !== null);
+  }
+
+  /** Starts a container that was created earlier (by `start`, before Orrery stopped). */
+  async startCreated(containerId: string): Promise<StartedContainer> {
+    const container = this.docker.getContainer(containerId);
+    let imageDigest: string | null = null;
+    try {
+      const info = await container.inspect();
+      const image = await this.docker.getImage(info.Image).inspect();
+      imageDigest = image.RepoDigests?.[0] ?? image.Id ?? null;
+    } catch {
+      // The digest is a courtesy; start decides.
+    }
+    try {
+      await container.start();
+    } catch (error) {
+      if (statusOf(error) === 304) return { containerId, imageDigest }; // already started
+      throw engineError(error, `Docker could not start container ${containerId}`);
+    }
+    return { containerId, imageDigest };
+  }
+
   private async localImage(name: string): Promise<Docker.ImageInspectInfo> {
     try {
       return await this.docker.getImage(name).inspect();
@@ -386,6 +464,39 @@ export class DockerRunner {
       // Already gone, or the engine is: the refusal is the news, not this.
     }
   }
+}
+
+/** Every bind mount of a container, whichever way it was asked for; one listed twice counts with its most permissive spelling. */
+function bindMountsOf(info: Docker.ContainerInspectInfo): CreatedContainer['mounts'] {
+  const found = new Map<string, CreatedContainer['mounts'][number]>();
+  const add = (source: string | undefined, target: string | undefined, readOnly: boolean) => {
+    if (!source || !target) return;
+    const key = `${source}\0${target}`;
+    const existing = found.get(key);
+    found.set(key, { source, target, readOnly: existing ? existing.readOnly && readOnly : readOnly });
+  };
+  const hostMounts = (info.HostConfig as { Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }> }).Mounts ?? [];
+  for (const mount of hostMounts) if ((mount.Type ?? 'bind') === 'bind') add(mount.Source, mount.Target, mount.ReadOnly === true);
+  for (const bind of info.HostConfig.Binds ?? []) {
+    const [source, target, options = ''] = bind.split(':');
+    if (source?.startsWith('/')) add(source, target, options.split(',').includes('ro'));
+  }
+  for (const mount of info.Mounts ?? []) if (mount.Type === 'bind') add(mount.Source, mount.Destination, mount.RW === false);
+  return [...found.values()];
+}
+
+/** Settings that would give a container more than buildContainerSpec ever asks for. */
+function privilegesOf(host: Docker.HostConfig): string[] {
+  const out: string[] = [];
+  if (host.Privileged) out.push('privileged');
+  if ((host.CapAdd ?? []).length > 0) out.push(`added capabilities ${(host.CapAdd ?? []).join(', ')}`);
+  if (!(host.CapDrop ?? []).some((cap: string) => cap.toUpperCase() === 'ALL')) out.push('capabilities not dropped');
+  if (!(host.SecurityOpt ?? []).some((opt: string) => /^no-new-privileges(?:[:=]true)?$/.test(opt))) out.push('no no-new-privileges');
+  if ((host.Devices ?? []).length > 0) out.push('host devices');
+  if (host.PidMode === 'host') out.push('host PID namespace');
+  if (host.IpcMode === 'host') out.push('host IPC namespace');
+  if (host.UsernsMode === 'host') out.push('host user namespace');
+  return out;
 }
 
 /** The CPU use between the engine's two samples, as `docker stats` computes it. */

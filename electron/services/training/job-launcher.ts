@@ -1,12 +1,16 @@
 import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
+import type { JobUser } from './job-user';
 
 export interface LaunchRequest {
   jobId: string;
   runId: string;
   experimentId: string;
+  /** Its mounts' sources are already resolved through symlinks and checked against the mount policy. */
   spec: JobSpec;
   gpuIndices: number[];
+  /** Who the job runs as (root only when the spec allows it); its folders are already writable for it. */
+  user: JobUser;
   trackingUri: string;
   trackingToken: string;
   /** Host folder the job writes outputs to (collected as artifacts at exit). */
@@ -38,6 +42,24 @@ export interface RunningJob {
   detach(): void;
 }
 
+/**
+ * A job's container that was created but never started: Orrery stopped between the two. What the
+ * next start needs to decide whether it may still run.
+ */
+export interface UnstartedJob {
+  handle: string;
+  jobId: string;
+  /** Its bind mounts as the engine holds them. */
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  /** `uid:gid` (or a name) it would run as: its own User, else its image's; '' means root. */
+  user: string;
+  /** nvidia-smi indices it was given. */
+  gpuIndices: number[];
+  env: Record<string, string>;
+  /** What makes it more privileged than a container Orrery creates (privileged, added capabilities, …). */
+  privileges: string[];
+}
+
 /** Starts jobs: in Docker containers, or as plain processes where no engine exists. */
 export interface JobLauncher {
   readonly kind: 'docker' | 'process';
@@ -51,4 +73,10 @@ export interface JobLauncher {
   reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null>;
   /** Images a job can run in (Docker only; none without an engine). */
   images?(): Promise<LocalImage[]>;
+  /** After a restart: job containers that were created but never started (Docker only). */
+  unstarted?(): Promise<UnstartedJob[]>;
+  /** Starts one of those after all; follows it like a launched job. */
+  startUnstarted?(handle: string): Promise<RunningJob>;
+  /** Removes one of those. */
+  discard?(handle: string): Promise<void>;
 }

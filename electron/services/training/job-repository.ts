@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from '../store/statement-cache';
-import type { Job, JobStatus } from '../../../shared/contract/training';
+import type { Job, JobStage, JobStatus } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 
 interface JobRow {
@@ -23,9 +23,11 @@ interface JobRow {
   root_job_id: string;
   sweep_run_id: string | null;
   max_parallel: number | null;
+  stage: JobStage | null;
 }
 
-export type StoredJob = Omit<Job, 'queuePosition'> & {
+export type StoredJob = Omit<Job, 'queuePosition' | 'stage'> & {
+  stage: JobStage | null;
   handle: string | null;
   rootJobId: string;
   sweepRunId: string | null;
@@ -54,10 +56,13 @@ export class JobRepository {
     rootJobId: string;
     sweepRunId: string | null;
     maxParallel: number | null;
+    /** 'hashing-inputs' when its datasets must be hashed before it may wait for resources. */
+    stage?: JobStage | null;
+    reason?: string | null;
   }): void {
     this.sql(
-      `INSERT INTO jobs (job_id, name, spec, status, priority, created_at, experiment_id, run_id, attempt, root_job_id, sweep_run_id, max_parallel)
-       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (job_id, name, spec, status, priority, created_at, experiment_id, run_id, attempt, root_job_id, sweep_run_id, max_parallel, stage, reason)
+       VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       job.jobId,
       job.spec.name,
@@ -70,6 +75,8 @@ export class JobRepository {
       job.rootJobId,
       job.sweepRunId,
       job.maxParallel,
+      job.stage ?? null,
+      job.reason ?? null,
     );
   }
 
@@ -92,9 +99,19 @@ export class JobRepository {
     return rows.map(toJob);
   }
 
-  /** Queued jobs in the order they may start: priority first, then age. */
+  /** Queued jobs in the order they may start: priority first, then age. Jobs still hashing their inputs are not in line yet. */
   queue(): StoredJob[] {
-    return (this.sql("SELECT * FROM jobs WHERE status = 'queued' ORDER BY priority DESC, created_at, rowid").all() as JobRow[]).map(toJob);
+    return (this.sql("SELECT * FROM jobs WHERE status = 'queued' AND stage IS NULL ORDER BY priority DESC, created_at, rowid").all() as JobRow[]).map(toJob);
+  }
+
+  /** Queued jobs in a stage before the line (hashing their inputs), oldest first. */
+  staged(stage: JobStage): StoredJob[] {
+    return (this.sql("SELECT * FROM jobs WHERE status = 'queued' AND stage = ? ORDER BY created_at, rowid").all(stage) as JobRow[]).map(toJob);
+  }
+
+  /** Sets a queued job's stage and reason together; false when the job is no longer queued. */
+  setStage(jobId: string, stage: JobStage | null, reason: string | null): boolean {
+    return this.sql("UPDATE jobs SET stage = ?, reason = ? WHERE job_id = ? AND status = 'queued'").run(stage, reason, jobId).changes > 0;
   }
 
   markRunning(jobId: string, fields: { runner: string; handle: string; gpuIndices: number[]; now: number }): void {
@@ -108,7 +125,7 @@ export class JobRepository {
   }
 
   markEnded(jobId: string, fields: { status: JobStatus; exitCode: number | null; reason: string; endedAt: number }): void {
-    this.sql('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, ended_at = ? WHERE job_id = ?').run(
+    this.sql('UPDATE jobs SET status = ?, exit_code = ?, reason = ?, ended_at = ?, stage = NULL WHERE job_id = ?').run(
       fields.status,
       fields.exitCode,
       fields.reason,
@@ -143,5 +160,6 @@ function toJob(row: JobRow): StoredJob {
     rootJobId: row.root_job_id,
     sweepRunId: row.sweep_run_id,
     maxParallel: row.max_parallel,
+    stage: row.stage ?? null,
   };
 }

@@ -96,7 +96,8 @@ export function parseMetricLine(line: string, state: MetricLineState): ParsedMet
   let timestamp: number | undefined;
   if ('timestamp' in parsed) {
     const raw = parsed.timestamp;
-    if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) timestamp = Math.round(raw < SECONDS_BELOW ? raw * 1000 : raw);
+    const millis = typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? Math.round(raw < SECONDS_BELOW ? raw * 1000 : raw) : null;
+    if (millis !== null && Number.isSafeInteger(millis)) timestamp = millis;
     else problems.push(`"timestamp" must be milliseconds since the epoch, got ${show(raw)}`);
   }
 

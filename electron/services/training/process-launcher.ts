@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
@@ -8,15 +10,24 @@ import type { JobExit, JobLauncher, LaunchRequest, RunningJob } from './job-laun
 import { LineSplitter } from './log-lines';
 import { hyperparameterArgs } from './container-spec';
 import { jobEnvironment } from './job-environment';
+import { chownTree, orreryIdentity, type ProcessIdentity } from './job-user';
 
 /**
  * Runs a job as a plain process, for machines without Docker: the same environment, logs and
  * metrics as a container, but no isolation; GPUs are chosen with CUDA_VISIBLE_DEVICES. The
  * image is ignored (the command runs on the host), and the outputs folder is passed in
  * ORRERY_OUTPUTS_DIR instead of being mounted at /orrery/outputs.
+ *
+ * When Orrery runs as root the process drops to the job's user (never root unless the spec allows
+ * it). That user cannot reach the job's folders inside Orrery's data dir (0700), so it works in a
+ * private staging folder under the OS temp dir (0700, its own): the params file is copied there,
+ * checkpoints are moved in, and at exit its outputs and checkpoints are moved back where Orrery
+ * collects and keeps them.
  */
 export class ProcessLauncher implements JobLauncher {
   readonly kind = 'process' as const;
+
+  constructor(private readonly identity: ProcessIdentity = orreryIdentity()) {}
 
   async validate(spec: JobSpec): Promise<void> {
     if (spec.command.length === 0) throw new OrreryError('INVALID_INPUT', 'spec.command: must have at least the program to run.');
@@ -33,25 +44,43 @@ export class ProcessLauncher implements JobLauncher {
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
-    const { spec } = request;
+    const { spec, user } = request;
     const [program, ...args] = [...spec.command, ...(spec.passHyperparametersAsArgs ? hyperparameterArgs(spec.hyperparameters) : [])];
-    const child = spawn(program!, args, {
-      cwd: spec.workingDir && fs.existsSync(spec.workingDir) ? spec.workingDir : undefined,
-      env: {
-        ...process.env,
-        ...jobEnvironment(request),
-        ...gpuEnvFor(request.gpuIndices),
-        ORRERY_OUTPUTS_DIR: request.outputsDir,
-        ORRERY_PARAMS_FILE: request.paramsFile,
-        ...(request.checkpointDir ? { ORRERY_CHECKPOINT_DIR: request.checkpointDir } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Only root can become another user; anyone else runs the job as itself (chooseJobUser says so).
+    const drop = this.identity.uid === 0 && user.uid !== 0;
+    const staging = drop ? stage(request) : null;
+    const inherited = { ...process.env };
+    // Orrery's own API token, when it was given one this way, is not the job's to have.
+    delete inherited.ORRERY_TOKEN;
+    let child: ChildProcess;
+    try {
+      child = spawn(program!, args, {
+        cwd: spec.workingDir && fs.existsSync(spec.workingDir) ? spec.workingDir : undefined,
+        env: {
+          ...inherited,
+          ...jobEnvironment(request),
+          ...gpuEnvFor(request.gpuIndices),
+          ORRERY_OUTPUTS_DIR: staging?.outputsDir ?? request.outputsDir,
+          ORRERY_PARAMS_FILE: staging?.paramsFile ?? request.paramsFile,
+          ...(request.checkpointDir ? { ORRERY_CHECKPOINT_DIR: staging?.checkpointDir ?? request.checkpointDir } : {}),
+          // root's HOME is not readable by the job's user; its staging folder holds one of its own.
+          ...(staging ? { HOME: staging.homeDir, USER: String(user.uid), LOGNAME: String(user.uid) } : {}),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(drop ? { uid: user.uid, gid: user.gid } : {}),
+      });
+    } catch (error) {
+      staging?.unstage();
+      throw new OrreryError('INVALID_INPUT', `spec.command: could not start '${program}': ${error instanceof Error ? error.message : String(error)}`);
+    }
     const started = await new Promise<Error | null>((resolve) => {
       child.once('spawn', () => resolve(null));
       child.once('error', (error) => resolve(error));
     });
-    if (started) throw new OrreryError('INVALID_INPUT', `spec.command: could not start '${program}': ${started.message}`);
+    if (started) {
+      staging?.unstage();
+      throw new OrreryError('INVALID_INPUT', `spec.command: could not start '${program}'${drop ? ` as uid ${user.uid}` : ''}: ${started.message}`);
+    }
     const listeners: Array<(stream: 'stdout' | 'stderr', line: string) => void> = [];
     const emit = (stream: 'stdout' | 'stderr') => new LineSplitter((line) => listeners.forEach((l) => l(stream, line)));
     const out = emit('stdout');
@@ -62,6 +91,7 @@ export class ProcessLauncher implements JobLauncher {
       child.once('close', (code, signal) => {
         out.end();
         err.end();
+        staging?.unstage();
         resolve({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null), oomKilled: false, error: null });
       });
     });
@@ -81,5 +111,66 @@ export class ProcessLauncher implements JobLauncher {
       stats: async () => null,
       detach: () => undefined,
     };
+  }
+}
+
+interface Staging {
+  outputsDir: string;
+  paramsFile: string;
+  checkpointDir: string | null;
+  homeDir: string;
+  /** Moves outputs and checkpoints back to Orrery's folders and removes the staging folder. */
+  unstage(): void;
+}
+
+/** A private folder for a job that runs as another user; see ProcessLauncher. */
+function stage(request: LaunchRequest): Staging {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-job-'));
+  const outputsDir = path.join(root, 'outputs');
+  const paramsFile = path.join(root, 'params.json');
+  const homeDir = path.join(root, 'home');
+  const checkpointDir = request.checkpointDir ? path.join(root, 'checkpoints') : null;
+  fs.mkdirSync(outputsDir, { mode: 0o700 });
+  fs.mkdirSync(homeDir, { mode: 0o700 });
+  fs.copyFileSync(request.paramsFile, paramsFile);
+  fs.chmodSync(paramsFile, 0o400);
+  if (checkpointDir && request.checkpointDir) {
+    fs.mkdirSync(checkpointDir, { mode: 0o700 });
+    moveEntries(request.checkpointDir, checkpointDir);
+  }
+  chownTree(root, request.user);
+  fs.lchownSync(root, request.user.uid, request.user.gid);
+  let done = false;
+  return {
+    outputsDir,
+    paramsFile,
+    checkpointDir,
+    homeDir,
+    unstage() {
+      if (done) return;
+      done = true;
+      try {
+        moveEntries(outputsDir, request.outputsDir);
+        if (checkpointDir && request.checkpointDir) moveEntries(checkpointDir, request.checkpointDir);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Moves every entry of `from` into `to` (a rename, or a copy where they are on different disks); symlinks stay symlinks. */
+function moveEntries(from: string, to: string): void {
+  for (const name of fs.readdirSync(from)) {
+    const source = path.join(from, name);
+    const target = path.join(to, name);
+    fs.rmSync(target, { recursive: true, force: true });
+    try {
+      fs.renameSync(source, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      fs.cpSync(source, target, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      fs.rmSync(source, { recursive: true, force: true });
+    }
   }
 }

@@ -1,6 +1,7 @@
+import { RESYNC_TOPIC, type ResyncEvent } from '../../../shared/contract/index';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { describeError } from './rpc-envelope';
-import { SseParser, type SseEvent } from './sse-parser';
+import { SseParser } from './sse-parser';
 
 type Listener = (payload: unknown) => void;
 
@@ -27,6 +28,11 @@ const fatalStatuses = new Set([400, 401, 403, 404]);
  * EventSource cannot send an Authorization header. The stream is reopened when the topic set
  * changes, aborted when the last listener leaves (so the server stops producing), and
  * reconnected with backoff when it drops.
+ *
+ * Events sent while a stream was down are lost, so once a stream is back after a drop its
+ * `resync` listeners are told, and re-read what they show. The server drops a stream whose
+ * reader fell behind and says so with a last `resync` event; that one is held back until the
+ * new stream is open, since a re-read any earlier could miss what happens in between.
  */
 export class SseStream {
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -34,6 +40,8 @@ export class SseStream {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private syncQueued = false;
+  /** Why events may have been missed since the last stream that was open; null when none were. */
+  private lost: ResyncEvent['reason'] | null = null;
 
   constructor(private readonly options: SseStreamOptions) {}
 
@@ -72,11 +80,14 @@ export class SseStream {
   }
 
   private sync(): void {
-    const wanted = [...this.listeners.keys()].sort().map(encodeURIComponent).join(',');
+    // `resync` is this client's own signal: the server is never asked for it.
+    const topics = [...this.listeners.keys()].filter((topic) => topic !== RESYNC_TOPIC);
+    const wanted = topics.sort().map(encodeURIComponent).join(',');
     if (this.current?.topics === wanted) return;
     this.close();
     this.attempt = 0;
     if (wanted) this.open(wanted);
+    else this.lost = null; // nobody is showing live data any more; whoever comes next reads afresh
   }
 
   private close(): void {
@@ -109,20 +120,32 @@ export class SseStream {
         }
         throw new Error(`HTTP ${response.status}`);
       }
+      // Subscribed again: now a re-read misses nothing.
+      if (this.lost !== null && this.current === connection) this.announceResync();
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
-      for (;;) {
+      reason = 'stream ended';
+      reading: for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         const events = parser.push(decoder.decode(value, { stream: true }));
         if (events.length > 0) this.attempt = 0; // the server is producing: a later drop starts backoff afresh
-        for (const event of events) this.deliver(connection, event);
+        for (const event of events) {
+          if (event.event === RESYNC_TOPIC) {
+            // The server dropped this stream (it ends it next): reconnect, then tell listeners.
+            if (this.current === connection) this.lost = 'fell-behind';
+            await reader.cancel().catch(() => undefined);
+            reason = 'the server dropped it: this page fell behind';
+            break reading;
+          }
+          this.deliver(connection, event.event, event.data);
+        }
       }
-      reason = 'stream ended';
     } catch (err) {
       reason = describeError(err);
     }
     if (signal.aborted || this.current !== connection) return;
+    this.lost ??= 'reconnected';
     this.scheduleReconnect(connection, reason, parser.retryMs);
   }
 
@@ -137,23 +160,33 @@ export class SseStream {
     }, delay);
   }
 
-  private deliver(connection: Connection, event: SseEvent): void {
+  private announceResync(): void {
+    const resync: ResyncEvent = { reason: this.lost ?? 'reconnected' };
+    this.lost = null;
+    this.options.log?.(`event stream back after a drop (${resync.reason}); views re-read`);
+    this.notify(RESYNC_TOPIC, resync);
+  }
+
+  private deliver(connection: Connection, topic: string, data: string): void {
     if (this.current !== connection) return;
-    const listeners = this.listeners.get(event.event);
-    if (!listeners || listeners.size === 0) return;
+    if (!this.listeners.get(topic)?.size) return;
     let payload: unknown;
     try {
-      payload = JSON.parse(event.data);
+      payload = JSON.parse(data);
     } catch {
-      this.options.log?.(`event "${event.event}" carried data that is not JSON; dropped`);
+      this.options.log?.(`event "${topic}" carried data that is not JSON; dropped`);
       return;
     }
-    for (const listener of [...listeners]) {
+    this.notify(topic, payload);
+  }
+
+  private notify(topic: string, payload: unknown): void {
+    for (const listener of [...(this.listeners.get(topic) ?? [])]) {
       try {
         listener(payload);
       } catch (err) {
         // One broken listener must not tear down the stream for the others.
-        this.options.log?.(`listener for "${event.event}" threw: ${describeError(err)}`);
+        this.options.log?.(`listener for "${topic}" threw: ${describeError(err)}`);
       }
     }
   }

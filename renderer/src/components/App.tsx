@@ -3,6 +3,7 @@ import { pages } from '../pages/pages';
 import { navigate, useRoute } from '../routing/use-route';
 import { routeHref } from '../routing/route';
 import { useAppStore } from '../stores/stores-context';
+import { IntegrityBanner } from './IntegrityBanner';
 import { Nav } from './Nav';
 import { TokenPage } from './TokenPage';
 
@@ -22,7 +23,10 @@ export function App() {
   return (
     <div className="frame">
       <Nav pages={pages.filter((p) => p.inNav)} current={page?.id ?? ''} onSelect={(id) => navigate(routeHref(id))} />
-      <main className="content">{page && <page.component key={page.id} route={route} />}</main>
+      <main className="content">
+        <IntegrityBanner />
+        {page && <page.component key={page.id} route={route} />}
+      </main>
     </div>
   );
 }

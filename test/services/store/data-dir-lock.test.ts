@@ -66,3 +66,34 @@ describe('data dir lock', () => {
     expect(fs.readFileSync(lock.file, 'utf8').trim()).toBe('222');
   });
 });
+
+describe('data dir lock: what crashed takers leave behind', () => {
+  it('takes over a stale lock even when a taker was killed holding the takeover claim, and leaves nothing else', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '111\n');
+    fs.writeFileSync(path.join(dir, `${LOCK_FILE}.takeover`), '222\n');
+    fs.writeFileSync(path.join(dir, `${LOCK_FILE}.222-abcdef.tmp`), '222\n');
+    const dead = new Set([111, 222]);
+    const lock = new DataDirLock(dir, 333, (pid) => !dead.has(pid));
+    lock.acquire();
+    expect(fs.readFileSync(lock.file, 'utf8').trim()).toBe('333');
+    expect(fs.readdirSync(dir)).toEqual([LOCK_FILE]);
+  });
+
+  it('waits for a live taker holding the claim, then reports the PID it took the lock for', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '111\n');
+    fs.writeFileSync(path.join(dir, `${LOCK_FILE}.takeover`), '222\n');
+    // The live taker (222) finishes its takeover while we wait for its claim.
+    let probes = 0;
+    const isAlive = (pid: number) => {
+      if (pid === 222 && ++probes === 2) {
+        fs.writeFileSync(path.join(dir, LOCK_FILE), '222\n');
+        fs.rmSync(path.join(dir, `${LOCK_FILE}.takeover`));
+      }
+      return pid === 222;
+    };
+    expect(() => new DataDirLock(dir, 333, isAlive).acquire()).toThrow('already in use by PID 222');
+    expect(fs.readdirSync(dir).sort()).toEqual([LOCK_FILE]);
+  });
+});

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase } from '../../../electron/services/store/database';
 import type { Migration } from '../../../electron/services/store/migration';
 import { migrations } from '../../../electron/services/store/migrations/index';
@@ -73,6 +73,46 @@ describe('store', () => {
     db.close();
     expect(ran).toEqual([1, 2, 3]);
     expect(schemaVersion).toBe(3);
+  });
+});
+
+describe.runIf(process.platform !== 'win32')('store file permissions', () => {
+  let umask: number | undefined;
+  afterEach(() => {
+    if (umask !== undefined) process.umask(umask);
+    umask = undefined;
+  });
+  const mode = (file: string) => fs.statSync(file).mode & 0o777;
+
+  it('creates the database, its -wal and its -shm readable by the owner alone, even under a loose umask', () => {
+    umask = process.umask(0o022);
+    const dataDir = tempDir();
+    const { db, file } = openDatabase({ dataDir });
+    new AppMetaRepository(db).recordOpen('0.1.0', 1000);
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
+    expect(fs.existsSync(`${file}-shm`)).toBe(true);
+    expect([mode(file), mode(`${file}-wal`), mode(`${file}-shm`)]).toEqual([0o600, 0o600, 0o600]);
+    db.close();
+  });
+
+  it('tightens a 0644 database and the 0644 -wal a killed, looser Orrery left, keeping the commits in that WAL', () => {
+    const dataDir = tempDir();
+    const seed = openDatabase({ dataDir });
+    new AppMetaRepository(seed.db).recordOpen('0.1.0', 1000);
+    // Copied while open, as a SIGKILL leaves it: the last commits are in the WAL only.
+    const killed = tempDir();
+    for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`]) {
+      fs.copyFileSync(path.join(dataDir, name), path.join(killed, name));
+      fs.chmodSync(path.join(killed, name), 0o644);
+    }
+    seed.db.close();
+
+    umask = process.umask(0o022);
+    const reopened = openDatabase({ dataDir: killed });
+    const file = reopened.file;
+    expect([mode(file), mode(`${file}-wal`), mode(`${file}-shm`)]).toEqual([0o600, 0o600, 0o600]);
+    expect(new AppMetaRepository(reopened.db).get('created_with')).toBe('0.1.0');
+    reopened.db.close();
   });
 });
 

@@ -159,20 +159,28 @@ describe('buildContainerSpec', () => {
       expect(config.ShmSize).toBeUndefined();
     });
 
-    it('mounts outputs read-write, params read-only, datasets read-only and workspaces read-write', () => {
+    it('mounts outputs read-write, params read-only, datasets read-only, workspaces read-only unless marked writable', () => {
       const config = host({
         mounts: [
           { source: '/data/mnist', target: '/data/mnist' },
           { source: '/home/me/project', target: '/workspace', kind: 'workspace' },
+          { source: '/home/me/stage-out', target: '/stage', kind: 'workspace', writable: true },
         ],
       });
       expect(config.Mounts).toEqual([
         { Type: 'bind', Source: '/data/mnist', Target: '/data/mnist', ReadOnly: true },
-        { Type: 'bind', Source: '/home/me/project', Target: '/workspace', ReadOnly: false },
+        { Type: 'bind', Source: '/home/me/project', Target: '/workspace', ReadOnly: true },
+        { Type: 'bind', Source: '/home/me/stage-out', Target: '/stage', ReadOnly: false },
         { Type: 'bind', Source: '/data/runs/run-abc/outputs', Target: CONTAINER_OUTPUTS_DIR, ReadOnly: false },
         { Type: 'bind', Source: '/data/runs/run-abc/params.json', Target: CONTAINER_PARAMS_FILE, ReadOnly: true },
       ]);
       expect(config.Binds).toBeUndefined();
+    });
+
+    it('refuses a dataset marked writable when the spec is parsed', () => {
+      const parsed = jobSpecSchema.safeParse({ name: 't', image: 'i', command: ['x'], mounts: [{ source: '/d', target: '/d', writable: true }] });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['mounts', 0, 'writable']);
     });
 
     it('refuses a relative mount source, a mount over the outputs or params, and two mounts on one target', () => {

@@ -4,14 +4,12 @@ import Docker from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
-import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
 import { DockerLauncher } from '../../../electron/services/training/docker-launcher';
 import { DockerRunner } from '../../../electron/services/training/docker-runner';
-import { JobRepository } from '../../../electron/services/training/job-repository';
-import { ResourceManager } from '../../../electron/services/training/resource-manager';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { dockerAvailable } from '../../helpers/requirements';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+import { startTestServer, type TestServer } from '../../helpers/test-server';
+import { trainingQueue, waitForJob } from '../../helpers/training-queue';
 
 const haveDocker = await dockerAvailable();
 const IMAGE = 'orrery/python:local';
@@ -35,16 +33,9 @@ let server: TestServer;
 let docker: Docker;
 
 function service(): TrainingService {
-  const app = server.running.app;
-  return new TrainingService({
-    jobs: new JobRepository(app.tracking.db),
-    tracking: app.tracking,
-    artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
-    bus: app.bus,
+  return trainingQueue(server, {
     launcher: new DockerLauncher(new DockerRunner(docker), docker),
-    resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: [{ index: 0, uuid: 'GPU-test', name: 'fixture GPU', memoryTotalMb: 24564 }] }),
-    dataDir: server.dataDir,
-    trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
+    gpus: [{ index: 0, uuid: 'GPU-test', name: 'fixture GPU', memoryTotalMb: 24564 }],
     systemMetricsIntervalMs: 500,
   });
 }
@@ -57,15 +48,7 @@ const spec = (input: Partial<JobSpecInput> & { name: string; command: string[] }
     ...input,
   });
 
-async function until(training: TrainingService, jobId: string, statuses: Job['status'][], timeoutMs = 90_000): Promise<Job> {
-  const start = Date.now();
-  for (;;) {
-    const job = training.get(jobId);
-    if (statuses.includes(job.status)) return job;
-    if (Date.now() - start > timeoutMs) throw new Error(`job still ${job.status}: ${JSON.stringify(training.logs(jobId, 20))}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = (training: TrainingService, jobId: string, statuses: Job['status'][], timeoutMs = 90_000): Promise<Job> => waitForJob(training, jobId, statuses, timeoutMs, 100);
 
 describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
   beforeEach(async () => {

@@ -4,12 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { parseNvidiaSmiXml } from '../../../electron/services/hardware/nvidia-smi-xml';
-import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
-import { JobRepository } from '../../../electron/services/training/job-repository';
-import { ProcessLauncher } from '../../../electron/services/training/process-launcher';
-import { ResourceManager } from '../../../electron/services/training/resource-manager';
 import { TrainingService } from '../../../electron/services/training/training-service';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+import { startTestServer, type TestServer } from '../../helpers/test-server';
+import { trainingQueue, waitForJob } from '../../helpers/training-queue';
+import { tempDir } from '../../helpers/temp-dir';
 
 const examples = path.resolve(import.meta.dirname, '../../../resources/examples');
 const a5000 = parseNvidiaSmiXml(fs.readFileSync(path.resolve(import.meta.dirname, '../../fixtures/hardware/nvidia-smi-q-x-2xRTX-A5000-driver590.xml'), 'utf8'));
@@ -27,18 +25,7 @@ beforeEach(async () => {
 
 /** The real queue and process runner, with the GPUs of a captured two-GPU machine. */
 function queueService(): TrainingService {
-  const app = server.running.app;
-  return new TrainingService({
-    jobs: new JobRepository(app.tracking.db),
-    tracking: app.tracking,
-    artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
-    bus: app.bus,
-    launcher: new ProcessLauncher(),
-    resources: new ResourceManager({ cpus: 2, memoryBytes: 8 * 1024 ** 3, gpus: a5000.gpus }),
-    dataDir: server.dataDir,
-    trackingEndpoint: () => ({ uri: server.url, token: TEST_TOKEN }),
-    systemMetricsIntervalMs: 200,
-  });
+  return trainingQueue(server, { gpus: a5000.gpus, systemMetricsIntervalMs: 200 });
 }
 afterEach(async () => {
   training.close();
@@ -47,19 +34,21 @@ afterEach(async () => {
 
 const spec = (input: Partial<JobSpecInput> & { name: string; command: string[] }) => jobSpecSchema.parse({ image: 'host', experiment: 'jobs', ...input });
 
-async function until(jobId: string, statuses: Job['status'][], timeoutMs = 30_000): Promise<Job> {
-  const start = Date.now();
-  for (;;) {
-    const job = training.get(jobId);
-    if (statuses.includes(job.status)) return job;
-    if (Date.now() - start > timeoutMs) throw new Error(`job still ${job.status}: ${JSON.stringify(training.logs(jobId, 20))}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/**
+ * A folder outside the data dir that every user can read: when the tests run as root the job drops
+ * to an unprivileged uid, which must still read its script (tempDir makes 0700 folders).
+ */
+function sharedDir(): string {
+  const dir = tempDir('orrery-shared-');
+  fs.chmodSync(dir, 0o755);
+  return dir;
 }
+
+const until = (jobId: string, statuses: Job['status'][], timeoutMs = 30_000): Promise<Job> => waitForJob(training, jobId, statuses, timeoutMs);
 
 describe('training jobs as plain processes', () => {
   it('runs a script: its metrics (REST and stdout lines) land in the run, outputs become artifacts, exit 0 is FINISHED', async () => {
-    const script = path.join(server.dataDir, 'job.py');
+    const script = path.join(sharedDir(), 'job.py');
     fs.writeFileSync(
       script,
       [
@@ -211,14 +200,16 @@ describe('sweeps, datasets and checkpoints', () => {
   });
 
   it('dataset mounts are hashed and recorded as run inputs; a missing one is refused', async () => {
-    const data = path.join(server.dataDir, 'digits-data');
+    const data = path.join(sharedDir(), 'digits-data');
     fs.mkdirSync(data);
     fs.writeFileSync(path.join(data, 'train.csv'), 'a,b\n1,2\n');
     const job = await training.submit(spec({ name: 'data', command: ['true'], mounts: [{ source: data, target: '/data' }] }));
+    await until(job.jobId, ['finished']);
     const inputs = server.running.app.tracking.getRunDetail(job.runId).inputs;
     expect(inputs).toEqual([expect.objectContaining({ name: 'digits-data', sourceType: 'local', digest: expect.stringMatching(/^[0-9a-f]{36}$/) })]);
     fs.appendFileSync(path.join(data, 'train.csv'), '3,4\n');
     const again = await training.submit(spec({ name: 'data2', command: ['true'], mounts: [{ source: data, target: '/data' }] }));
+    await until(again.jobId, ['finished']);
     expect(server.running.app.tracking.getRunDetail(again.runId).inputs[0]!.digest).not.toBe(inputs[0]!.digest);
     await expect(training.submit(spec({ name: 'nodata', command: ['true'], mounts: [{ source: '/no/such/folder', target: '/data' }] }))).rejects.toThrow(
       "spec.mounts[0].source: '/no/such/folder' does not exist.",

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { OrreryError } from '../../../../shared/errors';
 import { OCI_MANIFEST_MEDIA_TYPE, type Descriptor, type OciClient, type OciManifest, type ProgressCallback } from './oci-client';
+import { MAX_CONFIG_BYTES, MAX_LAYERS, MAX_MANIFEST_BYTES, MAX_PATH_BYTES, pathTooLong, quoteShort } from './limits';
+import { findPathClash } from './path-clash';
 import { formatReference, type OciReference } from './reference';
 import { extractTar, safeRelativePath, writeTar } from './tar';
 
@@ -88,20 +90,22 @@ export async function buildModelArtifact(files: ModelFileInput[], card: ModelCar
   if (!card || typeof card.name !== 'string' || card.name === '' || typeof card.version !== 'string' || card.version === '') {
     throw new OrreryError('INVALID_INPUT', 'the model card needs a non-empty name and version');
   }
-  const seen = new Set<string>();
+  // What Orrery would refuse to pull back, it does not push either.
+  if (files.length > MAX_LAYERS) {
+    throw new OrreryError(
+      'INVALID_INPUT',
+      `the model has ${files.length} files; an artifact holds one layer per file and Orrery pulls at most ${MAX_LAYERS} layers, so pack the files into fewer (an archive) and register that`,
+    );
+  }
   const inputs = files.map((f) => {
     const rel = safeRelativePath(f.path);
-    if (!rel) throw new OrreryError('INVALID_INPUT', `"${f.path}" is not a safe relative path inside the model`);
-    if (seen.has(rel)) throw new OrreryError('INVALID_INPUT', `"${rel}" is listed twice`);
-    seen.add(rel);
+    if (!rel) throw new OrreryError('INVALID_INPUT', `${quoteShort(f.path)} is not a safe relative path inside the model`);
     return { rel, absPath: f.absPath, sha256: f.sha256 };
   });
+  const clash = findPathClash(inputs.map((i) => i.rel));
+  if (clash?.kind === 'duplicate') throw new OrreryError('INVALID_INPUT', `${quoteShort(clash.path)} is listed twice`);
+  if (clash?.kind === 'nested') throw new OrreryError('INVALID_INPUT', `${quoteShort(clash.path)} and a path inside it are both listed`);
   inputs.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  for (const a of inputs) {
-    if (inputs.some((b) => b !== a && b.rel.startsWith(`${a.rel}/`))) {
-      throw new OrreryError('INVALID_INPUT', `"${a.rel}" and a path inside it are both listed`);
-    }
-  }
 
   const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'orrery-oci-'));
   const dispose = (): Promise<void> => fsp.rm(workDir, { recursive: true, force: true });
@@ -155,6 +159,12 @@ export async function buildModelArtifact(files: ModelFileInput[], card: ModelCar
       },
     };
     const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    if (manifestBytes.length > MAX_MANIFEST_BYTES) {
+      throw new OrreryError(
+        'INVALID_INPUT',
+        `the model's manifest would be ${manifestBytes.length} bytes; registries need not accept manifests over 4 MiB (nor does Orrery read them), so use fewer files or shorter names`,
+      );
+    }
     return {
       manifest,
       manifestBytes,
@@ -203,6 +213,9 @@ export interface PulledFile {
   kind: 'file' | 'dir';
 }
 
+/** The longest model name or version a pulled card may give (Orrery's own names are far shorter). */
+const MAX_CARD_FIELD = 1024;
+
 export interface PullModelResult {
   card: ModelCard;
   files: PulledFile[];
@@ -219,40 +232,80 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
 }
 
 /**
+ * A layer's title as the relative path it is stored under; refused when missing, unsafe (absolute,
+ * `..`), not in its plain form, or longer than a file system stores. The length is checked first,
+ * so nothing below it ever scans a huge title.
+ */
+function layerPath(layer: Descriptor, name: string): string {
+  const title: unknown = layer.annotations?.[TITLE_ANNOTATION];
+  if (typeof title === 'string' && Buffer.byteLength(title) > MAX_PATH_BYTES) {
+    throw new OrreryError('INVALID_INPUT', `layer ${quoteShort(title)} of ${name} cannot be stored: its title is longer than ${MAX_PATH_BYTES} bytes`);
+  }
+  const rel = typeof title === 'string' ? safeRelativePath(title) : null;
+  if (typeof title !== 'string' || !rel || rel !== plainTitle(title)) {
+    throw new OrreryError(
+      'INVALID_INPUT',
+      `layer ${layer.digest} of ${name} has an unsafe or missing title ${typeof title === 'string' ? quoteShort(title) : 'null'}; refusing to pull`,
+    );
+  }
+  const tooLong = pathTooLong(rel);
+  if (tooLong) throw new OrreryError('INVALID_INPUT', `layer ${quoteShort(rel)} of ${name} cannot be stored: ${tooLong}`);
+  return rel;
+}
+
+/** A title without a leading `./` or trailing slashes (no regex: titles come from the registry). */
+function plainTitle(title: string): string {
+  const start = title.startsWith('./') ? 2 : 0;
+  let end = title.length;
+  while (end > start && title.charCodeAt(end - 1) === 0x2f) end--;
+  return title.slice(start, end);
+}
+
+/**
  * Pull a model into `intoDir` (missing or empty). Everything is downloaded and verified into a
  * staging folder beside it first; on any failure the staging folder goes and intoDir is untouched.
  */
 export async function pullModel(client: OciClient, ref: OciReference, intoDir: string, progress?: ProgressCallback): Promise<PullModelResult> {
   const target = path.resolve(intoDir);
   if (!(await isEmptyOrMissing(target))) throw new OrreryError('CONFLICT', `${target} is not empty; pull a model into a new folder`);
+  const name = formatReference(ref);
+  // getManifest has bounded the manifest's size and layer count and checked every descriptor.
   const { manifest, digest } = await client.getManifest(ref);
   const artifactType = manifest.artifactType ?? manifest.config.mediaType;
   if (artifactType !== MODEL_ARTIFACT_TYPE && manifest.config.mediaType !== MODEL_CONFIG_MEDIA_TYPE) {
-    throw new OrreryError('INVALID_INPUT', `${formatReference(ref)} is not an Orrery model (artifact type ${artifactType})`);
+    throw new OrreryError('INVALID_INPUT', `${name} is not an Orrery model (artifact type ${quoteShort(String(artifactType))})`);
   }
 
   const layers = manifest.layers.map((layer) => {
-    const title = layer.annotations?.[TITLE_ANNOTATION];
-    const rel = title === undefined ? null : safeRelativePath(title);
-    if (title === undefined || !rel || rel !== title.replace(/^\.\//, '').replace(/\/+$/, '')) {
-      throw new OrreryError('INVALID_INPUT', `layer ${layer.digest} has an unsafe or missing title ${JSON.stringify(title ?? null)}; refusing to pull`);
-    }
+    const rel = layerPath(layer, name);
     if (layer.mediaType !== MODEL_FILE_MEDIA_TYPE && layer.mediaType !== MODEL_DIR_MEDIA_TYPE) {
-      throw new OrreryError('INVALID_INPUT', `layer ${rel} has unknown media type ${layer.mediaType}`);
+      throw new OrreryError('INVALID_INPUT', `layer ${quoteShort(rel)} of ${name} has unknown media type ${quoteShort(layer.mediaType)}`);
     }
     return { layer, rel };
   });
-  const rels = layers.map((l) => l.rel);
-  for (const r of rels) {
-    if (rels.filter((o) => o === r || o.startsWith(`${r}/`)).length > 1) throw new OrreryError('INVALID_INPUT', `the manifest lists "${r}" more than once or nested`);
+  const clash = findPathClash(layers.map((l) => l.rel));
+  if (clash?.kind === 'duplicate') throw new OrreryError('INVALID_INPUT', `the manifest of ${name} lists ${quoteShort(clash.path)} more than once; refusing to pull`);
+  if (clash?.kind === 'nested') {
+    throw new OrreryError('INVALID_INPUT', `the manifest of ${name} lists ${quoteShort(clash.path)} and ${quoteShort(clash.inner)} inside it; refusing to pull`);
   }
 
-  const configBytes = await client.fetchBlobBytes(ref, manifest.config);
+  const configBytes = await client.fetchBlobBytes(ref, manifest.config, MAX_CONFIG_BYTES, 'the config');
   let card: ModelCard;
   try {
     card = JSON.parse(configBytes.toString('utf8')) as ModelCard;
   } catch {
-    throw new OrreryError('INVALID_INPUT', `the model config of ${formatReference(ref)} is not JSON`);
+    throw new OrreryError('INVALID_INPUT', `the model config of ${name} is not JSON`);
+  }
+  if (!card || typeof card !== 'object' || Array.isArray(card)) throw new OrreryError('INVALID_INPUT', `the model config of ${name} is not a JSON object`);
+  // The card's name and version end up in names, folders and messages: strings of a sane length only.
+  for (const field of ['name', 'version'] as const) {
+    const value: unknown = card[field];
+    if (typeof value !== 'string' || value.length > MAX_CARD_FIELD) {
+      throw new OrreryError(
+        'INVALID_INPUT',
+        `the model config of ${name} has ${typeof value === 'string' ? `a ${field} longer than ${MAX_CARD_FIELD} characters (${quoteShort(value)})` : `no ${field}`}`,
+      );
+    }
   }
 
   await fsp.mkdir(path.dirname(target), { recursive: true });
@@ -272,7 +325,7 @@ export async function pullModel(client: OciClient, ref: OciReference, intoDir: s
       } else {
         const tarFile = path.join(downloads, `layer-${i}.tar`);
         await client.pullBlob(ref, layer, tarFile, progress);
-        await extractTar(tarFile, dest);
+        await extractTar(tarFile, dest, `layer ${quoteShort(rel)} of ${name}`);
         await fsp.rm(tarFile);
         files.push({ path: rel, absPath: path.join(target, rel), digest: layer.digest, size: layer.size, kind: 'dir' });
       }

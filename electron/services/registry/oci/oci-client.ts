@@ -6,8 +6,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { OrreryError, type ErrorCode } from '../../../../shared/errors';
+import { declaredLength, discardBody, readBounded, type BoundedBody } from './bounded-body';
 import { noCredentials, type CredentialsProvider, type RegistryCredentials } from './credentials';
+import { MAX_CONFIG_BYTES, MAX_ERROR_BODY_BYTES, MAX_LAYERS, MAX_MANIFEST_BYTES, MAX_TOKEN_BODY_BYTES } from './limits';
 import { formatReference, manifestReference, registryBaseUrl, type OciReference } from './reference';
+import { isUsableUploadState, MemoryUploadStateStore, type UploadState, type UploadStateStore } from './upload-state';
+
+export { FileUploadStateStore, MemoryUploadStateStore, type UploadState, type UploadStateStore } from './upload-state';
 
 export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -31,66 +36,6 @@ export interface BlobSource {
   size: number;
   /** Absolute path of the file holding exactly the blob's bytes. */
   file: string;
-}
-
-/** Where an interrupted chunked upload stands: the registry's upload URL and how much it has. */
-export interface UploadState {
-  location: string;
-  offset: number;
-}
-
-/** Persists chunked-upload state so an upload survives a restart. Keys are `registry/repo@digest`. */
-export interface UploadStateStore {
-  get(key: string): Promise<UploadState | null>;
-  set(key: string, state: UploadState): Promise<void>;
-  delete(key: string): Promise<void>;
-}
-
-export class MemoryUploadStateStore implements UploadStateStore {
-  private readonly map = new Map<string, UploadState>();
-  get(key: string): Promise<UploadState | null> {
-    return Promise.resolve(this.map.get(key) ?? null);
-  }
-  set(key: string, state: UploadState): Promise<void> {
-    this.map.set(key, { ...state });
-    return Promise.resolve();
-  }
-  delete(key: string): Promise<void> {
-    this.map.delete(key);
-    return Promise.resolve();
-  }
-}
-
-/** Upload state in one JSON file (written atomically). */
-export class FileUploadStateStore implements UploadStateStore {
-  constructor(private readonly file: string) {}
-  private async readAll(): Promise<Record<string, UploadState>> {
-    try {
-      return JSON.parse(await fsp.readFile(this.file, 'utf8')) as Record<string, UploadState>;
-    } catch {
-      return {};
-    }
-  }
-  private async writeAll(all: Record<string, UploadState>): Promise<void> {
-    await fsp.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify(all));
-    await fsp.rename(tmp, this.file);
-  }
-  async get(key: string): Promise<UploadState | null> {
-    return (await this.readAll())[key] ?? null;
-  }
-  async set(key: string, state: UploadState): Promise<void> {
-    const all = await this.readAll();
-    all[key] = state;
-    await this.writeAll(all);
-  }
-  async delete(key: string): Promise<void> {
-    const all = await this.readAll();
-    if (!(key in all)) return;
-    delete all[key];
-    await this.writeAll(all);
-  }
 }
 
 export interface OciClientOptions {
@@ -163,11 +108,14 @@ function statusCode(status: number): ErrorCode {
   return 'INTERNAL';
 }
 
-/** The registry's own words: `{errors:[{code,message,detail}]}`, else the start of the body. */
+/**
+ * The registry's own words: `{errors:[{code,message,detail}]}`, else the start of the body. Only
+ * the first MAX_ERROR_BODY_BYTES are read: an error page is the registry's to size, not ours to hold.
+ */
 async function registryErrorText(res: Response): Promise<string> {
   let text = '';
   try {
-    text = await res.text();
+    text = (await readBounded(res, MAX_ERROR_BODY_BYTES)).bytes.toString('utf8');
   } catch {
     return '';
   }
@@ -200,12 +148,41 @@ function refusalHint(status: number): string {
   return '';
 }
 
+/** `4 MiB`, `512 KiB`, else bytes. */
+function formatBytes(n: number): string {
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
 function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
 export function isDigest(value: string): boolean {
   return /^sha256:[a-f0-9]{64}$/.test(value);
+}
+
+/** Statuses by which a registry says it lost an upload or will not go on with it (unknown, invalid, out of range). */
+const UPLOAD_REFUSED = new Set([400, 404, 416]);
+
+/** An upload the registry will not continue; `error` is what the user sees if starting clean fails too. */
+class UploadRefused extends Error {
+  constructor(readonly error: OrreryError) {
+    super(error.message);
+  }
+}
+
+/**
+ * The byte count an upload's `Range: 0-<last>` header says the registry holds. docker-registry
+ * answers `0-0` for an empty upload, so that reads as 0 (Orrery never uploads a 1-byte chunked blob).
+ */
+function rangeOffset(range: string | null): number | null {
+  const m = range ? /^(?:bytes=)?0-(\d+)$/.exec(range.trim()) : null;
+  if (!m) return null;
+  const last = Number(m[1]);
+  if (!Number.isSafeInteger(last)) return null;
+  return last === 0 ? 0 : last + 1;
 }
 
 /** True for errors worth retrying later (the registry was unreachable or overloaded). */
@@ -323,17 +300,40 @@ export class OciClient {
       const said = await registryErrorText(res);
       throw new OrreryError(statusCode(res.status), `token server ${realmUrl.host} refused a token for ${scope}: HTTP ${res.status}${said ? `: ${said}` : ''}`);
     }
-    const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string; expires_in?: number };
-    const value = body.token ?? body.access_token;
+    const answer = await this.readBody(ref, res, MAX_TOKEN_BODY_BYTES, `a token from ${realmUrl.host}`);
+    if (!answer.complete) throw new OrreryError('UNAUTHORIZED', `token server ${realmUrl.host} answered with more than ${MAX_TOKEN_BODY_BYTES} bytes; refusing it`);
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      body = (JSON.parse(answer.bytes.toString('utf8')) as typeof body | null) ?? {};
+    } catch {
+      // no token in it: said below
+    }
+    const value = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
     if (!value) throw new OrreryError('UNAUTHORIZED', `token server ${realmUrl.host} answered without a token`);
     const ttl = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
     this.tokens.set(this.scopeKey(ref, actions), { value, expiresAt: Date.now() + Math.max(ttl - 10, 5) * 1000 });
     return value;
   }
 
-  private async fail(ref: OciReference, what: string, res: Response): Promise<never> {
+  /** Read at most `limit` bytes of an answer; a connection dropped midway is UNAVAILABLE (worth retrying). */
+  private async readBody(ref: OciReference, res: Response, limit: number, what: string): Promise<BoundedBody> {
+    try {
+      return await readBounded(res, limit);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new OrreryError('UNAVAILABLE', `reading ${what} from registry ${ref.registry} failed (${why}); try again later`);
+    }
+  }
+
+  /** The error a refusal becomes: the status's code, the registry's own words and what to do. */
+  private async refusal(ref: OciReference, what: string, res: Response): Promise<OrreryError> {
     const said = await registryErrorText(res);
-    throw new OrreryError(statusCode(res.status), `registry ${ref.registry} refused ${what}: HTTP ${res.status}${said ? `: ${said}` : ''}${refusalHint(res.status)}`);
+    return new OrreryError(statusCode(res.status), `registry ${ref.registry} refused ${what}: HTTP ${res.status}${said ? `: ${said}` : ''}${refusalHint(res.status)}`);
+  }
+
+  private async fail(ref: OciReference, what: string, res: Response): Promise<never> {
+    throw await this.refusal(ref, what, res);
   }
 
   private url(ref: OciReference, suffix: string): string {
@@ -364,6 +364,8 @@ export class OciClient {
   async pushBlob(ref: OciReference, blob: BlobSource, progress?: ProgressCallback): Promise<PushBlobResult> {
     if (!isDigest(blob.digest)) throw new OrreryError('INVALID_INPUT', `"${blob.digest}" is not a sha256 digest`);
     if (await this.blobExists(ref, blob.digest, 'pull,push')) {
+      // An upload of it saved by an earlier push is moot now (it may have finished just before a crash).
+      await this.uploads.delete(this.uploadKey(ref, blob.digest));
       progress?.(blob.digest, blob.size, blob.size);
       return { uploaded: false, bytesSent: 0 };
     }
@@ -374,7 +376,7 @@ export class OciClient {
   private async startUpload(ref: OciReference): Promise<string> {
     const res = await this.request(ref, 'pull,push', 'POST', this.url(ref, 'blobs/uploads/'), { 'Content-Length': '0' });
     if (res.status !== 202) return this.fail(ref, `starting a blob upload to ${ref.repository}`, res);
-    await res.body?.cancel().catch(() => undefined);
+    await discardBody(res);
     const location = res.headers.get('location');
     if (!location) throw new OrreryError('INTERNAL', `registry ${ref.registry} started an upload without a Location header`);
     return this.resolve(ref, location);
@@ -386,11 +388,15 @@ export class OciClient {
     return u.toString();
   }
 
+  /** The closing PUT. A 400/404/416 means the registry lost or will not take this upload: UploadRefused. */
   private async finishUpload(ref: OciReference, location: string, blob: BlobSource, body?: Buffer): Promise<void> {
     const headers: Record<string, string> = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body?.length ?? 0) };
     const res = await this.request(ref, 'pull,push', 'PUT', this.withDigest(location, blob.digest), headers, body ?? Buffer.alloc(0));
-    if (res.status !== 201) return this.fail(ref, `the upload of blob ${blob.digest}`, res);
-    await res.body?.cancel().catch(() => undefined);
+    if (res.status !== 201) {
+      const error = await this.refusal(ref, `the upload of blob ${blob.digest}`, res);
+      throw UPLOAD_REFUSED.has(res.status) ? new UploadRefused(error) : error;
+    }
+    await discardBody(res);
   }
 
   private async pushMonolithic(ref: OciReference, blob: BlobSource, progress?: ProgressCallback): Promise<PushBlobResult> {
@@ -398,7 +404,11 @@ export class OciClient {
     if (data.length !== blob.size) throw new OrreryError('CONFLICT', `${blob.file} changed: ${data.length} bytes, expected ${blob.size}`);
     progress?.(blob.digest, 0, blob.size);
     const location = await this.startUpload(ref);
-    await this.finishUpload(ref, location, blob, data);
+    try {
+      await this.finishUpload(ref, location, blob, data);
+    } catch (error) {
+      throw error instanceof UploadRefused ? error.error : error;
+    }
     progress?.(blob.digest, blob.size, blob.size);
     return { uploaded: true, bytesSent: data.length };
   }
@@ -407,34 +417,83 @@ export class OciClient {
     return `${ref.registry}/${ref.repository}@${digest}`;
   }
 
-  /** Ask the registry how much of an upload it holds: `Range: 0-N` → N+1. Null when it lost it. */
+  /** Ask the registry how much of an upload it holds. Null when it lost it, refuses its state, or will not say. */
   private async uploadStatus(ref: OciReference, location: string): Promise<UploadState | null> {
     const res = await this.request(ref, 'pull,push', 'GET', location);
-    await res.body?.cancel().catch(() => undefined);
+    await discardBody(res);
     if (res.status !== 204 && res.status !== 200) return null;
-    const range = res.headers.get('range');
-    const m = range ? /^(?:bytes=)?0-(\d+)$/.exec(range.trim()) : null;
-    const offset = m ? Number(m[1]) + 1 : 0;
+    const offset = rangeOffset(res.headers.get('range'));
+    if (offset === null) return null;
     const next = res.headers.get('location');
     return { location: next ? this.resolve(ref, next) : location, offset };
   }
 
-  private async pushChunked(ref: OciReference, blob: BlobSource, progress?: ProgressCallback): Promise<PushBlobResult> {
-    const key = this.uploadKey(ref, blob.digest);
-    let state: UploadState | null = null;
+  /**
+   * The saved upload of this blob, where the registry still holds it as saved; otherwise the entry
+   * is discarded (damaged, expired, or stale: docker-registry refuses a state token whose offset
+   * is not what it holds, as after a crash in the middle of a chunk) and null returned.
+   */
+  private async savedUpload(ref: OciReference, key: string, blob: BlobSource): Promise<UploadState | null> {
     const saved = await this.uploads.get(key);
-    if (saved) {
+    if (!saved) return null;
+    let state: UploadState | null = null;
+    if (isUsableUploadState(saved)) {
       state = await this.uploadStatus(ref, saved.location).catch((error: unknown) => {
+        // Unreachable now: keep the entry for the next try. Anything else: the state is no good.
         if (isRetryable(error)) throw error;
         return null;
       });
-      if (!state || state.offset > blob.size) state = null;
     }
-    if (!state) state = { location: await this.startUpload(ref), offset: 0 };
-    await this.uploads.set(key, state);
+    if (!state || state.offset > blob.size) {
+      await this.uploads.delete(key);
+      return null;
+    }
+    return state;
+  }
 
+  /**
+   * Resume the saved upload when the registry accepts it; when it refuses it on the way (404, 400,
+   * 416: it expired, or holds other bytes than the state says), discard it and send the blob again
+   * from the start in the same push. A fresh upload refused the same way fails with its message.
+   */
+  private async pushChunked(ref: OciReference, blob: BlobSource, progress?: ProgressCallback): Promise<PushBlobResult> {
+    const key = this.uploadKey(ref, blob.digest);
+    const counter = { sent: 0 };
+    const saved = await this.savedUpload(ref, key, blob);
+    if (saved) {
+      try {
+        await this.uploadChunks(ref, key, blob, saved, counter, progress);
+        return { uploaded: true, bytesSent: counter.sent };
+      } catch (error) {
+        if (!(error instanceof UploadRefused)) throw error;
+        await this.uploads.delete(key);
+      }
+    }
+    try {
+      await this.uploadChunks(ref, key, blob, { location: await this.startUpload(ref), offset: 0 }, counter, progress);
+    } catch (error) {
+      if (!(error instanceof UploadRefused)) throw error;
+      await this.uploads.delete(key);
+      throw error.error;
+    }
+    return { uploaded: true, bytesSent: counter.sent };
+  }
+
+  /**
+   * PATCH the blob from `start.offset` on, saving the state after every chunk the registry
+   * acknowledged (never before the first: an empty upload is not worth resuming), then PUT it.
+   */
+  private async uploadChunks(
+    ref: OciReference,
+    key: string,
+    blob: BlobSource,
+    start: UploadState,
+    counter: { sent: number },
+    progress?: ProgressCallback,
+  ): Promise<void> {
+    let state = start;
+    let resyncs = 0;
     const handle = await fsp.open(blob.file, 'r');
-    let sent = 0;
     try {
       progress?.(blob.digest, state.offset, blob.size);
       while (state.offset < blob.size) {
@@ -452,27 +511,21 @@ export class OciClient {
           chunk,
         );
         if (res.status === 416) {
-          // Out of step with the registry: ask it where it stands and continue from there.
-          await res.body?.cancel().catch(() => undefined);
-          const now = await this.uploadStatus(ref, state.location);
-          if (!now) {
-            await this.uploads.delete(key);
-            throw new OrreryError('CONFLICT', `registry ${ref.registry} lost the upload of ${blob.digest}; push again`);
-          }
+          // Out of step with the registry: ask it where it stands and go on from there (a few times at most).
+          const refused = await this.refusal(ref, `a chunk of blob ${blob.digest}`, res);
+          const now = ++resyncs <= 3 ? await this.uploadStatus(ref, state.location) : null;
+          if (!now || now.offset > blob.size) throw new UploadRefused(refused);
           state = now;
-          await this.uploads.set(key, state);
           continue;
         }
         if (res.status !== 202) {
-          if (res.status === 404 || res.status === 400) await this.uploads.delete(key);
-          return await this.fail(ref, `a chunk of blob ${blob.digest}`, res);
+          const error = await this.refusal(ref, `a chunk of blob ${blob.digest}`, res);
+          throw UPLOAD_REFUSED.has(res.status) ? new UploadRefused(error) : error;
         }
-        await res.body?.cancel().catch(() => undefined);
+        await discardBody(res);
         const location = res.headers.get('location');
-        const range = res.headers.get('range');
-        const m = range ? /^(?:bytes=)?0-(\d+)$/.exec(range.trim()) : null;
-        state = { location: location ? this.resolve(ref, location) : state.location, offset: m ? Number(m[1]) + 1 : end + 1 };
-        sent += length;
+        state = { location: location ? this.resolve(ref, location) : state.location, offset: rangeOffset(res.headers.get('range')) ?? end + 1 };
+        counter.sent += length;
         await this.uploads.set(key, state);
         progress?.(blob.digest, state.offset, blob.size);
       }
@@ -481,7 +534,6 @@ export class OciClient {
     }
     await this.finishUpload(ref, state.location, blob);
     await this.uploads.delete(key);
-    return { uploaded: true, bytesSent: sent };
   }
 
   // ---------- manifests ----------
@@ -497,36 +549,54 @@ export class OciClient {
     return digest;
   }
 
-  /** GET a manifest (OCI image manifest); verified against the digest when the ref names one. */
+  /**
+   * GET a manifest (OCI image manifest), read with the spec's 4 MiB cap and verified against the
+   * digest when the ref names one. A manifest is refused before any blob is fetched when it lists
+   * more than MAX_LAYERS layers or any invalid descriptor.
+   */
   async getManifest(ref: OciReference): Promise<FetchedManifest> {
     const target = manifestReference(ref);
+    const name = formatReference(ref);
     const res = await this.request(ref, 'pull', 'GET', this.url(ref, `manifests/${target}`), {
       Accept: [OCI_MANIFEST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE].join(', '),
     });
     if (res.status === 404) {
       const said = await registryErrorText(res);
-      throw new OrreryError('NOT_FOUND', `${formatReference(ref)} was not found on registry ${ref.registry}: HTTP 404${said ? `: ${said}` : ''}`);
+      throw new OrreryError('NOT_FOUND', `${name} was not found on registry ${ref.registry}: HTTP 404${said ? `: ${said}` : ''}`);
     }
     if (!res.ok) return this.fail(ref, `the manifest ${ref.repository}:${target}`, res);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > 4 * 1024 * 1024) throw new OrreryError('INVALID_INPUT', `the manifest ${ref.repository}:${target} is larger than 4 MiB`);
-    const digest = `sha256:${sha256Hex(bytes)}`;
+    const body = await this.readBody(ref, res, MAX_MANIFEST_BYTES, `the manifest of ${name}`);
+    if (!body.complete) {
+      throw new OrreryError(
+        'INVALID_INPUT',
+        `the manifest of ${name} is larger than 4 MiB, the most the OCI distribution spec asks registries to accept; refusing to read it`,
+      );
+    }
+    const { bytes, digest } = body;
     if (ref.digest && ref.digest !== digest) {
       throw new OrreryError('INVALID_INPUT', `registry ${ref.registry} served a manifest whose digest ${digest} is not the requested ${ref.digest}`);
     }
-    let manifest: OciManifest;
+    let manifest: OciManifest & { manifests?: unknown };
     try {
-      manifest = JSON.parse(bytes.toString('utf8')) as OciManifest;
+      manifest = JSON.parse(bytes.toString('utf8')) as OciManifest & { manifests?: unknown };
     } catch {
-      throw new OrreryError('INVALID_INPUT', `the manifest ${ref.repository}:${target} is not JSON`);
+      throw new OrreryError('INVALID_INPUT', `the manifest of ${name} is not JSON`);
     }
-    const mediaType = manifest.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? OCI_MANIFEST_MEDIA_TYPE;
+    if (!manifest || typeof manifest !== 'object') throw new OrreryError('INVALID_INPUT', `the manifest of ${name} is not a JSON object`);
+    const mediaType = (typeof manifest.mediaType === 'string' ? manifest.mediaType : undefined) ?? res.headers.get('content-type')?.split(';')[0] ?? OCI_MANIFEST_MEDIA_TYPE;
+    if (mediaType === OCI_INDEX_MEDIA_TYPE || Array.isArray(manifest.manifests)) {
+      throw new OrreryError('INVALID_INPUT', `${name} is an image index (a list of manifests), not an Orrery model`);
+    }
     if (manifest.schemaVersion !== 2 || !manifest.config || !Array.isArray(manifest.layers)) {
-      throw new OrreryError('INVALID_INPUT', `${ref.repository}:${target} is not an image manifest (media type ${mediaType})`);
+      throw new OrreryError('INVALID_INPUT', `${name} is not an image manifest (media type ${mediaType.slice(0, 100)})`);
     }
-    for (const d of [manifest.config, ...manifest.layers]) {
-      if (!d || !isDigest(d.digest) || !Number.isSafeInteger(d.size) || d.size < 0) {
-        throw new OrreryError('INVALID_INPUT', `the manifest ${ref.repository}:${target} has an invalid descriptor`);
+    // Before anything looks at the layers one by one: their number is what a hostile manifest inflates.
+    if (manifest.layers.length > MAX_LAYERS) {
+      throw new OrreryError('INVALID_INPUT', `the manifest of ${name} lists ${manifest.layers.length} layers; Orrery pulls at most ${MAX_LAYERS}`);
+    }
+    for (const [i, d] of [manifest.config, ...manifest.layers].entries()) {
+      if (!d || typeof d !== 'object' || typeof d.digest !== 'string' || !isDigest(d.digest) || !Number.isSafeInteger(d.size) || d.size < 0 || typeof d.mediaType !== 'string') {
+        throw new OrreryError('INVALID_INPUT', `the manifest of ${name} has an invalid descriptor (${i === 0 ? 'its config' : `layer ${i}`})`);
       }
     }
     return { mediaType, digest, bytes, manifest };
@@ -544,6 +614,11 @@ export class OciClient {
     const res = await this.request(ref, 'pull', 'GET', this.url(ref, `blobs/${digest}`));
     if (!res.ok) return this.fail(ref, `blob ${digest}`, res);
     if (!res.body) throw new OrreryError('INTERNAL', `registry ${ref.registry} sent blob ${digest} without a body`);
+    const declared = declaredLength(res);
+    if (declared !== null && declared !== size) {
+      await discardBody(res);
+      throw new OrreryError('INVALID_INPUT', `registry ${ref.registry} announced ${declared} bytes for blob ${digest}, whose descriptor says ${size}; nothing was stored`);
+    }
     const tmp = `${dest}.${randomBytes(6).toString('hex')}.partial`;
     const hash = createHash('sha256');
     let received = 0;
@@ -577,16 +652,33 @@ export class OciClient {
     }
   }
 
-  /** A small blob (a config) read into memory and verified. */
-  async fetchBlobBytes(ref: OciReference, descriptor: Pick<Descriptor, 'digest' | 'size'>, maxBytes = 4 * 1024 * 1024): Promise<Buffer> {
-    if (descriptor.size > maxBytes) throw new OrreryError('INVALID_INPUT', `blob ${descriptor.digest} is larger than ${maxBytes} bytes`);
-    const res = await this.request(ref, 'pull', 'GET', this.url(ref, `blobs/${descriptor.digest}`));
-    if (!res.ok) return this.fail(ref, `blob ${descriptor.digest}`, res);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    const actual = `sha256:${sha256Hex(bytes)}`;
-    if (bytes.length !== descriptor.size || actual !== descriptor.digest) {
-      throw new OrreryError('INVALID_INPUT', `blob from registry ${ref.registry} failed verification: expected ${descriptor.digest}, got ${actual}`);
+  /**
+   * A small blob (a config) read into memory: refused unread when its descriptor or Content-Length
+   * says more than `maxBytes`, and dropped the moment the registry sends more than the descriptor's
+   * size; verified against size and digest. `label` names it in messages (`the config`).
+   */
+  async fetchBlobBytes(ref: OciReference, descriptor: Pick<Descriptor, 'digest' | 'size'>, maxBytes = MAX_CONFIG_BYTES, label = 'the blob'): Promise<Buffer> {
+    const { digest, size } = descriptor;
+    const what = `${label} ${digest} of ${formatReference(ref)}`;
+    if (!isDigest(digest)) throw new OrreryError('INVALID_INPUT', `"${String(digest).slice(0, 80)}" is not a sha256 digest`);
+    if (size > maxBytes) {
+      throw new OrreryError('INVALID_INPUT', `${what} declares ${size} bytes; Orrery reads ${label === 'the config' ? 'configs' : 'such blobs'} of at most ${formatBytes(maxBytes)}`);
     }
-    return bytes;
+    const res = await this.request(ref, 'pull', 'GET', this.url(ref, `blobs/${digest}`));
+    if (!res.ok) return this.fail(ref, `blob ${digest}`, res);
+    const declared = declaredLength(res);
+    if (declared !== null && declared !== size) {
+      await discardBody(res);
+      throw new OrreryError('INVALID_INPUT', `${what} is announced as ${declared} bytes, but its descriptor declares ${size}; refusing it`);
+    }
+    const body = await this.readBody(ref, res, size, what);
+    if (!body.complete) throw new OrreryError('INVALID_INPUT', `${what} is longer than the ${size} bytes its descriptor declares; refusing it`);
+    if (body.bytes.length !== size || body.digest !== digest) {
+      throw new OrreryError(
+        'INVALID_INPUT',
+        `blob from registry ${ref.registry} failed verification: expected ${digest} (${size} bytes), got ${body.digest} (${body.bytes.length} bytes)`,
+      );
+    }
+    return body.bytes;
   }
 }

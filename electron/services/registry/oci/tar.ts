@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { OrreryError } from '../../../../shared/errors';
+import { pathTooLong, quoteShort } from './limits';
 
 /**
  * A minimal, deterministic ustar writer and a strict reader: regular files and folders only,
@@ -16,7 +17,8 @@ function octal(value: number, width: number): string {
   return `${value.toString(8).padStart(width - 1, '0')}\0`;
 }
 
-function header(name: string, size: number, type: '0' | '5' | 'x', mode: number): Buffer {
+/** One ustar header block (exported so tests can build archives a well-behaved writer never makes). */
+export function ustarHeader(name: string, size: number, type: '0' | '5' | 'x', mode: number): Buffer {
   const buf = Buffer.alloc(BLOCK);
   let prefix = '';
   let base = name;
@@ -104,12 +106,12 @@ export async function writeTar(dir: string, outFile: string): Promise<{ digest: 
     for (const e of entries) {
       if (!fitsUstar(e.name)) {
         const pax = paxRecord('path', e.name);
-        await write(header('PaxHeader', pax.length, 'x', 0o644));
+        await write(ustarHeader('PaxHeader', pax.length, 'x', 0o644));
         await write(pax);
         await write(padding(pax.length));
       }
       const shortName = fitsUstar(e.name) ? e.name : e.name.slice(-90).replace(/^\/+/, '');
-      await write(header(shortName, e.size, e.dir ? '5' : '0', e.mode));
+      await write(ustarHeader(shortName, e.size, e.dir ? '5' : '0', e.mode));
       if (!e.dir) {
         let copied = 0;
         for await (const chunk of fs.createReadStream(e.abs)) {
@@ -142,8 +144,38 @@ function parseOctal(buf: Buffer, start: number, len: number): number {
   return s === '' ? 0 : parseInt(s, 8);
 }
 
-/** Extract a tar made of regular files and folders into `dest`, refusing anything that escapes it. */
-export async function extractTar(tarFile: string, dest: string): Promise<void> {
+/** A PAX extended header holds a few records (a long path); more than this is not one Orrery reads. */
+const MAX_PAX_BYTES = 1024 * 1024;
+
+function errnoCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * What a file-system refusal while creating entry `rel` means for the archive: the same path twice,
+ * a file and a folder of one name, a name too long. Null for errors the archive did not cause (a
+ * full disk), which go on as they are.
+ */
+async function entryClash(label: string, rel: string, target: string, error: unknown, asFile: boolean): Promise<OrreryError | null> {
+  const code = errnoCode(error);
+  if (code === 'ENAMETOOLONG') return new OrreryError('INVALID_INPUT', `${label} holds an entry that cannot be stored: the path ${quoteShort(rel)} is too long for this file system`);
+  if (code === 'ENOTDIR') return new OrreryError('INVALID_INPUT', `${label} holds ${quoteShort(rel)} where an earlier entry is a file; refusing to pull`);
+  if (code === 'EEXIST' || code === 'EISDIR') {
+    const existing = await fsp.lstat(target).catch(() => null);
+    if (asFile && existing?.isDirectory()) return new OrreryError('INVALID_INPUT', `${label} holds ${quoteShort(rel)} as a file where an earlier entry is a folder; refusing to pull`);
+    if (asFile) return new OrreryError('INVALID_INPUT', `${label} holds ${quoteShort(rel)} more than once; refusing to pull`);
+    return new OrreryError('INVALID_INPUT', `${label} holds ${quoteShort(rel)} where an earlier entry is a file; refusing to pull`);
+  }
+  return null;
+}
+
+/**
+ * Extract a tar made of regular files and folders into `dest`, refusing anything that escapes it,
+ * names the same file twice, puts a file where a folder is (or the reverse), or names what no file
+ * system can store. The file system itself tells duplicates apart (files are created exclusively),
+ * so memory stays flat however many entries the archive has. `label` names the archive in errors.
+ */
+export async function extractTar(tarFile: string, dest: string, label = 'the tar layer'): Promise<void> {
   await fsp.mkdir(dest, { recursive: true });
   const root = path.resolve(dest);
   const handle = await fsp.open(tarFile, 'r');
@@ -158,16 +190,20 @@ export async function extractTar(tarFile: string, dest: string): Promise<void> {
       if (hdr.every((b) => b === 0)) break;
       let sum = 0;
       for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : hdr[i]!;
-      if (sum !== parseOctal(hdr, 148, 8)) throw new OrreryError('INVALID_INPUT', 'the tar layer is corrupt (bad header checksum)');
+      if (sum !== parseOctal(hdr, 148, 8)) throw new OrreryError('INVALID_INPUT', `${label} is corrupt (bad header checksum)`);
       const size = parseOctal(hdr, 124, 12);
+      // A size that is not octal (e.g. GNU base-256) would make the walk skip the rest silently.
+      if (!Number.isSafeInteger(size) || size < 0) throw new OrreryError('INVALID_INPUT', `${label} is corrupt (an entry with an unreadable size)`);
       const type = String.fromCharCode(hdr[156]!);
       const rawName = hdr.toString('utf8', 0, 100).replace(/\0.*$/s, '');
       const prefix = hdr.toString('ascii', 257, 262) === 'ustar' ? hdr.toString('utf8', 345, 500).replace(/\0.*$/s, '') : '';
       const dataStart = pos;
       pos += size + padding(size).length;
       if (type === 'x') {
+        if (size > MAX_PAX_BYTES) throw new OrreryError('INVALID_INPUT', `${label} holds an extended header of ${size} bytes; refusing to pull`);
         const data = Buffer.alloc(size);
-        await handle.read(data, 0, size, dataStart);
+        const { bytesRead } = await handle.read(data, 0, size, dataStart);
+        if (bytesRead !== size) throw new OrreryError('INVALID_INPUT', `${label} is truncated`);
         const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
         paxPath = m ? m[1]! : null;
         continue;
@@ -176,22 +212,37 @@ export async function extractTar(tarFile: string, dest: string): Promise<void> {
       const name = paxPath ?? (prefix ? `${prefix}/${rawName}` : rawName);
       paxPath = null;
       const rel = safeRelativePath(name);
-      if (!rel) throw new OrreryError('INVALID_INPUT', `the tar layer holds an unsafe path "${name}"`);
+      if (!rel) throw new OrreryError('INVALID_INPUT', `${label} holds an unsafe path ${quoteShort(name)}`);
       const target = path.resolve(root, rel);
-      if (!target.startsWith(root + path.sep)) throw new OrreryError('INVALID_INPUT', `the tar layer holds an unsafe path "${name}"`);
+      if (!target.startsWith(root + path.sep)) throw new OrreryError('INVALID_INPUT', `${label} holds an unsafe path ${quoteShort(name)}`);
+      const tooLong = pathTooLong(rel);
+      if (tooLong) throw new OrreryError('INVALID_INPUT', `${label} holds an entry that cannot be stored: ${tooLong}`);
       if (type === '5') {
-        await fsp.mkdir(target, { recursive: true });
+        try {
+          await fsp.mkdir(target, { recursive: true });
+        } catch (error) {
+          throw (await entryClash(label, rel, target, error, false)) ?? error;
+        }
       } else if (type === '0' || type === '\0') {
-        await fsp.mkdir(path.dirname(target), { recursive: true });
         const mode = parseOctal(hdr, 100, 8) & 0o111 ? 0o755 : 0o644;
-        const out = await fsp.open(target, 'wx', mode);
+        try {
+          await fsp.mkdir(path.dirname(target), { recursive: true });
+        } catch (error) {
+          throw (await entryClash(label, rel, path.dirname(target), error, false)) ?? error;
+        }
+        let out: fsp.FileHandle;
+        try {
+          out = await fsp.open(target, 'wx', mode);
+        } catch (error) {
+          throw (await entryClash(label, rel, target, error, true)) ?? error;
+        }
         try {
           const buf = Buffer.alloc(Math.min(size, 1024 * 1024));
           let done = 0;
           while (done < size) {
             const n = Math.min(buf.length, size - done);
             const { bytesRead } = await handle.read(buf, 0, n, dataStart + done);
-            if (bytesRead !== n) throw new OrreryError('INVALID_INPUT', 'the tar layer is truncated');
+            if (bytesRead !== n) throw new OrreryError('INVALID_INPUT', `${label} is truncated`);
             await out.write(buf, 0, n);
             done += n;
           }
@@ -199,7 +250,7 @@ export async function extractTar(tarFile: string, dest: string): Promise<void> {
           await out.close();
         }
       } else {
-        throw new OrreryError('INVALID_INPUT', `the tar layer holds "${name}" of type "${type}"; only files and folders are allowed`);
+        throw new OrreryError('INVALID_INPUT', `${label} holds ${quoteShort(name)} of type ${JSON.stringify(type)}; only files and folders are allowed`);
       }
     }
   } finally {

@@ -8,12 +8,15 @@ import { readJsonBody } from '../../http/read-json-body';
 import { MlflowParams } from './mlflow-params';
 import { MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX, sendJson } from './mlflow-http';
 import { mlflowJsonRoutes, type JsonRoute } from './mlflow-routes';
+import { MlflowJobScope } from './mlflow-job-scope';
+import { USER, type Caller } from '../../auth/caller';
 
 const MAX_JSON_BODY = 20 * 1024 * 1024;
 
 /** The MLflow tracking REST API: JSON endpoints, and the artifact proxy, with MLflow's error shapes. */
 export class MlflowApi {
   private readonly routes: Record<string, JsonRoute>;
+  private readonly scope: MlflowJobScope;
 
   constructor(
     private readonly tracking: TrackingService,
@@ -21,6 +24,7 @@ export class MlflowApi {
     now: () => number = Date.now,
   ) {
     this.routes = mlflowJsonRoutes(tracking, artifacts, now);
+    this.scope = new MlflowJobScope(tracking);
   }
 
   sendError(res: ServerResponse, error: OrreryError): void {
@@ -32,10 +36,10 @@ export class MlflowApi {
     return pathname.startsWith(MLFLOW_PREFIX) || pathname === MLFLOW_ARTIFACTS_PREFIX || pathname.startsWith(`${MLFLOW_ARTIFACTS_PREFIX}/`);
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL, rawPath: string): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL, rawPath: string, caller: Caller = USER): Promise<void> {
     try {
       if (rawPath.startsWith(MLFLOW_ARTIFACTS_PREFIX)) {
-        await handleArtifactRequest(req, res, url, rawPath, this.tracking, this.artifacts);
+        await handleArtifactRequest(req, res, url, rawPath, this.tracking, this.artifacts, (runId) => this.scope.checkRun(caller, runId));
         return;
       }
       const name = rawPath.slice(MLFLOW_PREFIX.length);
@@ -47,7 +51,9 @@ export class MlflowApi {
         return sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `No API endpoint ${method} ${url.pathname}.` });
       }
       const body = method === 'GET' ? {} : await readJson(req);
-      const result = await route(new MlflowParams(body, url.searchParams));
+      const params = new MlflowParams(body, url.searchParams);
+      this.scope.checkRoute(caller, `${method} ${name}`, params);
+      const result = await route(params);
       sendJson(res, 200, result);
     } catch (error) {
       if (res.headersSent) {

@@ -32,11 +32,14 @@ export async function handleArtifactRequest(
   rawPath: string,
   tracking: TrackingService,
   artifacts: ArtifactStore,
+  /** Throws when the caller may not touch this run's artifacts (a job's token, another run). */
+  allowRun: (runId: string) => void = () => undefined,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   if (rawPath === MLFLOW_ARTIFACTS_PREFIX) {
     if (method !== 'GET') throw new OrreryError('INVALID_INPUT', `Method ${method} is not allowed for ${url.pathname}.`);
     const target = locate(parseArtifactPath(url.searchParams.get('path') ?? '', { encoded: false }), tracking);
+    allowRun(target.runId);
     const entries = await artifacts.list(target.experimentId, target.runId, target.path);
     const prefix = target.path.length ? `${target.path.join('/')}/` : '';
     const files = entries.map((e) => ({
@@ -50,6 +53,7 @@ export async function handleArtifactRequest(
   // The raw path, never the decoded URL: %2e%2e must be seen as what it is.
   const encoded = rawPath.slice(MLFLOW_ARTIFACTS_PREFIX.length + 1);
   const target = locate(parseArtifactPath(encoded, { encoded: true }), tracking);
+  allowRun(target.runId);
   if (target.path.length === 0) throw new OrreryError('INVALID_INPUT', 'An artifact path must name a file inside the run.');
   if (method === 'PUT') {
     await artifacts.write(target.experimentId, target.runId, target.path, req);

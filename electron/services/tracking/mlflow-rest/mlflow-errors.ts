@@ -1,4 +1,5 @@
-import { OrreryError, type ErrorCode } from '../../../../shared/errors';
+import type { ErrorCode } from '../../../../shared/errors';
+import { knownError } from '../../store/storage-errors';
 
 export interface MlflowErrorBody {
   error_code: string;
@@ -12,13 +13,17 @@ const MLFLOW_CODES: Partial<Record<ErrorCode, { code: string; status: number }>>
   UNAUTHORIZED: { code: 'UNAUTHENTICATED', status: 401 },
   FORBIDDEN: { code: 'PERMISSION_DENIED', status: 403 },
   CONFLICT: { code: 'INVALID_STATE', status: 400 },
+  TOO_LARGE: { code: 'INVALID_PARAMETER_VALUE', status: 413 },
+  // 507, which MLflow clients do not retry: the request cannot succeed until space is freed.
+  STORAGE_FULL: { code: 'RESOURCE_EXHAUSTED', status: 507 },
 };
 
 /** MLflow's error body and HTTP status for an error, as MLflow clients parse them. */
 export function toMlflowError(error: unknown): { status: number; body: MlflowErrorBody } {
-  if (error instanceof OrreryError) {
-    const mapped = MLFLOW_CODES[error.code] ?? { code: 'INTERNAL_ERROR', status: 500 };
-    return { status: mapped.status, body: { error_code: mapped.code, message: error.message } };
+  const known = knownError(error);
+  if (known) {
+    const mapped = MLFLOW_CODES[known.code] ?? { code: 'INTERNAL_ERROR', status: 500 };
+    return { status: mapped.status, body: { error_code: mapped.code, message: known.message } };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { error_code: 'INTERNAL_ERROR', message } };

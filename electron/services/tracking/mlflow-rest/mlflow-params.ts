@@ -1,4 +1,4 @@
-import { invalid, missing } from '../tracking-limits';
+import { invalid, missing, quote } from '../tracking-limits';
 
 /** One request's parameters: the query string and the JSON body together (body wins), as MLflow reads them. */
 export class MlflowParams {
@@ -16,7 +16,7 @@ export class MlflowParams {
   optionalString(name: string): string | undefined {
     const value = this.raw(name);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw invalid(`Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied: expected a string.`);
+    if (typeof value !== 'string') throw invalid(`Invalid value ${quote(value)} for parameter '${name}' supplied: expected a string.`);
     return value;
   }
 
@@ -33,7 +33,7 @@ export class MlflowParams {
     if (value === undefined || value === null || value === '') return undefined;
     const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
     if (typeof number !== 'number' || !Number.isInteger(number)) {
-      throw invalid(`Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied: expected an integer.`);
+      throw invalid(`Invalid value ${quote(value)} for parameter '${name}' supplied: expected an integer.`);
     }
     if ((min !== undefined && number < min) || (max !== undefined && number > max)) {
       throw invalid(`Invalid value ${number} for parameter '${name}' supplied: must be between ${min ?? '-inf'} and ${max ?? 'inf'}.`);
@@ -45,7 +45,7 @@ export class MlflowParams {
     const value = this.raw(name);
     if (value === undefined || value === null) return [];
     const list = Array.isArray(value) ? value : [value];
-    if (!list.every((v) => typeof v === 'string')) throw invalid(`Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied: expected a list of strings.`);
+    if (!list.every((v) => typeof v === 'string')) throw invalid(`Invalid value ${quote(value)} for parameter '${name}' supplied: expected a list of strings.`);
     return list as string[];
   }
 
@@ -53,7 +53,7 @@ export class MlflowParams {
     const value = this.raw(name);
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value) || !value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
-      throw invalid(`Invalid value ${JSON.stringify(value).slice(0, 200)} for parameter '${name}' supplied: expected a list of objects.`);
+      throw invalid(`Invalid value ${quote(value)} for parameter '${name}' supplied: expected a list of objects.`);
     }
     return value as Array<Record<string, unknown>>;
   }

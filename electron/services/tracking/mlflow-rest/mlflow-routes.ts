@@ -4,7 +4,7 @@ import type { MetricPoint } from '../metric-store';
 import { checkBatchLimits, type TrackingService } from '../tracking-service';
 import type { ArtifactStore } from '../artifact-store';
 import { parseArtifactPath } from '../artifact-path';
-import { invalid, limits, missing, validateInt64, validateKey, validateStringValue } from '../tracking-limits';
+import { invalid, limits, missing, quote, validateKey, validateSafeInteger, validateStringValue } from '../tracking-limits';
 import { bucketList } from '../../../../shared/metric-buckets';
 import { experimentJson, metricJson, runInfoJson, runJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
@@ -29,8 +29,8 @@ function metricFrom(raw: Record<string, unknown>, now: number): MetricPoint {
   const key = validateKey(raw.key, 'key');
   if (raw.value === undefined || raw.value === null) throw missing('value');
   const value = parseMetricValue(raw.value);
-  if (value === null) throw invalid(`Invalid value ${JSON.stringify(raw.value)} for parameter 'value' supplied: expected a number.`);
-  return { key, value, timestamp: validateInt64(raw.timestamp, 'timestamp', now), step: validateInt64(raw.step, 'step', 0) };
+  if (value === null) throw invalid(`Invalid value ${quote(raw.value)} for parameter 'value' supplied: expected a number.`);
+  return { key, value, timestamp: validateSafeInteger(raw.timestamp, 'timestamp', now), step: validateSafeInteger(raw.step, 'step', 0) };
 }
 
 function paramFrom(raw: Record<string, unknown>): { key: string; value: string } {
@@ -73,7 +73,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       const run = tracking.createRun({
         experimentId: p.optionalString('experiment_id') ?? '0',
         name: p.optionalString('run_name'),
-        startTime: p.raw('start_time') === undefined ? undefined : validateInt64(p.raw('start_time'), 'start_time'),
+        startTime: p.raw('start_time') === undefined ? undefined : validateSafeInteger(p.raw('start_time'), 'start_time'),
         userId: p.optionalString('user_id'),
         tags: p.objectList('tags').map(tagFrom),
       });
@@ -86,7 +86,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       const endTime = p.raw('end_time');
       const run = tracking.updateRun(runIdOf(p), {
         status: p.raw('status'),
-        endTime: endTime === undefined || endTime === null ? undefined : validateInt64(endTime, 'end_time'),
+        endTime: endTime === undefined || endTime === null ? undefined : validateSafeInteger(endTime, 'end_time'),
         name: p.raw('run_name'),
       });
       return { run_info: runInfoJson(run) };

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Experiment } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
+import { reloadOnResync } from '../../api/resync';
 import { CopyableCode } from '../../components/CopyableCode';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { routeHref } from '../../routing/route';
@@ -35,12 +36,15 @@ export function ExperimentList() {
     void load();
     // New runs change counts and activity: refresh, at most every half second.
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = client.on('tracking.run', () => {
+    const refresh = () => {
       if (timer === null) timer = setTimeout(() => ((timer = null), void load()), 500);
-    });
+    };
+    const off = client.on('tracking.run', refresh);
+    const offResync = reloadOnResync(client, refresh); // runs created while the stream was down
     const tick = setInterval(() => setNow(Date.now()), 30_000);
     return () => {
       off();
+      offResync();
       clearInterval(tick);
       if (timer !== null) clearTimeout(timer);
     };

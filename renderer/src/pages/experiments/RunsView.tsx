@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEve
 import { useStore } from 'zustand';
 import type { Run, RunStatus } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
+import { reloadOnResync } from '../../api/resync';
 import { Badge, type BadgeTone } from '../../components/Badge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { routeHref } from '../../routing/route';
@@ -112,9 +113,15 @@ export function RunsView({ experimentId }: { experimentId: string }) {
       pending.add(event.runId);
       schedule();
     });
+    // The stream was lost for a while: which runs changed is unknown, so re-read the list.
+    const offResync = reloadOnResync(client, () => {
+      reload = true;
+      schedule();
+    });
     return () => {
       offRun();
       offMetrics();
+      offResync();
       if (timer !== null) clearTimeout(timer);
     };
   }, [client, store, experimentId]);

@@ -256,6 +256,10 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
                 )}
               </Field>
             </div>
+            <label className="inline-check" data-testid="field-allow-root">
+              <input type="checkbox" checked={form.allowRoot} onChange={(e) => update({ allowRoot: e.target.checked })} /> Allow running as root{' '}
+              <span className="muted">only for images that need it; otherwise the job runs as an unprivileged user</span>
+            </label>
           </section>
 
           <section className="launch-section">

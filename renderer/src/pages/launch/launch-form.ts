@@ -46,6 +46,8 @@ export interface LaunchForm {
   memoryGb: string;
   earlyStopping: { enabled: boolean; metric: string; mode: 'min' | 'max'; patience: string; minDelta: string };
   timeoutMinutes: string;
+  /** Let the job run as root; otherwise it runs as its workspace's owner or an unprivileged user. */
+  allowRoot: boolean;
 }
 
 /** What the machine offers, bounding the inputs. */
@@ -79,6 +81,7 @@ export function initialForm(): LaunchForm {
     memoryGb: '',
     earlyStopping: { enabled: false, metric: '', mode: 'min', patience: '3', minDelta: '0' },
     timeoutMinutes: '',
+    allowRoot: false,
   };
 }
 
@@ -209,6 +212,7 @@ export function buildSubmission(form: LaunchForm, limits: MachineLimits): { erro
     resources,
     ...(minutes !== undefined ? { maxRuntimeSeconds: Math.max(1, Math.round(minutes * 60)) } : {}),
     ...(earlyStopping ? { earlyStopping } : {}),
+    ...(form.allowRoot ? { allowRoot: true } : {}),
   };
   return { errors, submission: sweep ? { kind: 'sweep', spec, sweep } : { kind: 'job', spec } };
 }

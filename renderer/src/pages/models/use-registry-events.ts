@@ -1,7 +1,11 @@
 import { useEffect } from 'react';
 import { useClient } from '../../api/client-context';
+import { useResync } from '../../lib/use-resync';
 
-/** Reloads when a registry change concerns `name` (or any model when no name is given). */
+/**
+ * Reloads when a registry change concerns `name` (or any model when no name is given), and after
+ * the event stream was lost (changes in the gap were missed).
+ */
 export function useRegistryEvents(reload: () => void, name?: string): void {
   const client = useClient();
   useEffect(
@@ -11,4 +15,5 @@ export function useRegistryEvents(reload: () => void, name?: string): void {
       }),
     [client, reload, name],
   );
+  useResync(reload);
 }

@@ -6,6 +6,7 @@ import { CopyableCode } from '../../components/CopyableCode';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { routeHref } from '../../routing/route';
 import { toLoadError, type LoadError } from '../../stores/load-error';
+import { useResync } from '../../lib/use-resync';
 import { useHardwareStore } from '../../stores/stores-context';
 import { LaunchDialog } from '../launch/LaunchDialog';
 import { describeResources, elapsedOf, formatElapsed, splitJobs, upsertJob } from './queue-model';
@@ -63,6 +64,10 @@ export function QueuePage() {
       reloadTimer.current = null;
     };
   }, [client, load]);
+
+  // Job changes missed while the event stream was down: read the whole list again.
+  const reloadJobs = useCallback(() => void load(), [load]);
+  useResync(reloadJobs);
 
   useEffect(() => {
     if (!overview) void loadHardware();

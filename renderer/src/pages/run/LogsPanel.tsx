@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { JobLogLine } from '../../../../shared/contract/training';
 import { useClient } from '../../api/client-context';
+import { reloadOnResync } from '../../api/resync';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { toLoadError, type LoadError } from '../../stores/load-error';
@@ -16,6 +17,8 @@ export function LogsPanel({ jobId, live }: { jobId: string; live: boolean }) {
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
+  // Bumped when the event stream comes back after a drop: lines in the gap are read again.
+  const [generation, setGeneration] = useState(0);
   const boxRef = useRef<HTMLPreElement>(null);
 
   useEffect(() => {
@@ -31,15 +34,20 @@ export function LogsPanel({ jobId, live }: { jobId: string; live: boolean }) {
     return () => {
       stale = true;
     };
-  }, [client, jobId, search]);
+  }, [client, jobId, search, generation]);
 
   useEffect(() => {
     if (!live) return;
-    return client.on('training.log', (line) => {
+    const off = client.on('training.log', (line) => {
       if (line.jobId !== jobId) return;
       if (search && !line.line.includes(search)) return;
       setLines((prev) => (prev.length >= KEEP ? [...prev.slice(prev.length - KEEP + 1), line] : [...prev, line]));
     });
+    const offResync = reloadOnResync(client, () => setGeneration((g) => g + 1));
+    return () => {
+      off();
+      offResync();
+    };
   }, [client, jobId, live, search]);
 
   useEffect(() => {

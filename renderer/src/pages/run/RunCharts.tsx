@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricSeries } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
+import { reloadOnResync } from '../../api/resync';
 import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
 import { runColor, type XAxisMode } from '../../charts/series-math';
 import { toLoadError, type LoadError } from '../../stores/load-error';
@@ -34,6 +35,8 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
   const [logY, setLogY] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
   const allKeys = useMemo(() => [...new Set([...keys, ...liveKeys])].sort(), [keys, liveKeys]);
+  const allKeysRef = useRef(allKeys);
+  allKeysRef.current = allKeys;
   const keysText = keys.join('\n');
 
   const fetchKeys = useRef(async (wanted: readonly string[]) => {
@@ -75,8 +78,14 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
       setLiveKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
       timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
     });
+    // Back after a drop: points logged in the gap are unknown, so every shown key is read again.
+    const offResync = reloadOnResync(client, () => {
+      for (const key of allKeysRef.current) pending.add(key);
+      timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
+    });
     return () => {
       off();
+      offResync();
       if (timer) clearTimeout(timer);
     };
   }, [client, runId, live]);

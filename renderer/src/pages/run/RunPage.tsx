@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LatestMetric, RunDetail } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
+import { reloadOnResync } from '../../api/resync';
 import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -44,9 +45,15 @@ export function RunPage({ route }: { route: Route }) {
         return next;
       });
     });
+    // Back after a drop: re-read the run; the live values collected so far may be older than it.
+    const offResync = reloadOnResync(client, () => {
+      setLatest({});
+      reload();
+    });
     return () => {
       offRun();
       offMetrics();
+      offResync();
     };
   }, [client, runId, reload]);
 

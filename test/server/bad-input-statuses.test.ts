@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+let experimentId: string;
+let runId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  experimentId = (await server.mlflow('experiments/create', { name: 'bad-input' })).json.experiment_id as string;
+  runId = ((await server.mlflow('runs/create', { experiment_id: experimentId })).json.run as { info: { run_id: string } }).info.run_id;
+});
+afterAll(() => server.close());
+
+async function raw(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${TEST_TOKEN}` }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('requests that can never succeed are 4xx, so MLflow clients do not retry them', () => {
+  it('a huge unknown run id is not echoed whole either', async () => {
+    const res = await server.mlflow('runs/get?run_id=' + 'f'.repeat(10_000));
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.json).length).toBeLessThan(1000);
+  });
+
+  it('an artifact name longer than the file system allows: 400 naming the problem', async () => {
+    const res = await raw('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${'n'.repeat(300)}.txt`, 'x');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('longer than 255 bytes');
+  });
+
+  it('a filter of 70,000 AND-ed terms: 400 naming the limit, refused before it is read', async () => {
+    const filter = Array.from({ length: 70_000 }, (_, i) => `metrics.m${i % 50} > ${i}`).join(' AND ');
+    const res = await server.mlflow('runs/search', { experiment_ids: [experimentId], filter });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toBe(`The filter is ${filter.length} characters long; at most 500000.`);
+  });
+
+  it('a filter of more clauses than SQLite nests: 400 naming the count', async () => {
+    const filter = Array.from({ length: 1500 }, (_, i) => `metrics.m${i % 50} > ${i}`).join(' AND ');
+    const res = await server.mlflow('runs/search', { experiment_ids: [experimentId], filter });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toBe('The filter has 1500 clauses; at most 200 can be AND-ed together.');
+  });
+
+  it('an IN list longer than SQLite can bind: 400', async () => {
+    const names = Array.from({ length: 40_000 }, (_, i) => `'r${i}'`).join(',');
+    const res = await server.mlflow('runs/search', { experiment_ids: [experimentId], filter: `attributes.run_id IN (${names})` });
+    expect(res.status).toBe(400);
+    expect(String(res.json.message)).toContain('at most 10000');
+  });
+
+  it('too many order_by fields for one query: 400', async () => {
+    const res = await server.mlflow('runs/search', { experiment_ids: [experimentId], order_by: Array.from({ length: 70 }, (_, i) => `metrics.m${i}`) });
+    expect(res.status).toBe(400);
+    expect(String(res.json.message)).toContain('order_by has 70 fields');
+  });
+
+  it('deeply nested JSON: 400 from both the MLflow API and RPC', async () => {
+    const nested = `{"run_id": "${runId}", "key": ${'['.repeat(200_000)}${']'.repeat(200_000)}, "value": "v"}`;
+    const mlflow = await raw('POST', '/api/2.0/mlflow/runs/set-tag', nested);
+    expect(mlflow.status).toBe(400);
+    expect(mlflow.text).toContain('more than 100 levels deep');
+    const rpc = await raw('POST', '/api/rpc/tracking.getRun', `{"runId": ${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`);
+    expect(rpc.status).toBe(400);
+  });
+
+  it('a body over the limit: 413', async () => {
+    const res = await raw('POST', '/api/rpc/tracking.getRun', JSON.stringify({ runId: 'x'.repeat(11 * 1024 * 1024) }));
+    expect(res.status).toBe(413);
+  });
+
+  it('a huge invalid key is quoted by a short prefix only, not echoed whole', async () => {
+    const key = `bad!${'k'.repeat(19 * 1024 * 1024)}`;
+    const res = await raw('POST', '/api/2.0/mlflow/runs/set-tag', JSON.stringify({ run_id: runId, key, value: 'v' }));
+    expect(res.status).toBe(400);
+    expect(res.text.length).toBeLessThan(1000);
+    expect(res.text).toContain(`(${key.length} characters)`);
+  });
+});
