@@ -457,8 +457,12 @@ export class TrainingService {
       for (const [n, { mount, index }] of datasets.entries()) {
         const field = `spec.mounts[${index}].source`;
         const name = path.basename(mount.source) || mount.source;
+        let counted = false;
         const show = (progress: DigestProgress | null, force = false) => {
-          if (!force && this.now() - shownAt < HASH_PROGRESS_MS) return;
+          // The first count is shown at once (the listing is done), later ones at most every HASH_PROGRESS_MS.
+          const firstCount = !counted && progress !== null && progress.filesTotal !== null;
+          if (!force && !firstCount && this.now() - shownAt < HASH_PROGRESS_MS) return;
+          if (firstCount) counted = true;
           shownAt = this.now();
           const which = datasets.length > 1 ? ` (dataset ${n + 1} of ${datasets.length})` : '';
           const files =
