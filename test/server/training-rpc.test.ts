@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, JobLogLine } from '../../shared/contract/training';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { tempDir } from '../helpers/temp-dir';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -46,6 +47,11 @@ describe('training methods over the API', () => {
     });
     expect(sweep.status).toBe(400);
     expect(sweep.body.error!.message).toMatch(/sweep\.space\.lr/);
+    const folder = tempDir();
+    const reserved = await server.rpc('training.submit', { spec: { ...base, mounts: [{ source: folder, target: '/orrery/outputs' }] } });
+    expect(reserved.status).toBe(400);
+    expect(reserved.body.error!.message).toMatch(/spec\.mounts\[0\]\.target: \/orrery\/outputs is where Orrery mounts its own files/);
+    expect((await server.rpc<Job[]>('training.list', {})).body.result).toEqual([]);
     const unknown = await server.rpc('training.get', { jobId: 'f'.repeat(32) });
     expect(unknown.status).toBe(404);
   });

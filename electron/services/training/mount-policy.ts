@@ -119,6 +119,24 @@ export function checkMountSource(source: string, field: string, policy: MountPol
   return resolved;
 }
 
+/**
+ * Where a job's mounts may appear in its container: not on a path Orrery mounts itself (outputs,
+ * params file, checkpoint folder), and not two on one path. Checked at submit, so the job is
+ * refused then rather than failing at launch.
+ */
+export function checkMountTargets(mounts: readonly MountSpec[], reserved: readonly string[], prefix = 'spec.mounts'): void {
+  const normal = (target: string) => path.posix.normalize(target).replace(/(.)\/$/, '$1');
+  const taken = new Set(reserved.map(normal));
+  const seen = new Set<string>();
+  mounts.forEach((mount, i) => {
+    const target = normal(mount.target);
+    if (target === '/') refuse(`${prefix}[${i}].target`, 'cannot be / (the whole container); mount at a folder such as /data.');
+    if (taken.has(target)) refuse(`${prefix}[${i}].target`, `${target} is where Orrery mounts its own files for the job; choose another path.`);
+    if (seen.has(target)) refuse(`${prefix}[${i}].target`, `another mount already uses ${target}.`);
+    seen.add(target);
+  });
+}
+
 /** Every mount of a spec, resolved and checked; the first refusal names its field (`spec.mounts[i].source`). */
 export function resolveMounts(mounts: readonly MountSpec[], policy: MountPolicy, prefix = 'spec.mounts'): ResolvedMount[] {
   return mounts.map((mount, i) => {

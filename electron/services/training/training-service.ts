@@ -13,7 +13,8 @@ import type { TrackingService } from '../tracking/tracking-service';
 import { EarlyStopping } from './early-stopping';
 import type { JobExit, JobLauncher, RunningJob, UnstartedJob } from './job-launcher';
 import { handOverWorkspace, jobUserFor, orreryIdentity, prepareJobFolder, userString, writableWorkspacesToChown, type JobUser, type ProcessIdentity } from './job-user';
-import { checkMountSource, defaultMountPolicy, resolveMounts, type MountPolicy, type ResolvedMount } from './mount-policy';
+import { CONTAINER_OUTPUTS_DIR, CONTAINER_PARAMS_FILE } from './container-spec';
+import { checkMountSource, checkMountTargets, defaultMountPolicy, resolveMounts, type MountPolicy, type ResolvedMount } from './mount-policy';
 import { outcomeOf, type Outcome, type StopCause } from './job-outcome';
 import type { JobRepository, StoredJob } from './job-repository';
 import { createMetricLineState, parseMetricLine } from './metric-line-parser';
@@ -126,6 +127,7 @@ export class TrainingService {
    * allowed, and no writable workspace Orrery would refuse to hand to the job's user.
    */
   private checkSpec(spec: JobSpec): { mounts: ResolvedMount[]; user: JobUser } {
+    checkMountTargets(spec.mounts, [CONTAINER_OUTPUTS_DIR, CONTAINER_PARAMS_FILE, ...(spec.checkpoint ? [spec.checkpoint.dir] : [])]);
     const mounts = resolveMounts(spec.mounts, this.policy);
     const user = jobUserFor(spec, mounts, this.identity);
     writableWorkspacesToChown(mounts, user, this.identity);

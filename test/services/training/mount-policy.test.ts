@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OrreryError } from '../../../shared/errors';
-import { checkMountSource, defaultMountPolicy, isWithin, resolveMounts, type MountPolicy } from '../../../electron/services/training/mount-policy';
+import { checkMountSource, checkMountTargets, defaultMountPolicy, isWithin, resolveMounts, type MountPolicy } from '../../../electron/services/training/mount-policy';
 import { tempDir } from '../../helpers/temp-dir';
 
 /** A policy over a sandbox: its own data dir, home folder and Docker socket (a plain file standing in). */
@@ -134,5 +134,25 @@ describe('mount policy', () => {
     expect(isWithin('/etc', '/etc/ssl')).toBe(true);
     expect(isWithin('/etc', '/etcetera')).toBe(false);
     expect(isWithin('/data/orrery', '/data')).toBe(false);
+  });
+});
+
+describe('mount targets', () => {
+  const reserved = ['/orrery/outputs', '/orrery/params.json', '/ckpt'];
+  const mount = (target: string) => ({ source: '/data', target, kind: 'dataset' as const, writable: false });
+
+  it.each([
+    ['/orrery/outputs', 'spec.mounts[0].target: /orrery/outputs is where Orrery mounts its own files'],
+    ['/orrery/outputs/', 'spec.mounts[0].target: /orrery/outputs is where Orrery mounts its own files'],
+    ['/orrery/params.json', 'spec.mounts[0].target: /orrery/params.json is where Orrery mounts its own files'],
+    ['/ckpt', 'spec.mounts[0].target: /ckpt is where Orrery mounts its own files'],
+    ['/', 'spec.mounts[0].target: cannot be /'],
+  ])('refuses %s at submit, naming the field', (target, message) => {
+    expect(() => checkMountTargets([mount(target)], reserved)).toThrow(message);
+  });
+
+  it('refuses two mounts on one path and accepts distinct ones', () => {
+    expect(() => checkMountTargets([mount('/data'), mount('/data/')], reserved)).toThrow('spec.mounts[1].target: another mount already uses /data.');
+    expect(() => checkMountTargets([mount('/data'), mount('/code'), mount('/orrery/extra')], reserved)).not.toThrow();
   });
 });
