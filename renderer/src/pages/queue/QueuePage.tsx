@@ -197,7 +197,7 @@ function JobTable({ jobs, now, busy, onAct, testId }: JobTableProps) {
               </td>
               <td>
                 <Badge tone={statusTone[job.status]} testId="job-status">
-                  {job.status}
+                  {job.stage === 'hashing-inputs' ? 'hashing inputs' : job.status}
                 </Badge>
                 {job.exitCode !== null && job.status !== 'finished' && <span className="muted small"> exit {job.exitCode}</span>}
               </td>
