@@ -32,8 +32,15 @@ export class OrreryError extends Error {
     this.code = code;
   }
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: boundedMessage(this.message) };
   }
+}
+
+/** The longest error message a transport sends: a safety net for messages that repeat bad input. */
+export const MAX_ERROR_MESSAGE = 1000;
+
+export function boundedMessage(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}… (message cut; ${message.length} characters)` : message;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -24,6 +24,29 @@ describe('requests that can never succeed are 4xx, so MLflow clients do not retr
     expect(JSON.stringify(res.json).length).toBeLessThan(1000);
   });
 
+  it('page tokens and offsets beyond the integer range, and too many experiments or order_by fields: 400, not 500', async () => {
+    const hugeOffset = Buffer.from('{"offset": 1e300}').toString('base64url');
+    const runs = await server.mlflow('runs/search', { experiment_ids: [experimentId], page_token: hugeOffset });
+    expect(runs.status).toBe(400);
+    const history = await server.mlflow(`metrics/get-history?run_id=${runId}&metric_key=loss&page_token=99999999999999999999`);
+    expect(history.status).toBe(400);
+    const experiments = await server.mlflow('experiments/search', { order_by: Array.from({ length: 2001 }, () => 'name') });
+    expect(experiments.status).toBe(400);
+    expect(String(experiments.json.message)).toContain('order_by has 2001 fields');
+    const many = await server.mlflow('runs/search', { experiment_ids: Array.from({ length: 33_000 }, (_, i) => String(i)) });
+    expect(many.status).toBe(400);
+    expect(String(many.json.message)).toContain('at most 1000');
+  });
+
+  it('filter errors quote a short prefix of what was sent, however long', async () => {
+    const list = Array.from({ length: 40_000 }, (_, i) => `'${i}'`).join(',');
+    for (const filter of [`params.a IN (${list})`, `metrics.a > 1 and ${'x'.repeat(400_000)}`, `metrics.a > ${'9'.repeat(300_000)}x`]) {
+      const res = await raw('POST', '/api/2.0/mlflow/runs/search', JSON.stringify({ experiment_ids: [experimentId], filter }));
+      expect(res.status).toBe(400);
+      expect(res.text.length).toBeLessThan(1200);
+    }
+  });
+
   it('an artifact name longer than the file system allows: 400 naming the problem', async () => {
     const res = await raw('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${'n'.repeat(300)}.txt`, 'x');
     expect(res.status).toBe(400);

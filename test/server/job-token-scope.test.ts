@@ -73,6 +73,35 @@ describe("a job's token reaches its own run and nothing else", () => {
     expect(server.running.app.tracking.getRun(other).tags.k).toBeUndefined();
   });
 
+  it('cannot move runs between trees or rewrite what Orrery recorded: parent tags and orrery.* tags are refused', async () => {
+    const child = await asJob('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.parentRunId', value: own }] });
+    const childId = (child.json.run as { info: { run_id: string } }).info.run_id;
+    const refusals = [
+      // Two parent tags: the first in its tree, the last (which the store keeps) outside.
+      await asJob('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.parentRunId', value: own }, { key: 'mlflow.parentRunId', value: other }] }),
+      await asJob('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: childId, key: 'mlflow.parentRunId', value: other }),
+      await asJob('POST', '/api/2.0/mlflow/runs/log-batch', { run_id: own, tags: [{ key: 'mlflow.parentRunId', value: other }] }),
+      await asJob('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: own, key: 'orrery.job_user', value: '0:0' }),
+      await asJob('POST', '/api/2.0/mlflow/runs/delete-tag', { run_id: own, key: 'orrery.runner' }),
+      await asJob('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.parentRunId', value: own }, { key: 'orrery.sweep', value: 'true' }] }),
+    ];
+    for (const refusal of refusals) expect(refusal.status).toBe(403);
+    expect(server.running.app.tracking.getRun(childId).tags['mlflow.parentRunId']).toBe(own);
+    expect(server.running.app.tracking.getRun(own).tags['orrery.job_user']).toBeUndefined();
+    expect((await asJob('POST', '/api/2.0/mlflow/runs/set-tag', { run_id: own, key: 'stage', value: 'eval' })).status).toBe(200);
+  });
+
+  it('stops working five minutes after its run ended', async () => {
+    const ended = Date.now() - 6 * 60_000;
+    server.running.app.tracking.updateRun(own, { status: 'FINISHED', endTime: ended });
+    const late = await asJob('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: own, key: 'loss', value: 1, timestamp: 1, step: 0 });
+    expect(late.status).toBe(403);
+    expect(String(late.json.message)).toContain('no longer valid');
+    server.running.app.tracking.updateRun(other, { status: 'FINISHED', endTime: Date.now() });
+    const otherToken = server.running.app.jobTokens.issue(other);
+    expect((await asJob('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: other, key: 'loss', value: 1, timestamp: 1, step: 0 }, otherToken)).status).toBe(200);
+  });
+
   it('cannot call the app API at all: no job submission, registry, settings or events', async () => {
     for (const method of ['training.submit', 'registry.list', 'remotes.list', 'tracking.listExperiments']) {
       const res = await asJob('POST', `/api/rpc/${method}`, { spec: { name: 'x', image: 'host', command: ['true'], mounts: [{ source: '/', target: '/host' }] } });

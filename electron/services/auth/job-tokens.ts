@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateFile } from '../config/data-dir';
 
 export const JOB_TOKEN_KEY_FILE = 'job-token.key';
 const PREFIX = 'orrery-job.';
@@ -22,6 +23,8 @@ export class JobTokens {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    // A key readable by others would let them forge any job's token.
+    ensurePrivateFile(file);
     const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
     if (key.length < 32) throw new Error(`${file} is damaged (expected 64 hex characters); delete it and restart Orrery (running jobs will lose their tokens).`);
     return new JobTokens(key);

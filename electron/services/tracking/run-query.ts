@@ -135,9 +135,10 @@ export function decodePageToken(token: string | null | undefined): number {
   if (!token) return 0;
   try {
     const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+    // SQLite's OFFSET takes a 64-bit integer; a larger number arrives as a float it refuses.
+    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0) return offset;
   } catch {
     // fall through
   }
-  throw new OrreryError('INVALID_INPUT', `Invalid page_token '${token}'.`);
+  throw new OrreryError('INVALID_INPUT', `Invalid page_token '${token.length > 80 ? `${token.slice(0, 80)}…` : token}'.`);
 }

@@ -145,7 +145,7 @@ function parseClauses(source: string): RawClause[] {
     i++;
     return token;
   };
-  const found = (token: Token) => (token.kind === 'end' ? 'the end of the filter' : `'${token.raw}'`);
+  const found = (token: Token) => (token.kind === 'end' ? 'the end of the filter' : `'${shortText(token.raw)}'`);
 
   const readComparator = (ident: IdentToken): string => {
     const token = next();
@@ -159,7 +159,7 @@ function parseClauses(source: string): RawClause[] {
         return `NOT ${negated}`;
       }
     }
-    throw invalid(`Invalid comparison clause. Expected comparison after '${ident.raw}', found ${found(token)}.`);
+    throw invalid(`Invalid comparison clause. Expected comparison after '${shortText(ident.raw)}', found ${found(token)}.`);
   };
 
   const readList = (open: Token): RawClause['value'] => {
@@ -184,7 +184,7 @@ function parseClauses(source: string): RawClause[] {
   const readValue = (ident: IdentToken, comparator: string): RawClause['value'] => {
     const token = next();
     const missing = () =>
-      invalid(`Invalid comparison clause. Expected value token after '${ident.raw} ${comparator}', found ${found(token)}.`);
+      invalid(`Invalid comparison clause. Expected value token after '${shortText(ident.raw)} ${comparator}', found ${found(token)}.`);
     // `metrics.a > AND ...` lacks a value; reading AND as one would blame the next clause.
     if (keyword(token) === 'AND' || keyword(token) === 'OR') throw missing();
     switch (token.kind) {
@@ -210,7 +210,7 @@ function parseClauses(source: string): RawClause[] {
   while (true) {
     const ident = next();
     if (ident.kind !== 'ident' || keyword(ident) === 'AND' || keyword(ident) === 'OR') {
-      const where = i > 1 ? ` after '${tokens[i - 2]?.raw}'` : '';
+      const where = i > 1 ? ` after '${shortText(tokens[i - 2]?.raw ?? '')}'` : '';
       throw invalid(`Invalid clause(s) in filter string: expected a comparison such as metrics.acc > 0.9${where}, found ${found(ident)}.`);
     }
     const comparator = readComparator(ident);
@@ -219,10 +219,10 @@ function parseClauses(source: string): RawClause[] {
     const joiner = next();
     if (joiner.kind === 'end') return clauses;
     if (keyword(joiner) === 'OR') {
-      throw invalid(`Invalid clause(s) in filter string: '${joiner.raw}'. Only AND can join comparisons; OR is not supported.`);
+      throw invalid(`Invalid clause(s) in filter string: '${shortText(joiner.raw)}'. Only AND can join comparisons; OR is not supported.`);
     }
     if (keyword(joiner) !== 'AND') {
-      throw invalid(`Invalid clause(s) in filter string: '${joiner.raw}'. Expected AND or the end of the filter.`);
+      throw invalid(`Invalid clause(s) in filter string: '${shortText(joiner.raw)}'. Expected AND or the end of the filter.`);
     }
   }
 }
@@ -250,7 +250,7 @@ function resolveIdentifier(ident: IdentToken, schema: Schema): { entity: FilterE
   }
   if (written === '') {
     throw invalid(
-      `Invalid identifier '${ident.raw}'. Columns should be specified as 'attribute.<key>', 'metric.<key>', 'tag.<key>', 'dataset.<key>', or 'param.'.`,
+      `Invalid identifier '${shortText(ident.raw)}'. Columns should be specified as 'attribute.<key>', 'metric.<key>', 'tag.<key>', 'dataset.<key>', or 'param.'.`,
     );
   }
   return { entity, key: written, written };
@@ -272,7 +272,7 @@ function stringValue(value: RawClause['value'], message: string): string {
   if (value.kind === 'string') return value.value;
   if (value.kind === 'word') {
     throw invalid(
-      `Parameter value is either not quoted or unidentified quote types used for string value ${value.raw}. Use either single or double quotes.`,
+      `Parameter value is either not quoted or unidentified quote types used for string value ${shortText(value.raw)}. Use either single or double quotes.`,
     );
   }
   throw invalid(message);
@@ -287,7 +287,7 @@ function listValue(value: Extract<RawClause['value'], { kind: 'list' }>): string
     const [only, ...more] = item.kind === 'ident' ? item.parts : [];
     if (only?.quote === '"' && more.length === 0) return only.text;
     throw invalid(
-      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${value.raw}`,
+      `While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ${shortText(value.raw)}`,
     );
   });
 }
@@ -300,7 +300,7 @@ function stringOrList(clause: RawClause, value: string | string[], allowed: read
   if (isList && !wantsList) throw invalid(`Comparator '${comparator}' cannot compare with a list of values; use IN or NOT IN.`);
   if (wantsList && !isList) {
     throw invalid(
-      `${comparator} expects a parenthesised list of quoted strings, e.g. ${clause.ident.raw} ${comparator} ('a', 'b'). Got value ${clause.value.raw}`,
+      `${comparator} expects a parenthesised list of quoted strings, e.g. ${shortText(clause.ident.raw)} ${comparator} ('a', 'b'). Got value ${shortText(clause.value.raw)}`,
     );
   }
   return comparator;
@@ -312,23 +312,23 @@ function toClause(clause: RawClause, schema: Schema): FilterClause {
   const raw = clause.value;
   switch (entity) {
     case 'metric': {
-      const value = numberValue(raw, `Expected numeric value type for metric. Found ${raw.raw}`);
+      const value = numberValue(raw, `Expected numeric value type for metric. Found ${shortText(raw.raw)}`);
       return { entity, key, comparator: checkComparator(clause.comparator, NUMERIC_COMPARATORS), value };
     }
     case 'param':
     case 'tag': {
       const noun = entity === 'param' ? 'parameter' : 'tag';
-      const value = stringValue(raw, `Expected a quoted string value for ${noun} (e.g. 'my-value'). Got value ${raw.raw}`);
+      const value = stringValue(raw, `Expected a quoted string value for ${noun} (e.g. 'my-value'). Got value ${shortText(raw.raw)}`);
       return { entity, key, comparator: checkComparator(clause.comparator, STRING_COMPARATORS), value };
     }
     case 'dataset': {
       const value =
-        raw.kind === 'list' ? listValue(raw) : stringValue(raw, `Expected a quoted string value for dataset attributes. Got value ${raw.raw}`);
+        raw.kind === 'list' ? listValue(raw) : stringValue(raw, `Expected a quoted string value for dataset attributes. Got value ${shortText(raw.raw)}`);
       return { entity, key, comparator: stringOrList(clause, value, LIST_COMPARATORS), value };
     }
     case 'attribute': {
       if (schema.numericAttributes.has(key)) {
-        const value = numberValue(raw, `Expected numeric value type for numeric attribute: ${written}. Found ${raw.raw}`);
+        const value = numberValue(raw, `Expected numeric value type for numeric attribute: ${written}. Found ${shortText(raw.raw)}`);
         return { entity, key, comparator: checkComparator(clause.comparator, NUMERIC_COMPARATORS), value };
       }
       let value: string | string[];
@@ -342,7 +342,7 @@ function toClause(clause: RawClause, schema: Schema): FilterClause {
         }
         value = listValue(raw);
       } else {
-        value = stringValue(raw, `Expected a quoted string value for attributes. Got value ${raw.raw}`);
+        value = stringValue(raw, `Expected a quoted string value for attributes. Got value ${shortText(raw.raw)}`);
       }
       return { entity, key, comparator: stringOrList(clause, value, schema.stringAttributeComparators), value };
     }

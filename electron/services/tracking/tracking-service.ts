@@ -86,6 +86,8 @@ export function checkBatchLimits(metrics: number, params: number, tags: number):
   }
 }
 
+const MAX_SEARCH_EXPERIMENTS = 1000;
+
 const ADJECTIVES = ['brave', 'calm', 'bright', 'swift', 'quiet', 'bold', 'keen', 'merry', 'lucid', 'nimble'];
 const NOUNS = ['comet', 'nebula', 'quasar', 'pulsar', 'meteor', 'aurora', 'nova', 'orbit', 'zenith', 'eclipse'];
 
@@ -411,6 +413,10 @@ export class TrackingService {
   // ---- search ----
 
   searchRuns(input: SearchRunsInput): { runs: Run[]; nextPageToken: string | null; total: number } {
+    // Each id is a bound variable; SQLite takes 32766 in one statement.
+    if (input.experimentIds.length > MAX_SEARCH_EXPERIMENTS) {
+      throw invalid(`experiment_ids has ${input.experimentIds.length} ids; at most ${MAX_SEARCH_EXPERIMENTS} in one search.`);
+    }
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
     const clauses = parseSearchFilter(input.filter);
     const order = parseOrderBy(input.orderBy);

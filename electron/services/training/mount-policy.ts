@@ -21,6 +21,12 @@ export interface MountPolicy {
   homeDirs: string[];
   /** Docker engine sockets: refused, and so is any folder that contains one. */
   dockerSockets: string[];
+  /**
+   * Container engines' state and socket folders (Docker's, containerd's): refused themselves,
+   * inside and around. Their containerd socket or image store gives root on the host as surely
+   * as the Docker socket does.
+   */
+  engineDirs?: string[];
 }
 
 export type MountSpec = JobSpec['mounts'][number];
@@ -41,7 +47,8 @@ export function defaultMountPolicy(dataDir: string, env: NodeJS.ProcessEnv = pro
   const host = env.DOCKER_HOST ?? '';
   if (host.startsWith('unix://')) dockerSockets.push(host.slice('unix://'.length));
   if (env.XDG_RUNTIME_DIR) dockerSockets.push(path.join(env.XDG_RUNTIME_DIR, 'docker.sock')); // rootless Docker
-  return { dataDir, homeDirs, dockerSockets };
+  const engineDirs = ['/var/lib/docker', '/var/lib/containerd', '/run/docker', '/run/containerd', '/var/run/docker', '/var/run/containerd'];
+  return { dataDir, homeDirs, dockerSockets, engineDirs };
 }
 
 /** True when `inner` is `outer` or lies inside it (both absolute and normalised). */
@@ -108,6 +115,10 @@ export function checkMountSource(source: string, field: string, policy: MountPol
   for (const socket of policy.dockerSockets.flatMap(spellings)) {
     if (resolved === socket) refuse(field, `${shown} is the Docker engine's socket, which gives root on the host; a job may not mount it.`);
     if (isWithin(resolved, socket)) refuse(field, `${shown} contains the Docker engine's socket (${socket}), which gives root on the host; mount a folder that does not.`);
+  }
+  for (const engine of (policy.engineDirs ?? []).flatMap(spellings)) {
+    if (isWithin(engine, resolved)) refuse(field, `${shown} is ${resolved === engine ? '' : 'inside '}${engine}, a container engine's state, which gives root on the host; a job may not mount it.`);
+    if (isWithin(resolved, engine)) refuse(field, `${shown} contains ${engine}, a container engine's state, which gives root on the host; mount a folder that does not.`);
   }
   for (const data of spellings(policy.dataDir)) {
     if (isWithin(data, resolved)) refuse(field, `${shown} is ${resolved === data ? '' : 'inside '}Orrery's data dir (its database, tokens and every run); a job may not mount it.`);

@@ -9,12 +9,12 @@ import { tempDir } from '../../helpers/temp-dir';
 /** A policy over a sandbox: its own data dir, home folder and Docker socket (a plain file standing in). */
 function sandbox(): { root: string; policy: MountPolicy } {
   const root = fs.realpathSync(tempDir('orrery-policy-'));
-  for (const dir of ['data', 'home/me/project', 'run', 'srv/datasets/mnist', 'srv/work']) fs.mkdirSync(path.join(root, dir), { recursive: true });
+  for (const dir of ['data', 'home/me/project', 'run', 'srv/datasets/mnist', 'srv/work', 'engine/containerd/io']) fs.mkdirSync(path.join(root, dir), { recursive: true });
   fs.writeFileSync(path.join(root, 'run/docker.sock'), '');
   fs.writeFileSync(path.join(root, 'srv/datasets/mnist/train.csv'), 'a,b\n');
   return {
     root,
-    policy: { dataDir: path.join(root, 'data'), homeDirs: [path.join(root, 'home/me')], dockerSockets: [path.join(root, 'run/docker.sock')] },
+    policy: { dataDir: path.join(root, 'data'), homeDirs: [path.join(root, 'home/me')], dockerSockets: [path.join(root, 'run/docker.sock')], engineDirs: [path.join(root, 'engine/containerd')] },
   };
 }
 
@@ -88,7 +88,7 @@ describe('mount policy', () => {
     fs.mkdirSync(path.join(root, 'data/jobs/abc'), { recursive: true });
     expect(refusal(path.join(root, 'data'), policy)).toMatch(/is Orrery's data dir/);
     expect(refusal(path.join(root, 'data/jobs/abc'), policy)).toMatch(/inside Orrery's data dir/);
-    expect(refusal(root, { ...policy, dockerSockets: [] })).toMatch(/contains Orrery's data dir/);
+    expect(refusal(root, { ...policy, dockerSockets: [], engineDirs: [] })).toMatch(/contains Orrery's data dir/);
   });
 
   it('resolves symlinks first: a link to a forbidden place is refused as that place, and says where it leads', () => {
@@ -134,6 +134,19 @@ describe('mount policy', () => {
     expect(isWithin('/etc', '/etc/ssl')).toBe(true);
     expect(isWithin('/etc', '/etcetera')).toBe(false);
     expect(isWithin('/data/orrery', '/data')).toBe(false);
+  });
+});
+
+describe("container engines' state", () => {
+  it('refuses the folder, anything inside it and anything around it (containerd gives root like the Docker socket)', () => {
+    const { root, policy } = sandbox();
+    expect(refusal(path.join(root, 'engine/containerd'), policy)).toMatch(/is .*engine\/containerd, a container engine's state/);
+    expect(refusal(path.join(root, 'engine/containerd/io'), policy)).toMatch(/is inside .*engine\/containerd/);
+    expect(refusal(path.join(root, 'engine'), policy)).toMatch(/contains .*engine\/containerd/);
+  });
+
+  it('names the real engines on this machine by default', () => {
+    expect(defaultMountPolicy('/data').engineDirs).toEqual(expect.arrayContaining(['/var/lib/docker', '/run/containerd', '/run/docker']));
   });
 });
 

@@ -24,7 +24,7 @@ export class MlflowApi {
     now: () => number = Date.now,
   ) {
     this.routes = mlflowJsonRoutes(tracking, artifacts, now);
-    this.scope = new MlflowJobScope(tracking);
+    this.scope = new MlflowJobScope(tracking, now);
   }
 
   sendError(res: ServerResponse, error: OrreryError): void {

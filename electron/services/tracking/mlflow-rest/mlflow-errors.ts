@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../../shared/errors';
+import { boundedMessage, type ErrorCode } from '../../../../shared/errors';
 import { knownError } from '../../store/storage-errors';
 
 export interface MlflowErrorBody {
@@ -23,8 +23,8 @@ export function toMlflowError(error: unknown): { status: number; body: MlflowErr
   const known = knownError(error);
   if (known) {
     const mapped = MLFLOW_CODES[known.code] ?? { code: 'INTERNAL_ERROR', status: 500 };
-    return { status: mapped.status, body: { error_code: mapped.code, message: known.message } };
+    return { status: mapped.status, body: { error_code: mapped.code, message: boundedMessage(known.message) } };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { status: 500, body: { error_code: 'INTERNAL_ERROR', message } };
+  return { status: 500, body: { error_code: 'INTERNAL_ERROR', message: boundedMessage(message) } };
 }

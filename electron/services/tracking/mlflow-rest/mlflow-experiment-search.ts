@@ -1,6 +1,6 @@
 import type { LifecycleStage } from '../../../../shared/contract/tracking';
 import { decodePageToken, encodePageToken, likeToGlob } from '../run-query';
-import { parseExperimentFilter } from '../search-filter';
+import { FILTER_LIMITS, parseExperimentFilter } from '../search-filter';
 import type { TrackingService } from '../tracking-service';
 import { invalid } from '../tracking-limits';
 import { experimentJson } from './mlflow-json';
@@ -35,7 +35,9 @@ export function searchExperiments(tracking: TrackingService, p: MlflowParams, li
     where.push(test);
     params.push(...testParams);
   }
-  const order = p.stringList('order_by').map((term) => {
+  const orderBy = p.stringList('order_by');
+  if (orderBy.length > FILTER_LIMITS.orderBy) throw invalid(`order_by has ${orderBy.length} fields; at most ${FILTER_LIMITS.orderBy}.`);
+  const order = orderBy.map((term) => {
     const match = /^\s*(?:attributes?\.|attr\.)?`?(\w+)`?\s*(ASC|DESC)?\s*$/i.exec(term);
     const column = match?.[1] ? COLUMNS[match[1].toLowerCase()] : undefined;
     if (!match || !column) throw invalid(`Invalid order_by clause '${term}'.`);

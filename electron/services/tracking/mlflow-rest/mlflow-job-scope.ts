@@ -18,6 +18,19 @@ const RUN_ROUTES = new Set([
 ]);
 
 const PARENT_TAG = 'mlflow.parentRunId';
+/** How long after its run ended a job's token still works. */
+const ENDED_GRACE_MS = 5 * 60_000;
+
+/**
+ * Tags a job may not set: the parent link (which would move runs between trees) and Orrery's
+ * own records of how the job ran (its uid, runner, end reason).
+ */
+function checkTagKeys(keys: readonly unknown[]): void {
+  for (const key of keys) {
+    if (key === PARENT_TAG) throw refused(`a job may not change ${PARENT_TAG}`);
+    if (typeof key === 'string' && key.startsWith('orrery.')) throw refused(`a job may not set Orrery's own tags (${key.slice(0, 80)})`);
+  }
+}
 
 /**
  * What a training job's token may do: log to its own run and read it back, create child runs
@@ -25,22 +38,34 @@ const PARENT_TAG = 'mlflow.parentRunId';
  * Anything else (other runs, experiments, search) is refused, whatever the job sends.
  */
 export class MlflowJobScope {
-  constructor(private readonly tracking: TrackingService) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Throws FORBIDDEN unless the caller may call this route with these parameters. */
   checkRoute(caller: Caller, route: string, params: MlflowParams): void {
     if (caller.kind === 'user') return;
     const root = caller.runId;
-    if (RUN_ROUTES.has(route)) return this.checkRun(caller, params.string('run_id', 'run_uuid'));
+    this.checkLive(root);
+    if (RUN_ROUTES.has(route)) {
+      this.checkRun(caller, params.string('run_id', 'run_uuid'));
+      if (route === 'POST runs/set-tag' || route === 'POST runs/delete-tag') checkTagKeys([params.raw('key')]);
+      if (route === 'POST runs/log-batch') checkTagKeys(params.objectList('tags').map((tag) => tag.key));
+      return;
+    }
     switch (route) {
       case 'GET metrics/get-history-bulk-interval':
         for (const runId of params.stringList('run_ids')) this.checkRun(caller, runId);
         return;
       case 'POST runs/create': {
-        const parent = params.objectList('tags').find((tag) => tag.key === PARENT_TAG)?.value;
-        if (typeof parent !== 'string' || !this.tracking.isInRunTree(root, parent)) {
-          throw refused(`a job creates only child runs of its own run (tag ${PARENT_TAG} = ${root})`);
+        const tags = params.objectList('tags');
+        const parents = tags.filter((tag) => tag.key === PARENT_TAG).map((tag) => tag.value);
+        const parent = parents[0];
+        if (parents.length !== 1 || typeof parent !== 'string' || !this.tracking.isInRunTree(root, parent)) {
+          throw refused(`a job creates only child runs of its own run (exactly one tag ${PARENT_TAG} = ${root} or one of its child runs)`);
         }
+        checkTagKeys(tags.filter((tag) => tag.key !== PARENT_TAG).map((tag) => tag.key));
         if ((params.optionalString('experiment_id') ?? '0') !== this.experimentOf(root)) throw refused("a job's child runs belong to its run's experiment");
         return;
       }
@@ -60,7 +85,19 @@ export class MlflowJobScope {
   /** Throws FORBIDDEN unless the caller may touch this run (artifacts, metrics, tags). */
   checkRun(caller: Caller, runId: string): void {
     if (caller.kind === 'user') return;
+    this.checkLive(caller.runId);
     if (!this.tracking.isInRunTree(caller.runId, runId)) throw refused(`a job's token reaches only run ${caller.runId} and its child runs`);
+  }
+
+  /**
+   * A job's token works while its run is live, and for a short while after it ended (a script
+   * may still upload what it wrote last); after that a leaked token is worth nothing.
+   */
+  private checkLive(root: string): void {
+    const run = this.tracking.getRun(root);
+    if (run.endTime !== null && run.status !== 'RUNNING' && run.status !== 'SCHEDULED' && this.now() - run.endTime > ENDED_GRACE_MS) {
+      throw refused(`the job's run ${root} ended at ${new Date(run.endTime).toISOString()}; its token is no longer valid`);
+    }
   }
 
   private experimentOf(runId: string): string {

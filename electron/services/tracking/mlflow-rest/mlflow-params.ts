@@ -32,7 +32,7 @@ export class MlflowParams {
     const value = this.raw(name);
     if (value === undefined || value === null || value === '') return undefined;
     const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isInteger(number)) {
+    if (typeof number !== 'number' || !Number.isSafeInteger(number)) {
       throw invalid(`Invalid value ${quote(value)} for parameter '${name}' supplied: expected an integer.`);
     }
     if ((min !== undefined && number < min) || (max !== undefined && number > max)) {
