@@ -38,6 +38,7 @@ describe("a job's token reaches its own run and nothing else", () => {
     expect((await asJob('POST', '/api/2.0/mlflow/runs/log-metric', { run_id: own, key: 'loss', value: 1, timestamp: 1, step: 0 })).status).toBe(200);
     expect((await asJob('GET', `/api/2.0/mlflow/runs/get?run_id=${own}`)).status).toBe(200);
     expect((await asJob('GET', `/api/2.0/mlflow/experiments/get?experiment_id=${experimentId}`)).status).toBe(200);
+    expect((await asJob('GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=scoped')).status).toBe(200);
     const child = await asJob('POST', '/api/2.0/mlflow/runs/create', { experiment_id: experimentId, tags: [{ key: 'mlflow.parentRunId', value: own }] });
     expect(child.status).toBe(200);
     const childId = (child.json.run as { info: { run_id: string } }).info.run_id;
@@ -62,6 +63,8 @@ describe("a job's token reaches its own run and nothing else", () => {
       await asJob('POST', '/api/2.0/mlflow/experiments/create', { name: 'mine' }),
       await asJob('POST', '/api/2.0/mlflow/runs/delete', { run_id: own }),
       await asJob('GET', `/api/2.0/mlflow/experiments/get?experiment_id=${otherExperiment}`),
+      await asJob('GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=elsewhere'),
+      await asJob('GET', '/api/2.0/mlflow/experiments/get-by-name?experiment_name=no-such-experiment'),
       await asJob('PUT', `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${other}/artifacts/evil.txt`, 'x'),
       await asJob('GET', `/api/2.0/mlflow-artifacts/artifacts?path=${experimentId}/${other}/artifacts`),
     ];

@@ -72,11 +72,12 @@ export class MlflowJobScope {
       case 'GET experiments/get':
         if (params.string('experiment_id') !== this.experimentOf(root)) throw refused("a job reads only its own run's experiment");
         return;
-      case 'GET experiments/get-by-name':
-        if (this.tracking.getExperimentByName(params.string('experiment_name')).experimentId !== this.experimentOf(root)) {
-          throw refused("a job reads only its own run's experiment");
-        }
+      case 'GET experiments/get-by-name': {
+        // The same refusal whether the name exists or not: a job learns nothing about other experiments.
+        const own = this.tracking.getExperiment(this.experimentOf(root)).name;
+        if (params.string('experiment_name') !== own) throw refused("a job reads only its own run's experiment");
         return;
+      }
       default:
         throw refused(`a job's token reaches only its own run, not ${route.split(' ')[1]}`);
     }
