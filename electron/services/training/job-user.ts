@@ -17,6 +17,38 @@ import type { ResolvedMount } from './mount-policy';
 export const UNPRIVILEGED_UID = 65534;
 export const UNPRIVILEGED_GID = 65534;
 
+/**
+ * uids (and gids, the same number) reserved for process-runner jobs: [2_000_000_000,
+ * 2_100_000_000). A plain process shares the host's PID namespace, so two jobs running as the same
+ * uid could read each other's /proc/<pid>/environ (their MLflow tokens) or signal each other; when
+ * Orrery is root and a job would run as the unprivileged fallback, the process runner gives it a
+ * uid of its own from this range instead (see jobUidFor). No passwd entry is needed for a process,
+ * the range stays below 2^31 (Node checks uids as int32) and far above the ids distributions hand
+ * out to system accounts, people, systemd's dynamic users and subuid ranges. It must be mapped where
+ * Orrery runs in a user namespace. Docker jobs keep 65534: each container has its own PID namespace.
+ */
+export const JOB_UID_BASE = 2_000_000_000;
+export const JOB_UID_RANGE = 100_000_000;
+
+export function isJobUid(uid: number): boolean {
+  return uid >= JOB_UID_BASE && uid < JOB_UID_BASE + JOB_UID_RANGE;
+}
+
+/**
+ * The uid (= gid) a process-runner job gets from the reserved range: derived from its id, moved on
+ * past any taken by another running job (`taken` says so; the caller tracks its own jobs and the
+ * processes on the host).
+ */
+export function jobUidFor(jobId: string, taken: (uid: number) => boolean): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < jobId.length; i++) hash = Math.imul(hash ^ jobId.charCodeAt(i), 0x01000193) >>> 0;
+  let offset = hash % JOB_UID_RANGE;
+  for (let tries = 0; tries < 1000; tries++, offset = (offset + 1) % JOB_UID_RANGE) {
+    if (!taken(JOB_UID_BASE + offset)) return JOB_UID_BASE + offset;
+  }
+  throw new OrreryError('UNAVAILABLE', 'no free uid for the job in the reserved range');
+}
+
 export interface JobUser {
   uid: number;
   gid: number;
@@ -56,7 +88,8 @@ export function chooseJobUser(input: { allowRoot: boolean; workspaceOwner: Proce
   // Not root: Orrery can chown nothing, so the folders it creates are writable by itself alone.
   if (input.orrery.uid > 0) return { uid: input.orrery.uid, gid: input.orrery.gid, source: 'orrery-user' };
   const owner = input.workspaceOwner;
-  if (owner && owner.uid !== 0) return { uid: owner.uid, gid: owner.gid, source: 'workspace-owner' };
+  // A folder of a person's with root's group (uid 1000, gid 0) must not give the job group root.
+  if (owner && owner.uid !== 0) return { uid: owner.uid, gid: owner.gid === 0 ? UNPRIVILEGED_GID : owner.gid, source: 'workspace-owner' };
   return { uid: UNPRIVILEGED_UID, gid: UNPRIVILEGED_GID, source: 'unprivileged' };
 }
 

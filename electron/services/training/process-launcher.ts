@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
@@ -10,7 +8,10 @@ import type { JobExit, JobLauncher, LaunchRequest, RunningJob } from './job-laun
 import { LineSplitter } from './log-lines';
 import { hyperparameterArgs } from './container-spec';
 import { jobEnvironment } from './job-environment';
-import { chownTree, orreryIdentity, type ProcessIdentity } from './job-user';
+import { jobUidFor, orreryIdentity, UNPRIVILEGED_GID, UNPRIVILEGED_UID, type ProcessIdentity } from './job-user';
+import { killJobUid, processesOf, removeStaleStagings, stage, type Staging } from './process-staging';
+
+export { STAGING_MARKER } from './process-staging';
 
 /**
  * Runs a job as a plain process, for machines without Docker: the same environment, logs and
@@ -20,14 +21,19 @@ import { chownTree, orreryIdentity, type ProcessIdentity } from './job-user';
  *
  * When Orrery runs as root the process drops to the job's user (never root unless the spec allows
  * it). That user cannot reach the job's folders inside Orrery's data dir (0700), so it works in a
- * private staging folder under the OS temp dir (0700, its own): the params file is copied there,
- * checkpoints are moved in, and at exit its outputs and checkpoints are moved back where Orrery
- * collects and keeps them.
+ * staging folder under the OS temp dir (root's; only its outputs, checkpoints and home in it are the
+ * job's): the params file is copied there, checkpoints are moved in, and at exit, once every process
+ * of the job is killed, its outputs and checkpoints are moved back (see process-staging.ts) where
+ * Orrery collects and keeps them. A job that would run as the shared unprivileged uid gets a uid
+ * of its own instead (see JOB_UID_BASE).
  */
 export class ProcessLauncher implements JobLauncher {
   readonly kind = 'process' as const;
 
-  constructor(private readonly identity: ProcessIdentity = orreryIdentity()) {}
+  constructor(private readonly identity: ProcessIdentity = orreryIdentity()) {
+    // Staging folders of jobs that were running when an earlier Orrery died without collecting them.
+    removeStaleStagings(identity);
+  }
 
   async validate(spec: JobSpec): Promise<void> {
     if (spec.command.length === 0) throw new OrreryError('INVALID_INPUT', 'spec.command: must have at least the program to run.');
@@ -44,14 +50,25 @@ export class ProcessLauncher implements JobLauncher {
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
-    const { spec, user } = request;
+    const { spec } = request;
     const [program, ...args] = [...spec.command, ...(spec.passHyperparametersAsArgs ? hyperparameterArgs(spec.hyperparameters) : [])];
     // Only root can become another user; anyone else runs the job as itself (chooseJobUser says so).
-    const drop = this.identity.uid === 0 && user.uid !== 0;
-    const staging = drop ? stage(request) : null;
+    const drop = this.identity.uid === 0 && request.user.uid !== 0;
+    const ownUid = drop && request.user.source === 'unprivileged' && process.platform === 'linux' ? this.ownUid(request) : null;
+    const user = request.user;
+    let staging: Staging | null = null;
+    try {
+      staging = drop ? stage(request, this.identity) : null;
+    } catch (error) {
+      if (ownUid !== null) jobUids.delete(ownUid);
+      throw error;
+    }
     const inherited = { ...process.env };
     // Orrery's own API token, when it was given one this way, is not the job's to have.
     delete inherited.ORRERY_TOKEN;
+    const release = () => {
+      if (ownUid !== null) jobUids.delete(ownUid);
+    };
     let child: ChildProcess;
     try {
       child = spawn(program!, args, {
@@ -67,10 +84,13 @@ export class ProcessLauncher implements JobLauncher {
           ...(staging ? { HOME: staging.homeDir, USER: String(user.uid), LOGNAME: String(user.uid) } : {}),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: at exit, whatever it left running in the background is killed too.
+        detached: true,
         ...(drop ? { uid: user.uid, gid: user.gid } : {}),
       });
     } catch (error) {
-      staging?.unstage();
+      staging?.unstage(() => undefined);
+      release();
       throw new OrreryError('INVALID_INPUT', `spec.command: could not start '${program}': ${error instanceof Error ? error.message : String(error)}`);
     }
     const started = await new Promise<Error | null>((resolve) => {
@@ -78,33 +98,68 @@ export class ProcessLauncher implements JobLauncher {
       child.once('error', (error) => resolve(error));
     });
     if (started) {
-      staging?.unstage();
+      staging?.unstage(() => undefined);
+      release();
       throw new OrreryError('INVALID_INPUT', `spec.command: could not start '${program}'${drop ? ` as uid ${user.uid}` : ''}: ${started.message}`);
     }
+    // A failed kill later must not become an uncaught 'error'.
+    child.on('error', () => undefined);
+    const pid = child.pid!;
+    groups.add(pid);
     const listeners: Array<(stream: 'stdout' | 'stderr', line: string) => void> = [];
     const emit = (stream: 'stdout' | 'stderr') => new LineSplitter((line) => listeners.forEach((l) => l(stream, line)));
     const out = emit('stdout');
     const err = emit('stderr');
     child.stdout!.on('data', (c: Buffer) => out.push(c));
     child.stderr!.on('data', (c: Buffer) => err.push(c));
+    const warn = (line: string) => listeners.forEach((l) => l('stderr', `[orrery] ${line}`));
+    let closed = false;
+    child.once('close', () => void (closed = true));
     const exited = new Promise<JobExit>((resolve) => {
-      child.once('close', (code, signal) => {
-        out.end();
-        err.end();
-        staging?.unstage();
-        resolve({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null), oomKilled: false, error: null });
+      child.once('exit', (code, signal) => {
+        // Nothing of the job may outlive it and race the collection of its outputs.
+        killGroup(pid, 'SIGKILL');
+        groups.delete(pid);
+        if (ownUid !== null) killJobUid(ownUid);
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          clearTimeout(timer);
+          let error: string | null = null;
+          try {
+            out.end();
+            err.end();
+            const failure = staging?.unstage(warn) ?? null;
+            const exitCode = code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null);
+            if (failure) error = `${exitCode === null ? `ended (${signal ?? 'no exit code'})` : `exited with code ${exitCode}`}, but ${failure}`;
+          } catch (e) {
+            error = `could not be collected: ${e instanceof Error ? e.message : String(e)}`;
+          } finally {
+            release();
+          }
+          resolve({ exitCode: code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGTERM' ? 143 : null), oomKilled: false, error });
+        };
+        // Its pipes close once the group is gone; one held by a process that escaped it is given up on.
+        const timer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          end();
+        }, 5000);
+        if (closed) end();
+        else child.once('close', end);
       });
     });
     return {
       runner: 'process',
-      handle: String(child.pid),
+      handle: String(pid),
       imageDigest: null,
       onLine: (listener) => void listeners.push(listener),
       wait: () => exited,
       async stop(graceSeconds) {
         if (child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceSeconds * 1000);
+        killGroup(pid, 'SIGTERM');
+        const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceSeconds * 1000);
         await exited;
         clearTimeout(timer);
       },
@@ -112,65 +167,48 @@ export class ProcessLauncher implements JobLauncher {
       detach: () => undefined,
     };
   }
-}
 
-interface Staging {
-  outputsDir: string;
-  paramsFile: string;
-  checkpointDir: string | null;
-  homeDir: string;
-  /** Moves outputs and checkpoints back to Orrery's folders and removes the staging folder. */
-  unstage(): void;
-}
-
-/** A private folder for a job that runs as another user; see ProcessLauncher. */
-function stage(request: LaunchRequest): Staging {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-job-'));
-  const outputsDir = path.join(root, 'outputs');
-  const paramsFile = path.join(root, 'params.json');
-  const homeDir = path.join(root, 'home');
-  const checkpointDir = request.checkpointDir ? path.join(root, 'checkpoints') : null;
-  fs.mkdirSync(outputsDir, { mode: 0o700 });
-  fs.mkdirSync(homeDir, { mode: 0o700 });
-  fs.copyFileSync(request.paramsFile, paramsFile);
-  fs.chmodSync(paramsFile, 0o400);
-  if (checkpointDir && request.checkpointDir) {
-    fs.mkdirSync(checkpointDir, { mode: 0o700 });
-    moveEntries(request.checkpointDir, checkpointDir);
-  }
-  chownTree(root, request.user);
-  fs.lchownSync(root, request.user.uid, request.user.gid);
-  let done = false;
-  return {
-    outputsDir,
-    paramsFile,
-    checkpointDir,
-    homeDir,
-    unstage() {
-      if (done) return;
-      done = true;
-      try {
-        moveEntries(outputsDir, request.outputsDir);
-        if (checkpointDir && request.checkpointDir) moveEntries(checkpointDir, request.checkpointDir);
-      } finally {
-        fs.rmSync(root, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
-/** Moves every entry of `from` into `to` (a rename, or a copy where they are on different disks); symlinks stay symlinks. */
-function moveEntries(from: string, to: string): void {
-  for (const name of fs.readdirSync(from)) {
-    const source = path.join(from, name);
-    const target = path.join(to, name);
-    fs.rmSync(target, { recursive: true, force: true });
+  /**
+   * A uid (= gid) of the job's own from the reserved range (see JOB_UID_BASE), for a job that would
+   * run as the shared unprivileged fallback, so that no other job can read its environment (its
+   * tracking token) or signal it. Its folders become that uid's, and so does a writable workspace
+   * Orrery has just handed to the fallback user.
+   *
+   * `request.user` is changed in place: it is the object the run's orrery.job_user tag is written
+   * from after launch, which must name the uid the job really runs as.
+   */
+  private ownUid(request: LaunchRequest): number {
+    const uid = jobUidFor(request.jobId, (candidate) => jobUids.has(candidate) || processesOf(candidate).length > 0);
+    jobUids.add(uid);
     try {
-      fs.renameSync(source, target);
+      request.user.uid = uid;
+      request.user.gid = uid;
+      fs.lchownSync(request.outputsDir, uid, uid);
+      for (const mount of request.spec.mounts) {
+        if (mount.kind !== 'workspace' || !mount.writable) continue;
+        const stat = fs.lstatSync(mount.source);
+        if (stat.isDirectory() && stat.uid === UNPRIVILEGED_UID && stat.gid === UNPRIVILEGED_GID) fs.lchownSync(mount.source, uid, uid);
+      }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      fs.cpSync(source, target, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-      fs.rmSync(source, { recursive: true, force: true });
+      jobUids.delete(uid);
+      throw error;
     }
+    return uid;
+  }
+}
+
+/** Reserved uids held by jobs running in this process. */
+const jobUids = new Set<number>();
+/** Process groups of jobs running in this process: killed if Orrery exits under them. */
+const groups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of groups) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
   }
 }

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   chooseJobUser,
+  isJobUid,
+  JOB_UID_BASE,
+  JOB_UID_RANGE,
+  jobUidFor,
   prepareJobFolder,
   UNPRIVILEGED_GID,
   UNPRIVILEGED_UID,
@@ -29,6 +33,20 @@ describe('the job user rule', () => {
     expect(chooseJobUser({ allowRoot: false, workspaceOwner: null, orrery: root })).toEqual({ uid: 65534, gid: 65534, source: 'unprivileged' });
     // A workspace owned by root but with a non-root group is still root's.
     expect(chooseJobUser({ allowRoot: false, workspaceOwner: { uid: 0, gid: 1000 }, orrery: root }).uid).toBe(65534);
+  });
+
+  it("never takes root's group from a person's workspace (uid 1000, gid 0 gives gid 65534)", () => {
+    expect(chooseJobUser({ allowRoot: false, workspaceOwner: { uid: 1000, gid: 0 }, orrery: root })).toEqual({ uid: 1000, gid: UNPRIVILEGED_GID, source: 'workspace-owner' });
+  });
+
+  it('per-job uids come from the reserved range, one per job, moving past taken ones', () => {
+    const a = jobUidFor('a'.repeat(32), () => false);
+    expect(isJobUid(a)).toBe(true);
+    expect(a).toBeGreaterThanOrEqual(JOB_UID_BASE);
+    expect(a).toBeLessThan(JOB_UID_BASE + JOB_UID_RANGE);
+    expect(JOB_UID_BASE + JOB_UID_RANGE).toBeLessThan(2 ** 31);
+    expect(jobUidFor('a'.repeat(32), (uid) => uid === a)).not.toBe(a);
+    expect(isJobUid(UNPRIVILEGED_UID)).toBe(false);
   });
 
   it("runs as Orrery's own user when Orrery is not root (only its folders can be made writable)", () => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { JobRepository } from '../../../electron/services/training/job-repository';
+import { isJobUid } from '../../../electron/services/training/job-user';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { tempDir } from '../../helpers/temp-dir';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
@@ -105,24 +106,26 @@ describe('mounts that would hand a job the host are refused at submit', () => {
 });
 
 describe.skipIf(!isRoot)('the process runner drops root', () => {
-  it('runs as 65534:65534 when Orrery is root and the workspace is root\'s; the run records it; its outputs land; Orrery\'s token is not inherited', async () => {
+  it('runs as a uid of its own (reserved range) when Orrery is root and the workspace is root\'s; the run records it; its outputs land; Orrery\'s token is not inherited', async () => {
     const previous = process.env.ORRERY_TOKEN;
     process.env.ORRERY_TOKEN = 'the-full-api-token';
     try {
       const job = await training.submit(spec({ name: 'who', command: ['python3', '-c', WHO], mounts: [{ source: shared(), target: '/w', kind: 'workspace' }] }));
       const done = await until(job.jobId, ['finished', 'failed']);
       expect(done.status, JSON.stringify(training.logs(job.jobId, 20))).toBe('finished');
-      expect(training.logs(job.jobId, 20).map((l) => l.line)).toContain('uid 65534 token False home True');
+      const said = training.logs(job.jobId, 20).map((l) => l.line).find((l) => l.startsWith('uid ')) ?? '';
+      const uid = Number(/^uid (\d+) token False home True$/.exec(said)?.[1]);
+      expect(isJobUid(uid), said).toBe(true);
       const run = server.running.app.tracking.getRunDetail(job.runId);
-      expect(run.tags).toMatchObject({ 'orrery.job_user': '65534:65534', 'orrery.job_user.source': 'unprivileged' });
+      expect(run.tags).toMatchObject({ 'orrery.job_user': `${uid}:${uid}`, 'orrery.job_user.source': 'unprivileged' });
       const file = await fetch(`${server.url}/api/2.0/mlflow-artifacts/artifacts/${job.experimentId}/${job.runId}/artifacts/who.json`, {
         headers: { authorization: `Bearer ${TEST_TOKEN}` },
       });
-      expect(await file.json()).toEqual({ uid: 65534, gid: 65534 });
+      expect(await file.json()).toEqual({ uid, gid: uid });
       // The outputs folder Orrery keeps is the job user's, never world-writable.
       const outputs = fs.statSync(path.join(server.dataDir, 'jobs', job.jobId, 'outputs'));
       expect(outputs.mode & 0o777).toBe(0o700);
-      expect(outputs.uid).toBe(65534);
+      expect(outputs.uid).toBe(uid);
     } finally {
       if (previous === undefined) delete process.env.ORRERY_TOKEN;
       else process.env.ORRERY_TOKEN = previous;
@@ -145,7 +148,7 @@ describe.skipIf(!isRoot)('the process runner drops root', () => {
     expect(server.running.app.tracking.getRun(job.runId).tags).toMatchObject({ 'orrery.job_user': '0:0', 'orrery.job_user.source': 'root-allowed' });
   });
 
-  it('a job as 65534 cannot read Orrery\'s data dir (its database and server.json)', async () => {
+  it('a job as an unprivileged uid cannot read Orrery\'s data dir (its database and server.json)', async () => {
     const code = `import os, sys\ntry:\n    os.listdir(${JSON.stringify(server.dataDir)})\n    print("read it")\nexcept PermissionError:\n    print("denied")`;
     const job = await training.submit(spec({ name: 'snoop', command: ['python3', '-c', code] }));
     await until(job.jobId, ['finished']);
