@@ -15,12 +15,14 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
   if (text === '') return {};
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new OrreryError('INVALID_INPUT', `Request body nests JSON arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
-  }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new OrreryError('INVALID_INPUT', `Request body is not valid JSON. Malformed JSON: ${(error as Error).message}`);
   }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new OrreryError('INVALID_INPUT', `Request body nests JSON arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
+  return value;
 }

@@ -302,8 +302,8 @@ export class TrackingService {
     // Every path in (REST, RPC, a job's metric lines) meets the same range: SQLite refuses some
     // values outside it only at write time, and others it would store rounded.
     for (const metric of metrics) {
-      validateSafeInteger(metric.step, 'step');
-      validateSafeInteger(metric.timestamp, 'timestamp');
+      if (!Number.isSafeInteger(metric.step)) validateSafeInteger(metric.step, 'step');
+      if (!Number.isSafeInteger(metric.timestamp)) validateSafeInteger(metric.timestamp, 'timestamp');
     }
     const seen = new Set<string>();
     const duplicates = new Set<string>();
