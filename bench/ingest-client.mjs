@@ -7,18 +7,24 @@ const stepsPerRequest = perRequest / keys.length;
 const timestamp0 = 1_750_000_000_000;
 
 const bodies = [];
+// What was sent, per key: ingest.mjs checks the store holds exactly this.
+const sent = Object.fromEntries(keys.map((key) => [key, { count: 0, valueSum: 0, stepSum: 0 }]));
 for (let r = 0; r < requests; r++) {
   const metrics = [];
   for (const key of keys) {
     for (let i = 0; i < stepsPerRequest; i++) {
       const step = r * stepsPerRequest + i;
-      metrics.push({ key, value: Math.exp(-step / 50_000) + Math.random() * 0.01, timestamp: timestamp0 + step * 10, step });
+      const value = Math.exp(-step / 50_000) + Math.random() * 0.01;
+      metrics.push({ key, value, timestamp: timestamp0 + step * 10, step });
+      sent[key].count++;
+      sent[key].valueSum += value;
+      sent[key].stepSum += step;
     }
   }
   bodies.push(Buffer.from(JSON.stringify({ run_id: runId, metrics })));
 }
 const client = new HttpClient(baseUrl, token);
-process.send({ type: 'ready', bytes: bodies.reduce((n, b) => n + b.length, 0) });
+process.send({ type: 'ready', runId, sent, bytes: bodies.reduce((n, b) => n + b.length, 0) });
 process.once('message', async () => {
   const started = performance.now();
   let failures = 0;
