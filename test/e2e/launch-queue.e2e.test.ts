@@ -46,6 +46,11 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
   it('launches a job in orrery/python:local, lists it, refuses memory above the machine, cancels another', async () => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     const errors = collectPageErrors(page);
+    // Every job submission the page makes, seen on the wire.
+    const submits: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/rpc/training.submit')) submits.push(request.url());
+    });
     await page.goto(serve.openUrl);
     await page.getByTestId('nav').waitFor();
     await openQueue(page);
@@ -63,7 +68,17 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     await page.getByLabel('Memory (GB)').fill('999999');
     await expect.poll(() => page.getByTestId('field-memory-error').textContent()).toMatch(/must be at most .* GB \(this machine's memory\)/);
     await page.getByTestId('launch-submit').click();
-    await page.waitForTimeout(300);
+    // The click was handled (the field error is still shown) and no submission went out; the
+    // server, asked directly, holds no job.
+    await expect.poll(() => page.getByTestId('field-memory-error').count()).toBe(1);
+    // Let the page finish what the click started (its handlers, their awaits, a frame) before looking.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+    expect(submits).toEqual([]);
+    const token = new URL(serve.openUrl).hash.replace('#token=', '');
+    const listed = (await (
+      await fetch(new URL('/api/rpc/training.list', serve.openUrl), { method: 'POST', headers: { authorization: `Bearer ${decodeURIComponent(token)}` }, body: '{}' })
+    ).json()) as { result: unknown[] };
+    expect(listed.result).toEqual([]);
     expect(page.url()).not.toMatch(/#\/runs\//);
     await page.screenshot({ path: screenshotPath('launch-dialog-invalid') });
 
