@@ -18,6 +18,8 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
   let experimentId: string;
   let maxAccRun: string;
   const runIds: string[] = [];
+  /** Each top-level run's acc (sweep trials sit under their parent whatever the order). */
+  const topLevelAcc = new Map<string, number>();
 
   const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
 
@@ -60,6 +62,7 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
       const acc = Number(((i * 37) % 24 / 24).toFixed(3)); // 0 .. 0.958, shuffled
       const id = await createRun(`run-${String(i).padStart(2, '0')}`, 0.001 * (i + 1), 16 * ((i % 4) + 1), acc);
       runIds.push(id);
+      topLevelAcc.set(id, acc);
       if (acc > best) {
         best = acc;
         maxAccRun = id;
@@ -67,6 +70,7 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     }
     const parent = await createRun('sweep-parent', 0.01, 32, 0.3);
     runIds.push(parent);
+    topLevelAcc.set(parent, 0.3);
     for (let i = 0; i < 5; i++) {
       runIds.push(await createRun(`trial-${i}`, 0.02 * (i + 1), 64, 0.2 + i * 0.05, [{ key: 'mlflow.parentRunId', value: parent }]));
     }
@@ -133,12 +137,14 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
 
     // Filter on Enter.
     const filter = page.getByTestId('runs-filter');
+    // Filter on Enter: exactly the runs above 0.5, not the one at 0.5 (acc is k/24 for k = 0..23).
+    const shownIds = () => rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-run-id') ?? ''));
+    const above = [...topLevelAcc].filter(([, acc]) => acc > 0.5).map(([id]) => id);
+    expect(above).toHaveLength(11);
     await filter.fill('metrics.acc > 0.5');
     await filter.press('Enter');
-    await expect.poll(() => rows.count()).toBeLessThan(30);
-    const filteredCount = await rows.count();
-    expect(filteredCount).toBeGreaterThan(0);
-    expect(await page.getByTestId('runs-total').textContent()).toContain(`${filteredCount} runs matching`);
+    await expect.poll(async () => (await shownIds()).sort()).toEqual([...above].sort());
+    expect(await page.getByTestId('runs-total').textContent()).toContain('11 runs matching');
 
     // A bad filter: the server's message, inline under the box.
     await filter.fill('metrics.acc >> 1');
@@ -151,10 +157,14 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     expect(await page.getByTestId('filter-error').count()).toBe(0);
 
     // Sort by acc: the first click sorts descending.
+    // The whole first page in order: top-level runs by acc (no ties among them), trials under their parent.
+    const byAcc = [...topLevelAcc].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+    const topLevelShown = async () => (await shownIds()).filter((id) => topLevelAcc.has(id));
     await page.getByTestId('sort-metric.acc').click();
     await expect.poll(() => rows.first().getAttribute('data-run-id')).toBe(maxAccRun);
+    await expect.poll(topLevelShown).toEqual(byAcc);
     await page.getByTestId('sort-metric.acc').click();
-    await expect.poll(() => rows.first().getAttribute('data-run-id')).not.toBe(maxAccRun);
+    await expect.poll(topLevelShown).toEqual([...byAcc].reverse());
 
     // The column picker adds lr.
     expect(await page.getByTestId('sort-param.lr').count()).toBe(0);
