@@ -9,5 +9,6 @@ export default defineConfig({
     // SQLite files, sockets and a real browser: keep parallelism modest on 2-core machines.
     maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/helpers/skip-guard-reporter.ts'],
   },
 });

@@ -72,7 +72,7 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     // server, asked directly, holds no job.
     await expect.poll(() => page.getByTestId('field-memory-error').count()).toBe(1);
     // Let the page finish what the click started (its handlers, their awaits, a frame) before looking.
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0))));
+    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
     expect(submits).toEqual([]);
     const token = new URL(serve.openUrl).hash.replace('#token=', '');
     const listed = (await (
