@@ -95,14 +95,15 @@ export class MlflowJobScope {
    * may still upload what it wrote last); after that a leaked token is worth nothing.
    */
   private checkLive(root: string): void {
-    const run = this.tracking.getRun(root);
-    if (run.endTime !== null && run.status !== 'RUNNING' && run.status !== 'SCHEDULED' && this.now() - run.endTime > ENDED_GRACE_MS) {
-      throw refused(`the job's run ${root} ended at ${new Date(run.endTime).toISOString()}; its token is no longer valid`);
+    // The bare row, not the hydrated run: this runs on every request a job makes.
+    const run = this.tracking.runRow(root);
+    if (run.end_time !== null && run.status !== 'RUNNING' && run.status !== 'SCHEDULED' && this.now() - run.end_time > ENDED_GRACE_MS) {
+      throw refused(`the job's run ${root} ended at ${new Date(run.end_time).toISOString()}; its token is no longer valid`);
     }
   }
 
   private experimentOf(runId: string): string {
-    return this.tracking.getRun(runId).experimentId;
+    return String(this.tracking.runRow(runId).experiment_id);
   }
 }
 
