@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plotted } from '../../renderer/src/charts/plotted-readout';
 import { launchChromium, mlflowPost, openAppPage, screenshotWhole } from '../helpers/browser';
 import { chromiumPath } from '../helpers/requirements';
 import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
@@ -10,6 +11,18 @@ import { freePort, startServe, type ServeProcess } from '../helpers/serve-proces
 const browserPath = chromiumPath();
 const TOKEN = 'run-compare-token';
 const STEPS = 2000;
+const SPIKE = 25;
+/**
+ * Steps per bucket at most for this series: 2000 points read as (up to) 1000 buckets come from the
+ * 32-step rollups, and a line point sits at its bucket's last step, so the first is at step <= 31.
+ */
+const FIRST_BUCKET_STEPS = 32;
+
+/** The metric chart `key`'s last drawing, or null before it has drawn once. */
+async function plotted(page: Page, key: string): Promise<Plotted | null> {
+  const raw = await page.locator(`[data-testid="metric-chart"][data-key="${key}"]`).first().getAttribute('data-plotted');
+  return raw === null ? null : (JSON.parse(raw) as Plotted);
+}
 
 describe.skipIf(!browserPath)('Run page and comparison in a real browser against npm run serve', () => {
   let serve: ServeProcess;
@@ -18,6 +31,8 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
   let origin: string;
   let experimentId: string;
   const runIds: string[] = [];
+  /** Each run's start_time (ms), which is also the timestamp of its step 0. */
+  const starts = new Map<string, number>();
 
   const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
 
@@ -45,7 +60,7 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
     for (let step = 0; step < STEPS; step++) {
       const timestamp = start + step * 50;
       // One spike in the loss at step 1234: the min–max band must still show it.
-      const loss = step === 1234 ? 25 : 2 * Math.exp(-step * lr * 0.05) + 0.05 * Math.sin(step / 7);
+      const loss = step === 1234 ? SPIKE : 2 * Math.exp(-step * lr * 0.05) + 0.05 * Math.sin(step / 7);
       points.push({ key: 'loss', value: loss, timestamp, step });
       points.push({ key: 'accuracy', value: 1 - Math.exp(-step * lr * 0.04), timestamp, step });
       if (step % 20 === 0) points.push({ key: 'system/cpu_percent', value: 40 + 10 * Math.sin(step / 50), timestamp, step });
@@ -54,6 +69,7 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
     await putArtifact(runId, 'notes/readme.txt', `Notes for ${name}: learning rate ${lr}.\n`);
     await putArtifact(runId, 'metrics.json', JSON.stringify({ best: { loss: 0.05, step: 1999 }, run: name }));
     await mlflow('runs/update', { run_id: runId, status: 'FINISHED', end_time: start + STEPS * 50 });
+    starts.set(runId, start);
     return runId;
   }
 
@@ -86,6 +102,17 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
     expect(await page.locator('[data-testid="metric-chart"][data-key="accuracy"] canvas').count()).toBe(1);
     expect(await page.getByRole('region', { name: 'System' }).locator('[data-key="system/cpu_percent"]').count()).toBe(1);
     expect(await page.getByRole('region', { name: 'Metrics' }).locator('[data-key^="system/"]').count()).toBe(0);
+    // The charts drew the series: the loss line spans every step and its band holds the spike.
+    await expect.poll(async () => (await plotted(page, 'loss'))?.lines[0]?.points ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    const loss = (await plotted(page, 'loss'))!;
+    expect(loss.lines.map((l) => l.label)).toEqual(['run-1']);
+    expect(loss.lines[0]!.x![0]).toBeLessThan(FIRST_BUCKET_STEPS);
+    expect(loss.lines[0]!.x![1]).toBe(STEPS - 1);
+    expect(loss.xRange[0]).toBeLessThanOrEqual(0);
+    expect(loss.xRange[1]).toBeGreaterThanOrEqual(STEPS - 1);
+    expect(loss.lines[0]!.band!.hi).toBe(SPIKE);
+    expect(loss.yRange[1]).toBeGreaterThanOrEqual(SPIKE);
+    await expect.poll(async () => (await plotted(page, 'accuracy'))?.lines[0]?.points ?? 0).toBeGreaterThan(0);
     // No job: no logs panel.
     expect(await page.getByTestId('logs-panel').count()).toBe(0);
 
@@ -137,14 +164,116 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
     expect(await page.getByTestId('parallel-coordinates').locator('canvas').count()).toBe(1);
     expect(await page.getByTestId('param-scatter').locator('canvas').count()).toBe(1);
 
-    // Controls: smoothing, relative time, log scale redraw without errors.
+    // Every chart drew a line per run; the loss lines span steps 0..1999 (each point is a
+    // bucket's last step, so the first sits up to a bucket in) and every band holds the spike.
+    for (const key of ['loss', 'accuracy', 'system/cpu_percent']) {
+      const chart = (await plotted(page, key))!;
+      expect(chart.lines.map((l) => l.label), key).toEqual(['run-1', 'run-2', 'run-3']);
+      for (const line of chart.lines) expect(line.points, `${key} ${line.label}`).toBeGreaterThan(0);
+    }
+    const raw = (await plotted(page, 'loss'))!;
+    expect(raw.yScale).toBe('linear');
+    expect(raw.xAxis).toBe('step');
+    expect(raw.yRange[1]).toBeGreaterThanOrEqual(SPIKE);
+    expect(raw.xRange[0]).toBeLessThanOrEqual(0);
+    expect(raw.xRange[1]).toBeGreaterThanOrEqual(STEPS - 1);
+    for (const line of raw.lines) {
+      expect(line.x![0], line.label).toBeLessThan(FIRST_BUCKET_STEPS);
+      expect(line.x![1], line.label).toBe(STEPS - 1);
+      // The line is each bucket's last value, so only the band shows the spike.
+      expect(line.band!.hi, line.label).toBe(SPIKE);
+      expect(line.y![1], line.label).toBeLessThan(SPIKE);
+      expect(line.nonFinite, line.label).toEqual({ nan: 0, inf: 0, negInf: 0 });
+    }
+    const lossLines = async () => (await plotted(page, 'loss'))!.lines;
+
+    // Smoothing moves the line inside its raw range (an EMA averages), lifting the troughs; the band stays raw.
     await page.getByTestId('smoothing').fill('0.9');
-    await page.getByTestId('x-axis').selectOption('relative');
+    await expect.poll(async () => (await lossLines()).map((l) => l.y)).not.toEqual(raw.lines.map((l) => l.y));
+    for (const [i, line] of (await lossLines()).entries()) {
+      const before = raw.lines[i]!;
+      expect(line.points, line.label).toBe(before.points);
+      expect(line.y![0] - before.y![0], line.label).toBeGreaterThan(0.01);
+      expect(line.y![1], line.label).toBeLessThanOrEqual(before.y![1] + 1e-9);
+      expect(line.band, line.label).toEqual(before.band);
+    }
+    await page.getByTestId('smoothing').fill('0');
+    await expect.poll(lossLines).toEqual(raw.lines);
+
+    // Log scale: chart.js builds a logarithmic y axis, and a linear one again after.
     await page.getByTestId('log-y').check();
+    await expect.poll(async () => (await plotted(page, 'loss'))!.yScale).toBe('logarithmic');
+    const logged = (await plotted(page, 'loss'))!;
+    expect(logged.yRange[1]).toBeGreaterThanOrEqual(SPIKE);
+    for (const line of logged.lines) {
+      expect(line.points, line.label).toBeGreaterThan(0);
+      expect(line.y![0], line.label).toBeGreaterThan(0);
+    }
     await page.getByTestId('log-y').uncheck();
+    await expect.poll(async () => (await plotted(page, 'loss'))!.yScale).toBe('linear');
+
+    // X axis: seconds since each run's start (a point every 50 ms), then epoch milliseconds, then steps.
+    await page.getByTestId('x-axis').selectOption('relative');
+    await expect.poll(async () => (await plotted(page, 'loss'))!.xAxis).toBe('relative');
+    for (const line of await lossLines()) {
+      expect(line.x![0], line.label).toBeGreaterThanOrEqual(0);
+      expect(line.x![0], line.label).toBeLessThan((FIRST_BUCKET_STEPS * 50) / 1000);
+      expect(line.x![1], line.label).toBeCloseTo(((STEPS - 1) * 50) / 1000, 6);
+    }
+    await page.getByTestId('x-axis').selectOption('wall');
+    await expect.poll(async () => (await plotted(page, 'loss'))!.xAxis).toBe('wall');
+    for (const [i, line] of (await lossLines()).entries()) {
+      const start = starts.get(runIds[i]!)!;
+      expect(line.x![0], line.label).toBeGreaterThanOrEqual(start);
+      expect(line.x![1], line.label).toBe(start + (STEPS - 1) * 50);
+    }
     await page.getByTestId('x-axis').selectOption('step');
+    await expect.poll(async () => (await plotted(page, 'loss'))!.xAxis).toBe('step');
+    expect(await lossLines()).toEqual(raw.lines);
 
     await screenshotWhole(page, 'compare');
+    expect(errors).toEqual([]);
+  });
+
+  it('marks NaN and ±Infinity values the line cannot show, including a run that ends in NaN', { timeout: 60_000 }, async () => {
+    const start = Date.now() - 60_000;
+    const { run } = await mlflow<{ run: { info: { run_id: string } } }>('runs/create', { experiment_id: experimentId, run_name: 'run-nan', start_time: start });
+    const nanRun = run.info.run_id;
+    // 40 points, fewer than the chart's buckets, so each is its own bucket: NaN at 10, 11 and from
+    // 36 on (the run diverged), +Infinity at 20, -Infinity at 25, as MLflow clients send them.
+    const value = (step: number): number | string => {
+      if (step === 10 || step === 11 || step >= 36) return 'NaN';
+      if (step === 20) return 'Infinity';
+      if (step === 25) return '-Infinity';
+      return 1 / (step + 1);
+    };
+    const metrics = Array.from({ length: 40 }, (_, step) => ({ key: 'loss', value: value(step), timestamp: start + step * 1000, step }));
+    await mlflow('runs/log-batch', { run_id: nanRun, metrics });
+    await mlflow('runs/update', { run_id: nanRun, status: 'FAILED', end_time: start + 40_000 });
+
+    const { page, errors } = await openPage(`#/compare?runs=${runIds[0]},${nanRun}`);
+    await expect.poll(() => page.getByTestId('compare-page').getAttribute('data-painted'), { timeout: 20_000 }).toBe('true');
+    await expect.poll(async () => (await plotted(page, 'loss'))?.lines.length ?? 0).toBe(2);
+    const chart = (await plotted(page, 'loss'))!;
+    const [finite, marked] = chart.lines;
+    expect(finite!.label).toBe('run-1');
+    expect(finite!.nonFinite).toEqual({ nan: 0, inf: 0, negInf: 0 });
+    expect(marked!.label).toBe('run-nan');
+    expect(marked!.points).toBe(40 - 8);
+    expect(marked!.x).toEqual([0, 35]);
+    expect(marked!.nonFinite).toEqual({ nan: 6, inf: 1, negInf: 1 });
+    // The legend says what was left out, next to the run.
+    const legend = page.locator('[data-testid="metric-chart"][data-key="loss"] .metric-legend-row', { hasText: 'run-nan' });
+    expect(await legend.locator('.metric-legend-nonfinite').textContent()).toBe('NaN 6 · ∞ 1 · −∞ 1');
+    await screenshotWhole(page, 'compare-nan');
+
+    // The run's own page marks them too, with the x axis reaching the trailing NaN steps.
+    await page.evaluate(`window.location.hash = ${JSON.stringify(`#/runs/${nanRun}`)}`);
+    await expect.poll(async () => (await plotted(page, 'loss'))?.lines[0]?.label).toBe('run-nan');
+    const own = (await plotted(page, 'loss'))!;
+    expect(own.lines[0]!.nonFinite).toEqual({ nan: 6, inf: 1, negInf: 1 });
+    expect(own.xRange[1]).toBeGreaterThanOrEqual(39);
+    await screenshotWhole(page, 'run-page-nan');
     expect(errors).toEqual([]);
   });
 });

@@ -84,6 +84,30 @@ describe('bucketsToPoints', () => {
     ]);
     expect(p.range).toEqual({ min: 1, max: 3 });
     expect(JSON.stringify(p)).not.toMatch(/null|Infinity/);
+    // What the line cannot show is listed for the chart to mark: a NaN last value, ±Infinity anywhere.
+    expect(p.nonFinite).toEqual([
+      { x: 0, kind: 'nan' },
+      { x: 9, kind: '-inf' },
+      { x: 19, kind: 'inf' },
+      { x: 29, kind: 'nan' },
+    ]);
+  });
+
+  it('marks one ±Infinity point once, and a bucket holding both infinities twice', () => {
+    const p = bucketsToPoints(
+      table([
+        [0, 0, 1, 'Infinity', 'Infinity', 'Infinity', 0, 0],
+        [1, 1, 1, '-Infinity', '-Infinity', '-Infinity', 1, 10],
+        [2, 9, 8, '-Infinity', 'Infinity', 1, 9, 20],
+      ]),
+      'wall',
+    );
+    expect(p.nonFinite).toEqual([
+      { x: 0, kind: 'inf' },
+      { x: 10, kind: '-inf' },
+      { x: 20, kind: 'inf' },
+      { x: 20, kind: '-inf' },
+    ]);
   });
 
   it('leaves out values <= 0 on a log axis and reports the smallest positive value', () => {
@@ -103,7 +127,13 @@ describe('bucketsToPoints', () => {
 
   it('has no range for an empty or all-NaN series', () => {
     expect(bucketsToPoints(table([]), 'step').range).toBeNull();
-    expect(bucketsToPoints(table([[0, 0, 1, null, null, 'NaN', 0, 0]]), 'step')).toEqual({ line: [], band: [], range: null, minPositive: null });
+    expect(bucketsToPoints(table([[0, 0, 1, null, null, 'NaN', 0, 0]]), 'step')).toEqual({
+      line: [],
+      band: [],
+      range: null,
+      minPositive: null,
+      nonFinite: [{ x: 0, kind: 'nan' }],
+    });
   });
 });
 

@@ -1,8 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { LogarithmicScale, type Plugin } from 'chart.js';
+import { LogarithmicScale } from 'chart.js';
 import type { MetricBuckets } from '../../../shared/contract/tracking';
 import { Chart } from './chart-setup';
-import { bucketsToPoints, ema, formatValue, formatX, nearestIndex, type SeriesPoints, type XAxisMode, type XY } from './series-math';
+import { bandPlugin, nonFinitePlugin, type DrawnOverlays, type OverlayState } from './chart-overlays';
+import { readPlotted } from './plotted-readout';
+import { bucketsToPoints, ema, formatValue, formatX, nearestIndex, type NonFiniteMark, type XAxisMode, type XY } from './series-math';
 
 Chart.register(LogarithmicScale);
 
@@ -30,59 +32,6 @@ interface MetricChartProps {
 
 type LineChart = Chart<'line', XY[]>;
 
-interface BandState {
-  series: Array<{ color: string; band: SeriesPoints['band'] }>;
-}
-
-/** Draws each series' min–max band (behind the lines) as one filled polygon per series. */
-function bandPlugin(state: BandState): Plugin<'line'> {
-  return {
-    id: 'orreryBand',
-    beforeDatasetsDraw(chart) {
-      const { ctx, chartArea, scales } = chart;
-      const x = scales.x;
-      const y = scales.y;
-      if (!x || !y) return;
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
-      ctx.clip();
-      ctx.globalAlpha = state.series.length > 10 ? 0.12 : 0.2;
-      for (const s of state.series) {
-        const band = s.band;
-        if (band.length === 0) continue;
-        ctx.fillStyle = s.color;
-        ctx.beginPath();
-        // Runs of consecutive buckets form one polygon each; a lone bucket is a thin vertical bar.
-        for (let i = 0; i < band.length; i++) {
-          const b = band[i]!;
-          const px = x.getPixelForValue(b.x);
-          if (i === 0) ctx.moveTo(px, y.getPixelForValue(b.hi));
-          else ctx.lineTo(px, y.getPixelForValue(b.hi));
-        }
-        for (let i = band.length - 1; i >= 0; i--) {
-          const b = band[i]!;
-          ctx.lineTo(x.getPixelForValue(b.x), y.getPixelForValue(b.lo));
-        }
-        ctx.closePath();
-        ctx.fill();
-        if (band.length < 4) {
-          // Too few to fill an area: draw each bucket's range as a line so a spike still shows.
-          ctx.strokeStyle = s.color;
-          for (const b of band) {
-            const px = x.getPixelForValue(b.x);
-            ctx.beginPath();
-            ctx.moveTo(px, y.getPixelForValue(b.hi));
-            ctx.lineTo(px, y.getPixelForValue(b.lo));
-            ctx.stroke();
-          }
-        }
-      }
-      ctx.restore();
-    },
-  };
-}
-
 function cssVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
 }
@@ -93,9 +42,10 @@ function cssVar(el: Element, name: string, fallback: string): string {
  * updated in place; chart.js handles no events (hover is read here, cheaply, for the HTML legend).
  */
 export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0, height = 220, onPainted }: MetricChartProps) {
+  const figureRef = useRef<HTMLElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<LineChart | null>(null);
-  const bandState = useRef<BandState>({ series: [] });
+  const overlays = useRef<OverlayState>({ series: [] });
   const modeRef = useRef<XAxisMode>(xAxis);
   const paintedRef = useRef({ applied: false, reported: false });
   const onPaintedRef = useRef(onPainted);
@@ -114,7 +64,8 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     if (!canvas) return;
     const muted = cssVar(canvas, '--muted', '#5f6b7a');
     const grid = cssVar(canvas, '--border', '#d9dde3');
-    const state = bandState.current;
+    const state = overlays.current;
+    const drawn: DrawnOverlays = { band: [], nonFinite: [] };
     const painted = paintedRef.current;
     const chart: LineChart = new Chart(canvas, {
       type: 'line',
@@ -138,7 +89,14 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
         },
       },
       plugins: [
-        bandPlugin(state),
+        bandPlugin(state, drawn),
+        nonFinitePlugin(state, drawn),
+        {
+          id: 'orreryPlotted',
+          afterDraw(drawnChart) {
+            figureRef.current?.setAttribute('data-plotted', JSON.stringify(readPlotted(drawnChart as LineChart, modeRef.current, drawn)));
+          },
+        },
         {
           id: 'orreryPainted',
           afterRender() {
@@ -166,6 +124,9 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
     let minPositive = Number.POSITIVE_INFINITY;
+    // The x axis spans the band and the NaN/∞ marks too: a run that ends in NaN shows where it did.
+    let xMin = Number.POSITIVE_INFINITY;
+    let xMax = Number.NEGATIVE_INFINITY;
     series.forEach((s, i) => {
       const data = lines[i] ?? [];
       const existing = datasets[i];
@@ -182,8 +143,15 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
         max = Math.max(max, p.range.max);
       }
       if (p?.minPositive !== null && p?.minPositive !== undefined) minPositive = Math.min(minPositive, p.minPositive);
+      for (const q of [...(p?.line ?? []), ...(p?.band ?? []), ...(p?.nonFinite ?? [])]) {
+        xMin = Math.min(xMin, q.x);
+        xMax = Math.max(xMax, q.x);
+      }
     });
-    bandState.current.series = series.map((s, i) => ({ color: s.color, band: prepared[i]?.band ?? [] }));
+    overlays.current.series = series.map((s, i) => ({ color: s.color, band: prepared[i]?.band ?? [], nonFinite: prepared[i]?.nonFinite ?? [] }));
+    const xScale = chart.options.scales!.x!;
+    xScale.suggestedMin = Number.isFinite(xMin) ? xMin : undefined;
+    xScale.suggestedMax = Number.isFinite(xMax) ? xMax : undefined;
     // Suggested bounds (not fixed ones) so the band's extremes are in view and ticks stay round.
     const yScale = chart.options.scales!.y!;
     yScale.type = logY ? 'logarithmic' : 'linear';
@@ -246,12 +214,12 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     const line = lines[i] ?? [];
     const at = hoverX === null ? line.length - 1 : nearestIndex(line, hoverX);
     const point = at >= 0 ? line[at] : undefined;
-    return { s, value: point?.y ?? null, x: point?.x ?? null };
+    return { s, value: point?.y ?? null, x: point?.x ?? null, nonFinite: nonFiniteNote(prepared[i]?.nonFinite ?? []) };
   });
   const headerX = hoverX ?? legendRows.find((r) => r.x !== null)?.x ?? null;
 
   return (
-    <figure className="metric-chart" data-testid="metric-chart" data-key={title}>
+    <figure className="metric-chart" data-testid="metric-chart" data-key={title} ref={figureRef}>
       <figcaption className="metric-chart-title">{title}</figcaption>
       <div className="metric-chart-canvas" ref={(el) => void (el && (el.style.height = `${height}px`))}>
         <canvas ref={canvasRef} role="img" aria-label={`${title} by ${xAxis === 'step' ? 'step' : 'time'}`} />
@@ -261,14 +229,29 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
         <div className="metric-legend-x muted">
           {hoverX === null ? 'latest' : 'at'} {headerX === null ? '' : formatX(headerX, xAxis)}
         </div>
-        {legendRows.map(({ s, value }) => (
+        {legendRows.map(({ s, value, nonFinite }) => (
           <div className="metric-legend-row" key={s.id} title={s.label}>
             <span className="swatch" ref={(el) => void (el && (el.style.background = s.color))} />
             <span className="metric-legend-label">{s.label}</span>
+            {nonFinite && (
+              <span className="metric-legend-nonfinite" title="Not plotted: NaN as × on the top edge, +∞ as ▲ on the top edge, −∞ as ▼ on the bottom edge">
+                {nonFinite}
+              </span>
+            )}
             <span className="metric-legend-value">{formatValue(value)}</span>
           </div>
         ))}
       </div>
     </figure>
   );
+}
+
+/** "NaN 2 · ∞ 1 · −∞ 1" for a legend row; empty when every value could be plotted. */
+function nonFiniteNote(marks: readonly NonFiniteMark[]): string {
+  const names = { nan: 'NaN', inf: '∞', '-inf': '−∞' } as const;
+  return (['nan', 'inf', '-inf'] as const)
+    .map((kind) => [names[kind], marks.filter((m) => m.kind === kind).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(' · ');
 }

@@ -17,6 +17,14 @@ export interface SeriesPoints {
   range: { min: number; max: number } | null;
   /** Smallest value > 0, for a log axis. */
   minPositive: number | null;
+  /** Buckets holding a value the line cannot show (NaN last value, ±Infinity), marked at the chart's edge instead. */
+  nonFinite: NonFiniteMark[];
+}
+
+/** Where a NaN or infinite value sits: 'nan' and 'inf' are marked at the top edge, '-inf' at the bottom. */
+export interface NonFiniteMark {
+  x: number;
+  kind: 'nan' | 'inf' | '-inf';
 }
 
 /** A metric value as a number: the protobuf-JSON strings become NaN / ±Infinity, null stays null. */
@@ -46,7 +54,10 @@ export function firstTimestamp(buckets: MetricBuckets): number {
 /**
  * Column buckets → line points and band. NaN values are skipped (no point, no band edge);
  * ±Infinity cannot be drawn, so it is left out of the line and clamped out of the band (the band
- * keeps its finite edge and the line value). With `logY`, values <= 0 are left out too.
+ * keeps its finite edge and the line value). Each of them is listed in `nonFinite` so the chart can
+ * mark it rather than leave a silent gap. The buckets carry NaN only as a last value, so a NaN
+ * inside a bucket with a finite last value cannot be seen here. With `logY`, values <= 0 are left
+ * out too (they are not marked: they are real values the axis cannot show).
  */
 export function bucketsToPoints(buckets: MetricBuckets, mode: XAxisMode, options: { origin?: number; logY?: boolean } = {}): SeriesPoints {
   const origin = options.origin ?? firstTimestamp(buckets);
@@ -54,6 +65,7 @@ export function bucketsToPoints(buckets: MetricBuckets, mode: XAxisMode, options
   const n = buckets.count.length;
   const line: XY[] = [];
   const band: SeriesPoints['band'] = [];
+  const nonFinite: NonFiniteMark[] = [];
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   let minPositive = Number.POSITIVE_INFINITY;
@@ -71,9 +83,12 @@ export function bucketsToPoints(buckets: MetricBuckets, mode: XAxisMode, options
       line.push({ x, y: last });
       see(last);
     }
-    if ((buckets.count[i] ?? 1) <= 1) continue;
     const lo = metricNumber(buckets.min[i]);
     const hi = metricNumber(buckets.max[i]);
+    if (last !== null && Number.isNaN(last)) nonFinite.push({ x, kind: 'nan' });
+    if (last === Number.POSITIVE_INFINITY || hi === Number.POSITIVE_INFINITY) nonFinite.push({ x, kind: 'inf' });
+    if (last === Number.NEGATIVE_INFINITY || lo === Number.NEGATIVE_INFINITY) nonFinite.push({ x, kind: '-inf' });
+    if ((buckets.count[i] ?? 1) <= 1) continue;
     const loOk = usable(lo);
     const hiOk = usable(hi);
     if (!loOk && !hiOk) continue;
@@ -90,6 +105,7 @@ export function bucketsToPoints(buckets: MetricBuckets, mode: XAxisMode, options
     band,
     range: min <= max ? { min, max } : null,
     minPositive: Number.isFinite(minPositive) ? minPositive : null,
+    nonFinite,
   };
 }
 
