@@ -48,19 +48,24 @@ export function compileRunQuery(
   order.forEach((clause, i) => {
     const dir = clause.ascending ? 'ASC' : 'DESC';
     let expr: string;
+    // Runs without the value sort last in either direction, as in MLflow.
+    let rank: string;
     if (clause.entity === 'metric') {
       joins.push(`LEFT JOIN metric_series o${i} ON o${i}.run_id = r.run_id AND o${i}.key = ?`);
       joinParams.push(clause.key);
       expr = `o${i}.last_value`;
+      // A NaN is stored as 0 beside a flag; MLflow sorts NaN after every number, before missing.
+      rank = `(CASE WHEN ${expr} IS NULL THEN 2 WHEN o${i}.last_is_nan THEN 1 ELSE 0 END)`;
     } else if (clause.entity === 'param' || clause.entity === 'tag') {
       joins.push(`LEFT JOIN ${SUBJECT_TABLES[clause.entity]} o${i} ON o${i}.run_id = r.run_id AND o${i}.key = ?`);
       joinParams.push(clause.key);
       expr = `o${i}.value`;
+      rank = `(${expr} IS NULL)`;
     } else {
       expr = attributeColumn(clause.key);
+      rank = `(${expr} IS NULL)`;
     }
-    // Runs without the value sort last in either direction, as in MLflow.
-    orderTerms.push(`(${expr} IS NULL)`, `${expr} ${dir}`);
+    orderTerms.push(rank, `${expr} ${dir}`);
   });
   orderTerms.push('r.start_time DESC', 'r.run_id');
   return { joins: joins.join(' '), joinParams, where: where.join(' AND '), whereParams, orderBy: orderTerms.join(', ') };
@@ -102,7 +107,9 @@ function stringTest(column: string, clause: FilterClause): [string, unknown[]] {
     return [`${column} ${comparator} (${list.map(() => '?').join(',')})`, list];
   }
   if (comparator === 'LIKE') return [`${column} GLOB ?`, [likeToGlob(String(value))]];
-  if (comparator === 'ILIKE') return [`lower(${column}) GLOB ?`, [likeToGlob(String(value).toLowerCase())]];
+  // Both sides through SQLite's lower() (ASCII only, as MLflow on SQLite): JS's toLowerCase() on
+  // the pattern alone made 'É' ILIKE 'É' false.
+  if (comparator === 'ILIKE') return [`lower(${column}) GLOB lower(?)`, [likeToGlob(String(value))]];
   if (comparator === '=' || comparator === '!=') return [`${column} ${comparator} ?`, [value]];
   if (typeof value === 'number') return [`${column} ${comparator} ?`, [value]];
   throw new OrreryError('INVALID_INPUT', `Invalid comparator '${comparator}' for ${clause.entity} '${clause.key}'.`);

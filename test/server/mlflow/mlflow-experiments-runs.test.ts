@@ -36,6 +36,12 @@ describe('MLflow REST: experiments', () => {
     await server.mlflow('experiments/create', { name: 'golden2' });
     const search = await server.mlflow('experiments/search', { max_results: 10, filter: "name LIKE 'gold%'" });
     expect((search.json.experiments as Array<{ name: string }>).map((e) => e.name).sort()).toEqual(['golden', 'golden2']);
+    // ILIKE folds ASCII case only (as MLflow on SQLite), and a non-ASCII letter still matches itself.
+    await server.mlflow('experiments/create', { name: 'Étude-GOLD' });
+    const folded = await server.mlflow('experiments/search', { max_results: 10, filter: "name ILIKE 'étude-gold'" });
+    expect(folded.json.experiments).toBeUndefined();
+    const sameLetter = await server.mlflow('experiments/search', { max_results: 10, filter: "name ILIKE 'Étude-g%'" });
+    expect((sameLetter.json.experiments as Array<{ name: string }>).map((e) => e.name)).toEqual(['Étude-GOLD']);
 
     expect((await server.mlflow('experiments/set-experiment-tag', { experiment_id: id, key: 'owner', value: 'me' })).status).toBe(200);
     expect((await server.mlflow('experiments/update', { experiment_id: id, new_name: 'silver' })).status).toBe(200);

@@ -55,7 +55,8 @@ export function searchExperiments(tracking: TrackingService, p: MlflowParams, li
 
 function stringTest(column: string, comparator: string, value: unknown): [string, unknown[]] {
   if (comparator === 'LIKE') return [`${column} GLOB ?`, [likeToGlob(String(value))]];
-  if (comparator === 'ILIKE') return [`lower(${column}) GLOB ?`, [likeToGlob(String(value).toLowerCase())]];
+  // Both sides through SQLite's lower() (ASCII only, as MLflow on SQLite), so 'É%' finds 'Étude'.
+  if (comparator === 'ILIKE') return [`lower(${column}) GLOB lower(?)`, [likeToGlob(String(value))]];
   if (['=', '!=', '<', '<=', '>', '>='].includes(comparator)) return [`${column} ${comparator} ?`, [value]];
   throw invalid(`Invalid comparator '${comparator}' for experiment search.`);
 }
