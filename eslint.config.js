@@ -21,7 +21,7 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', '.electron-native/', 'test-output/'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', '.electron-native/', 'test-output/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -501,6 +501,12 @@ export function explainMismatch(runs: readonly RefRun[], q: QueryCase, expected:
   ].join('\n');
 }
 
+/**
+ * Under `npm run test:mutation` a failure only has to kill the mutant: stop at the first failing
+ * query instead of shrinking it (shrinking re-runs queries and made each killed mutant cost seconds).
+ */
+export const SHRINK_FAILURES = process.env.ORRERY_MUTATION_RUN !== '1';
+
 /** fast-check's seed for a test: ORRERY_PBT_SEED when set (to explore), else the fixed one. */
 export function pbtSeed(fixed: number): number {
   const env = process.env.ORRERY_PBT_SEED;

@@ -22,8 +22,8 @@ function compare(actual: number, op: Extract<GateSpec, { kind: 'metric' }>['op']
   }
 }
 
-function numeric(value: MetricValue | undefined): number | null {
-  if (value === undefined) return null;
+/** A missing metric reads as NaN: both fail every gate, since nothing shows the threshold is met. */
+function numeric(value: MetricValue | undefined): number {
   if (typeof value === 'number') return value;
   return value === 'Infinity' ? Infinity : value === '-Infinity' ? -Infinity : NaN;
 }
@@ -40,8 +40,7 @@ export function evaluateGates(gates: readonly GateSpec[], subject: GateSubject):
       case 'metric': {
         const raw = subject.metrics[gate.metric];
         const value = numeric(raw);
-        // A missing or NaN metric fails: nothing shows the threshold is met.
-        const passed = value !== null && !Number.isNaN(value) && compare(value, gate.op, gate.value);
+        const passed = !Number.isNaN(value) && compare(value, gate.op, gate.value);
         return { gate, passed, actual: raw ?? null, expected: `${gate.op} ${gate.value}` };
       }
       case 'max_size':

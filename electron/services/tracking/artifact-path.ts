@@ -34,11 +34,11 @@ export function artifactUri(experimentId: string, runId: string): string {
 
 /** Decodes a URL path exactly once; malformed escapes and non-UTF-8 bytes are refused, not passed through. */
 function decodeOnce(raw: string): string {
-  if (/%(?![0-9a-fA-F]{2})/.test(raw)) refuse('invalid percent-encoding', raw);
   try {
     return decodeURIComponent(raw);
   } catch {
-    // Also catches overlong encodings such as %c0%ae, an old way to smuggle a dot.
+    // decodeURIComponent throws on a '%' without two hex digits after it, on bytes that are not
+    // UTF-8, and on overlong encodings such as %c0%ae (an old way to smuggle a dot).
     return refuse('invalid percent-encoding', raw);
   }
 }

@@ -15,7 +15,7 @@ export class BucketAggregate {
 
   add(step: number, timestamp: number, value: number): void {
     this.count++;
-    if (step < this.firstStep) this.firstStep = step;
+    this.firstStep = Math.min(this.firstStep, step);
     if (step > this.lastStep || (step === this.lastStep && timestamp >= this.lastTimestamp)) {
       this.lastStep = step;
       this.lastTimestamp = timestamp;
@@ -33,7 +33,6 @@ export class BucketAggregate {
   }
 
   merge(other: BucketAggregate): void {
-    if (other.count === 0) return;
     this.count += other.count;
     this.firstStep = Math.min(this.firstStep, other.firstStep);
     if (other.lastStep > this.lastStep || (other.lastStep === this.lastStep && other.lastTimestamp >= this.lastTimestamp)) {

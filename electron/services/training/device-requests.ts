@@ -47,14 +47,16 @@ export const NVIDIA_RUNTIME_FIX = 'sudo nvidia-ctk runtime configure --runtime=d
 // The driver name is left open: a request with an empty Driver is refused the same way.
 const REFUSAL = /could not select device driver "[^"]*" with capabilities: \[\[gpu\]\]/;
 
-/** Every message an engine error may carry: dockerode puts the engine's own text under json.message. */
-function messagesOf(error: unknown, depth = 0): string[] {
-  if (depth > 3 || error === null || error === undefined) return [];
-  if (typeof error === 'string') return [error];
-  if (typeof error !== 'object') return [];
+/**
+ * Whether an engine error carries the refusal in any of its texts: dockerode puts the engine's own
+ * text under json.message, wrappers keep the original under cause. Objects deeper than 3 levels are
+ * not searched, which also ends a cycle.
+ */
+function carriesRefusal(error: unknown, depth = 0): boolean {
+  if (typeof error === 'string') return REFUSAL.test(error);
+  if (depth > 3 || typeof error !== 'object' || error === null) return false;
   const record = error as Record<string, unknown>;
-  const own = [record['message'], record['reason']].filter((value): value is string => typeof value === 'string');
-  return [...own, ...messagesOf(record['json'], depth + 1), ...messagesOf(record['cause'], depth + 1)];
+  return ['message', 'reason', 'json', 'cause'].some((key) => carriesRefusal(record[key], depth + 1));
 }
 
 /**
@@ -62,7 +64,7 @@ function messagesOf(error: unknown, depth = 0): string[] {
  * when the error is something else.
  */
 export function engineGpuRefusal(error: unknown): string | null {
-  if (!messagesOf(error).some((message) => REFUSAL.test(message))) return null;
+  if (!carriesRefusal(error)) return null;
   return (
     'This Docker engine has no NVIDIA runtime, so it cannot give the container GPUs. ' +
     `Install the NVIDIA Container Toolkit, then: ${NVIDIA_RUNTIME_FIX}`

@@ -37,7 +37,7 @@ function refuse(path: string, problem: string): OrreryError {
 /** 0.2310, or 1.235e-7 where four decimals would hide the value. */
 export function formatMetricValue(value: number): string {
   const abs = Math.abs(value);
-  if (!Number.isFinite(value)) return String(value);
+  // NaN and ±Infinity fall through to toExponential, which writes them as String(value) does.
   return abs === 0 || (abs >= 1e-3 && abs < 1e6) ? value.toFixed(4) : value.toExponential(3);
 }
 
@@ -58,7 +58,7 @@ export class EarlyStopping {
     if (!Number.isInteger(patience) || patience < 1) {
       throw refuse('patience', `must be a whole number of at least 1 evaluation, got ${JSON.stringify(patience)}`);
     }
-    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta) || minDelta < 0) {
+    if (!Number.isFinite(minDelta) || minDelta < 0) {
       throw refuse('minDelta', `must be a number of at least 0, got ${JSON.stringify(minDelta)}`);
     }
     this.metric = metric;
@@ -96,7 +96,7 @@ export class EarlyStopping {
   }
 
   private improves(value: number): boolean {
-    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+    if (!Number.isFinite(value)) return false;
     const best = this.bestPoint;
     if (best === null) return true;
     const gain = this.mode === 'min' ? best.value - value : value - best.value;

@@ -52,8 +52,14 @@ export interface ResourceUsage {
 /** memoryGb and shmGb are GiB, as Docker reads "8g". */
 export const GIB = 1024 ** 3;
 
-// CPU shares are fractional (0.5 CPUs); sums like 0.1 + 0.2 must not refuse an exact fit.
-const EPSILON = 1e-9;
+/**
+ * CPUs are counted as Docker counts them, in whole nano-CPUs (`--cpus=1.5` is NanoCpus 1500000000,
+ * as container-spec sets it): whole numbers add up exactly, so fractional shares such as
+ * 0.1 + 0.2 + 0.7 fill 1 CPU, and check() passes what dockerd accepts (NanoCpus up to the CPU count).
+ */
+function nanoCpus(cpus: number): number {
+  return Math.round(cpus * 1e9);
+}
 
 /** NVIDIA GPUs only (the only ones a container can be given), logical CPUs and total memory. */
 export function capacityFromOverview(overview: HardwareOverview): Capacity {
@@ -70,13 +76,16 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** "0–3" when contiguous, else "0, 2, 5". */
-function indexList(indices: number[]): string {
+const NO_NVIDIA_GPU = 'this machine has no NVIDIA GPU';
+
+/** "this machine has GPUs 0–3" when contiguous, else "GPUs 0, 2, 5"; "GPU 0" when it has one. */
+function machineGpuList(indices: number[]): string {
   const first = indices[0];
   const last = indices[indices.length - 1];
-  if (first === undefined || last === undefined) return 'none';
-  if (indices.length > 1 && last - first === indices.length - 1) return `${first}–${last}`;
-  return indices.join(', ');
+  if (first === undefined || last === undefined) return NO_NVIDIA_GPU;
+  if (indices.length === 1) return `this machine has GPU ${first}`;
+  if (last - first === indices.length - 1) return `this machine has GPUs ${first}–${last}`;
+  return `this machine has GPUs ${indices.join(', ')}`;
 }
 
 /** GB for messages; one decimal unless that would make the machine look as big as the ask. */
@@ -100,7 +109,7 @@ export class ResourceManager {
   check(resources: JobResources): CheckResult {
     const refuse = (reason: string): CheckResult => ({ ok: false, reason });
     const machineGpus = this.gpus.map((gpu) => gpu.index);
-    const has = machineGpus.length === 0 ? 'this machine has no NVIDIA GPU' : `this machine has ${machineGpus.length}`;
+    const has = machineGpus.length === 0 ? NO_NVIDIA_GPU : `this machine has ${machineGpus.length}`;
 
     if (typeof resources.gpus === 'number') {
       if (resources.gpus > machineGpus.length) return refuse(`resources.gpus: asks for ${plural(resources.gpus, 'GPU')} but ${has}`);
@@ -109,14 +118,11 @@ export class ResourceManager {
       for (const index of resources.gpus) {
         if (seen.has(index)) return refuse(`resources.gpus: GPU ${index} is listed twice`);
         seen.add(index);
-        if (!machineGpus.includes(index)) {
-          const which = machineGpus.length === 0 ? 'this machine has no NVIDIA GPU' : `this machine has GPUs ${indexList(machineGpus)}`;
-          return refuse(`resources.gpus: GPU ${index} does not exist; ${which}`);
-        }
+        if (!machineGpus.includes(index)) return refuse(`resources.gpus: GPU ${index} does not exist; ${machineGpuList(machineGpus)}`);
       }
     }
 
-    if (resources.cpus !== undefined && resources.cpus > this.capacity.cpus + EPSILON) {
+    if (resources.cpus !== undefined && nanoCpus(resources.cpus) > nanoCpus(this.capacity.cpus)) {
       return refuse(`resources.cpus: ${resources.cpus} CPUs asked, the machine has ${plural(this.capacity.cpus, 'CPU thread')}`);
     }
     if (resources.memoryGb !== undefined && resources.memoryGb * GIB > this.capacity.memoryBytes) {
@@ -161,7 +167,7 @@ export class ResourceManager {
     const cpus = resources.cpus ?? 0;
     const memoryBytes = resources.memoryGb === undefined ? 0 : Math.round(resources.memoryGb * GIB);
     const used = this.used();
-    if (used.cpus + cpus > this.capacity.cpus + EPSILON) return null;
+    if (used.nanoCpus + nanoCpus(cpus) > nanoCpus(this.capacity.cpus)) return null;
     if (used.memoryBytes + memoryBytes > this.capacity.memoryBytes) return null;
 
     const allocation: Allocation = {
@@ -204,8 +210,9 @@ export class ResourceManager {
     });
 
     const used = this.used();
-    if (used.cpus + allocation.cpus > this.capacity.cpus + EPSILON) {
-      conflicts.push(`job ${jobId} takes CPUs over the machine's ${this.capacity.cpus} (${Number((used.cpus + allocation.cpus).toFixed(2))} in use)`);
+    const nanoCpusInUse = used.nanoCpus + nanoCpus(allocation.cpus);
+    if (nanoCpusInUse > nanoCpus(this.capacity.cpus)) {
+      conflicts.push(`job ${jobId} takes CPUs over the machine's ${this.capacity.cpus} (${Number((nanoCpusInUse / 1e9).toFixed(2))} in use)`);
     }
     if (used.memoryBytes + allocation.memoryBytes > this.capacity.memoryBytes) {
       conflicts.push(`job ${jobId} takes memory over the machine's ${gb(this.capacity.memoryBytes)} (${gb(used.memoryBytes + allocation.memoryBytes)} in use)`);
@@ -224,13 +231,14 @@ export class ResourceManager {
   usage(): ResourceUsage {
     const holders = this.gpuHolders();
     const used = this.used();
+    const cpusInUse = used.nanoCpus / 1e9;
     return {
       gpus: this.gpus.map((gpu) => {
         const jobIds = holders.get(gpu.index) ?? [];
         return { ...gpu, jobId: jobIds[0] ?? null, jobIds };
       }),
       // Free never reads below 0, even when restored jobs overcommit the machine.
-      cpus: { total: this.capacity.cpus, used: used.cpus, free: Math.max(0, this.capacity.cpus - used.cpus) },
+      cpus: { total: this.capacity.cpus, used: cpusInUse, free: Math.max(0, this.capacity.cpus - cpusInUse) },
       memoryBytes: { total: this.capacity.memoryBytes, used: used.memoryBytes, free: Math.max(0, this.capacity.memoryBytes - used.memoryBytes) },
     };
   }
@@ -247,13 +255,13 @@ export class ResourceManager {
     return new Set(this.gpuHolders().keys());
   }
 
-  private used(): { cpus: number; memoryBytes: number } {
-    let cpus = 0;
+  private used(): { nanoCpus: number; memoryBytes: number } {
+    let nano = 0;
     let memoryBytes = 0;
     for (const allocation of this.allocations.values()) {
-      cpus += allocation.cpus;
+      nano += nanoCpus(allocation.cpus);
       memoryBytes += allocation.memoryBytes;
     }
-    return { cpus, memoryBytes };
+    return { nanoCpus: nano, memoryBytes };
   }
 }

@@ -57,6 +57,21 @@ describe('file and size gates', () => {
       { files, totalSize: 100, metrics: {} },
     );
     expect(results.map((r) => r.passed)).toEqual([true, true, false]);
+    expect(results.map((r) => [r.actual, r.expected])).toEqual([
+      ['present', 'present'],
+      ['present', 'present'],
+      ['missing', 'present'],
+    ]);
+    expect(describeFailures(results)).toBe('file mod present (actual missing)');
+  });
+
+  it('a nested required file keeps its inner slashes; only leading and trailing ones are dropped', () => {
+    const gates: GateSpec[] = [
+      { kind: 'required_file', path: 'model/weights.bin' },
+      { kind: 'required_file', path: '//model/weights.bin//' },
+      { kind: 'required_file', path: 'modelweights.bin' },
+    ];
+    expect(evaluateGates(gates, { files, totalSize: 100, metrics: {} }).map((r) => r.passed)).toEqual([true, true, false]);
   });
 
   it('max size passes at exactly the limit and fails one byte over', () => {
@@ -78,5 +93,19 @@ describe('file and size gates', () => {
     );
     expect(gateStatus(results)).toBe('failed');
     expect(describeFailures(results)).toBe('accuracy >= 0.9 (actual 0.5)');
+    const allPass = evaluateGates([{ kind: 'max_size', bytes: 1000 }, { kind: 'required_file', path: 'MLmodel' }], { files, totalSize: 100, metrics: {} });
+    expect(gateStatus(allPass)).toBe('passed');
+    expect(describeFailures(allPass)).toBe('');
+  });
+
+  it('lists every failure in one message, a missing metric as missing', () => {
+    const results = evaluateGates(
+      [
+        { kind: 'metric', metric: 'val_loss', op: '<=', value: 0.1 },
+        { kind: 'max_size', bytes: 10 },
+      ],
+      { files, totalSize: 100, metrics: {} },
+    );
+    expect(describeFailures(results)).toBe('val_loss <= 0.1 (actual missing); size <= 10 bytes (actual 100)');
   });
 });

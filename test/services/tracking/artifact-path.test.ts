@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../../helpers/refusal';
+import { quote } from '../../../electron/services/tracking/tracking-limits';
 import {
   artifactUri,
   assertSafeSegments,
@@ -9,7 +10,6 @@ import {
 
 const RUN = '0123456789abcdef0123456789abcdef';
 
-/** Runs `fn` and returns the OrreryError it throws (failing the test when it does not). */
 describe('parseArtifactPath, still-encoded URL paths', () => {
   it('accepts ordinary checkpoint names with colons and spaces', () => {
     expect(parseArtifactPath('checkpoints/epoch:3.ckpt', { encoded: true })).toEqual(['checkpoints', 'epoch:3.ckpt']);
@@ -58,6 +58,7 @@ describe('parseArtifactPath, still-encoded URL paths', () => {
     ['a%1fb', 'control character'],
     ['a%7fb', 'control character'],
     ['a%c2%85b', 'control character'],
+    ['a%c2%9fb', 'control character'],
     ['a//b', 'empty segment'],
     ['a%2f%2fb', 'empty segment'],
     ['a//', 'empty segment'],
@@ -84,6 +85,8 @@ describe('parseArtifactPath, still-encoded URL paths', () => {
     ['model%2Fnotes.txt', ['model', 'notes.txt']],
     ['100%25', ['100%']],
     ['donn%C3%A9es/%C3%BC.txt', ['données', 'ü.txt']],
+    ['a%c2%a0b', ['a\u00a0b']],
+    ['100%25done.txt', ['100%done.txt']],
     ['..foo/bar..', ['..foo', 'bar..']],
     ['.hidden/a.b.c', ['.hidden', 'a.b.c']],
   ])('accepts %j', (raw, segments) => {
@@ -121,9 +124,41 @@ describe('parseArtifactPath, already-decoded values', () => {
   it('does not decode a second time', () => {
     // '%' not followed by two hex digits is just a character in a decoded value.
     expect(parseArtifactPath('100%', { encoded: false })).toEqual(['100%']);
+    expect(parseArtifactPath('100%done.txt', { encoded: false })).toEqual(['100%done.txt']);
     expect(parseArtifactPath('a+b', { encoded: false })).toEqual(['a+b']);
     expect(parseArtifactPath('', { encoded: false })).toEqual([]);
     expect(parseArtifactPath('model/notes.txt', { encoded: false })).toEqual(['model', 'notes.txt']);
+  });
+});
+
+describe('parseArtifactPath, the refusal message', () => {
+  it('names the problem and quotes the path as the client sent it', () => {
+    expect(refusal(() => parseArtifactPath('model/%2e%2e/x', { encoded: true })).message).toBe(
+      `Artifact path refused ('..' segment): "model/%2e%2e/x"`,
+    );
+    expect(refusal(() => parseArtifactPath('a%zzb', { encoded: true })).message).toBe(`Artifact path refused (invalid percent-encoding): "a%zzb"`);
+  });
+});
+
+describe('parseArtifactPath, name length', () => {
+  const tooLong = (raw: string) => `Artifact path refused (a name longer than 255 bytes): ${quote(raw)}`;
+
+  it('accepts names up to 255 bytes, which every desktop file system takes', () => {
+    expect(parseArtifactPath(`model/${'a'.repeat(255)}`, { encoded: false })).toEqual(['model', 'a'.repeat(255)]);
+    expect(parseArtifactPath('%C3%A9'.repeat(127), { encoded: true })).toEqual(['é'.repeat(127)]);
+  });
+
+  it.each([
+    ['a 256-character name', `model/${'a'.repeat(256)}`, false],
+    ['128 two-byte characters (256 bytes)', 'é'.repeat(128), false],
+    ['128 encoded two-byte characters', '%C3%A9'.repeat(128), true],
+  ])('refuses %s', (_what, raw, encoded) => {
+    expect(refusal(() => parseArtifactPath(raw, { encoded })).message).toBe(tooLong(raw));
+  });
+
+  it('counts the bytes of each name, not of the whole path', () => {
+    const path = `${'a'.repeat(255)}/${'b'.repeat(255)}`;
+    expect(parseArtifactPath(path, { encoded: false })).toEqual(['a'.repeat(255), 'b'.repeat(255)]);
   });
 });
 
@@ -135,6 +170,17 @@ describe('assertSafeSegments', () => {
   it('accepts plain segments and the root', () => {
     expect(() => assertSafeSegments([])).not.toThrow();
     expect(() => assertSafeSegments(['model', 'notes.txt'])).not.toThrow();
+    expect(() => assertSafeSegments(['100%', '100%done.txt'])).not.toThrow();
+  });
+
+  it.each([
+    [['model', '..', 'x'], `Artifact path refused ('..' segment): "model/../x"`],
+    [['model', 'a/../b'], `Artifact path refused ('/' inside a segment): "model/a/../b"`],
+    [['model', '%2e%2e'], `Artifact path refused (percent-encoding left after decoding): "model/%2e%2e"`],
+    [['model', 'a\\b'], `Artifact path refused (backslash): "model/a\\\\b"`],
+    [['model', ''], `Artifact path refused (empty segment): "model/"`],
+  ])('refuses %j, quoting the joined path', (segments, message) => {
+    expect(refusal(() => assertSafeSegments(segments)).message).toBe(message);
   });
 });
 
@@ -155,8 +201,18 @@ describe('splitRunArtifactPath', () => {
     expect(refusal(() => splitRunArtifactPath(segments)).code).toBe('INVALID_INPUT');
   });
 
+  it.each([
+    [['13', RUN], `Expected <experimentId>/<runId>/artifacts/..., got "13/${RUN}"`],
+    [['13', RUN, 'other', 'x'], `Expected <experimentId>/<runId>/artifacts/..., got "13/${RUN}/other/x"`],
+    [['x13', RUN, 'artifacts'], 'Invalid experiment id: "x13"'],
+    [['13', RUN.toUpperCase(), 'artifacts'], `Invalid run id: "${RUN.toUpperCase()}"`],
+  ])('says what is wrong with %j', (segments, message) => {
+    expect(refusal(() => splitRunArtifactPath(segments)).message).toBe(message);
+  });
+
   it('round-trips with artifactUri', () => {
     expect(artifactUri('13', RUN)).toBe(`mlflow-artifacts:/13/${RUN}/artifacts`);
-    expect(refusal(() => artifactUri('../13', RUN)).code).toBe('INVALID_INPUT');
+    expect(refusal(() => artifactUri('../13', RUN)).message).toBe('Invalid experiment id: "../13"');
+    expect(refusal(() => artifactUri('13', '../x')).message).toBe('Invalid run id: "../x"');
   });
 });

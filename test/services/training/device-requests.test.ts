@@ -62,29 +62,37 @@ describe('CUDA_VISIBLE_DEVICES for a plain process', () => {
 });
 
 describe('engineGpuRefusal', () => {
-  const fix = 'sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker';
+  const plainMessage =
+    'This Docker engine has no NVIDIA runtime, so it cannot give the container GPUs. ' +
+    'Install the NVIDIA Container Toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker';
 
-  it('recognises the engine refusal however it arrives', () => {
-    // docker-modem's shape: "(HTTP code 500) server error - <engine message> ", plus json.message.
-    const dockerode = Object.assign(new Error(`(HTTP code 500) server error - ${REFUSAL_TEXT} `), {
-      statusCode: 500,
-      json: { message: REFUSAL_TEXT },
-    });
-    for (const error of [dockerode, new Error(REFUSAL_TEXT), REFUSAL_TEXT, { json: { message: REFUSAL_TEXT } }, new Error('start failed', { cause: new Error(REFUSAL_TEXT) })]) {
-      const message = engineGpuRefusal(error);
-      expect(message).toMatch(/^This Docker engine has no NVIDIA runtime/);
-      expect(message).toContain('NVIDIA Container Toolkit');
-      expect(message).toContain(fix);
-    }
+  // docker-modem's shape: "(HTTP code 500) server error - <engine message> ", reason, statusCode and json.
+  const dockerode = (engineMessage: string) =>
+    Object.assign(new Error(`(HTTP code 500) server error - ${engineMessage} `), { reason: 'server error', statusCode: 500, json: { message: engineMessage } });
+
+  it.each([
+    ['as dockerode throws it', dockerode(REFUSAL_TEXT)],
+    ['as an error message', new Error(REFUSAL_TEXT)],
+    ['as plain text', REFUSAL_TEXT],
+    ['as a reason', { statusCode: 500, reason: REFUSAL_TEXT }],
+    ["as the engine's reply only (json.message)", { statusCode: 500, json: { message: REFUSAL_TEXT } }],
+    ["as the engine's reply in plain text (json)", { statusCode: 500, json: REFUSAL_TEXT }],
+    ['as the cause of another error', new Error('start failed', { cause: new Error(REFUSAL_TEXT) })],
+    [
+      'behind two wrappers, in the engine reply only',
+      new Error('launch failed', { cause: new Error('Docker could not start the container', { cause: { statusCode: 500, json: { message: REFUSAL_TEXT } } }) }),
+    ],
+  ])('recognises the engine refusal %s, and names the fix', (_how, error) => {
+    expect(engineGpuRefusal(error)).toBe(plainMessage);
   });
 
   it('also when the request named no driver', () => {
-    expect(engineGpuRefusal(new Error('could not select device driver "" with capabilities: [[gpu]]'))).not.toBeNull();
+    expect(engineGpuRefusal(new Error('could not select device driver "" with capabilities: [[gpu]]'))).toBe(plainMessage);
   });
 
   it('leaves unrelated errors alone', () => {
     for (const error of [
-      new Error('(HTTP code 404) no such container - No such image: trainer:latest '),
+      dockerode('No such image: trainer:latest'),
       new Error('connect ECONNREFUSED /var/run/docker.sock'),
       new Error('could not select device driver "nvidia" with capabilities: [[compute]]'),
       { statusCode: 500, json: { message: 'OCI runtime create failed' } },
@@ -95,5 +103,12 @@ describe('engineGpuRefusal', () => {
     ]) {
       expect(engineGpuRefusal(error)).toBeNull();
     }
+  });
+
+  it('answers for an error that refers to itself instead of searching it forever', () => {
+    const looped: Error & { json?: unknown } = new Error('start failed');
+    looped.cause = looped;
+    looped.json = looped;
+    expect(engineGpuRefusal(looped)).toBeNull();
   });
 });

@@ -16,6 +16,7 @@ describe('EarlyStopping', () => {
     expect(stopper.observe(1, 0.8)).toEqual({ stop: false });
     expect(stopper.observe(2, 0.9)).toEqual({ stop: false });
     expect(stopper.observe(3, 0.85)).toEqual({ stop: false });
+    expect(stopper.stopped).toBe(false);
     const decision = stopper.observe(4, 0.8); // equal to the best is no improvement
     expect(decision.stop).toBe(true);
     expect(decision.reason).toBe('early stopping: val_loss has not improved for 3 evaluations (best 0.8000 at step 1)');
@@ -49,6 +50,22 @@ describe('EarlyStopping', () => {
     stopper.observe(0, 0.3);
     expect(stopper.observe(1, 0.2).stop).toBe(false); // 0.3 - 0.2 = 0.09999999999999998
     expect(stopper.best()).toEqual({ step: 1, value: 0.2 });
+  });
+
+  it('a gain of exactly minDelta counts at any scale, e.g. a perplexity near 1000', () => {
+    const stopper = new EarlyStopping({ metric: 'val_perplexity', mode: 'min', patience: 1, minDelta: 0.1 });
+    stopper.observe(0, 1000.3);
+    expect(stopper.observe(1, 1000.2)).toEqual({ stop: false }); // 1000.3 - 1000.2 = 0.09999999999990905
+    expect(stopper.best()).toEqual({ step: 1, value: 1000.2 });
+  });
+
+  it('forgives a shortfall from minDelta of rounding size (8 × Number.EPSILON near 1), and no more', () => {
+    const within = new EarlyStopping({ metric: 'loss', mode: 'min', patience: 1, minDelta: 0.5 + 2 ** -49 });
+    within.observe(0, 1);
+    expect(within.observe(1, 0.5)).toEqual({ stop: false });
+    const beyond = new EarlyStopping({ metric: 'loss', mode: 'min', patience: 1, minDelta: 0.5 + 2 ** -48 });
+    beyond.observe(0, 1);
+    expect(beyond.observe(1, 0.5).stop).toBe(true);
   });
 
   it('NaN and Infinity count as no improvement', () => {
@@ -103,6 +120,17 @@ describe('EarlyStopping', () => {
     expect(bad({ metric: 'loss', mode: 'min', patience: 2, minDelta: -0.1 })).toThrow(/^earlyStopping\.minDelta/);
     expect(bad({ metric: '', mode: 'min', patience: 2 })).toThrow(/^earlyStopping\.metric/);
     expect(bad({ metric: 'loss', mode: 'lowest', patience: 2 })).toThrow(/^earlyStopping\.mode/);
+    expect(bad({ metric: 'loss', mode: 'min', patience: 2, minDelta: Number.NaN })).toThrow(/^earlyStopping\.minDelta: must be a number of at least 0/);
+    expect(bad({ metric: 'loss', mode: 'min', patience: 2, minDelta: Number.POSITIVE_INFINITY })).toThrow(/^earlyStopping\.minDelta/);
+  });
+
+  it.each<[string, object, string]>([
+    ['no metric', { mode: 'min', patience: 2 }, 'earlyStopping.metric: must name the metric to watch'],
+    ['a blank metric', { metric: '   ', mode: 'min', patience: 2 }, 'earlyStopping.metric: must name the metric to watch'],
+    ['an unknown mode', { metric: 'loss', mode: 'lowest', patience: 2 }, 'earlyStopping.mode: must be "min" or "max", got "lowest"'],
+    ['minDelta as text', { metric: 'loss', mode: 'min', patience: 2, minDelta: '0.01' }, 'earlyStopping.minDelta: must be a number of at least 0, got "0.01"'],
+  ])('refuses %s with a message the user can act on', (_, options, message) => {
+    expect(() => new EarlyStopping(options as never)).toThrow(new OrreryError('INVALID_INPUT', message));
   });
 
   it('formats values readably at any scale', () => {
@@ -111,5 +139,13 @@ describe('EarlyStopping', () => {
     expect(formatMetricValue(0)).toBe('0.0000');
     expect(formatMetricValue(1.2345e-7)).toBe('1.235e-7');
     expect(formatMetricValue(3e9)).toBe('3.000e+9');
+    expect(formatMetricValue(0.001)).toBe('0.0010');
+    expect(formatMetricValue(0.000999)).toBe('9.990e-4');
+    expect(formatMetricValue(999999.5)).toBe('999999.5000');
+    expect(formatMetricValue(1e6)).toBe('1.000e+6');
+    expect(formatMetricValue(-0.25)).toBe('-0.2500');
+    expect(formatMetricValue(Number.NaN)).toBe('NaN');
+    expect(formatMetricValue(Number.POSITIVE_INFINITY)).toBe('Infinity');
+    expect(formatMetricValue(Number.NEGATIVE_INFINITY)).toBe('-Infinity');
   });
 });

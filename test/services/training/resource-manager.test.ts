@@ -40,6 +40,9 @@ function fixtureGpus(name: string): GpuInfo[] {
 
 const twoA5000 = () => new ResourceManager(capacityFromOverview(overview(fixtureGpus('nvidia-smi-q-x-2xRTX-A5000-driver590.xml'))));
 const res = (resources: JobResources) => resources;
+const gpu = (index: number, uuid: string | null = null) => ({ index, uuid, name: 'GPU', memoryTotalMb: null });
+/** What a "16 GB" laptop reports as its total memory: 15.51 GiB. */
+const LAPTOP_MEMORY = 16_654_872_576;
 
 describe('capacity from every multi-GPU nvidia-smi -q -x fixture', () => {
   it('finds the five multi-GPU captures (the A100 file is trimmed to one <gpu>)', () => {
@@ -87,6 +90,37 @@ describe('capacity from every multi-GPU nvidia-smi -q -x fixture', () => {
       [1, 'GeForce GTX 1080', 8119],
     ]);
   });
+
+  it('counts physical cores when the overview knows no thread count', () => {
+    const base = overview([]);
+    expect(capacityFromOverview({ ...base, cpu: { ...base.cpu, cores: 6, threads: 0 } }).cpus).toBe(6);
+  });
+});
+
+describe('the GPUs a machine has', () => {
+  it('are kept in nvidia-smi index order, however the overview lists them', () => {
+    const manager = new ResourceManager({ cpus: 8, memoryBytes: 16 * GIB, gpus: [gpu(1), gpu(0)] });
+    expect(manager.usage().gpus.map((usage) => usage.index)).toEqual([0, 1]);
+    expect(manager.tryAllocate('any', res({ gpus: 1 }))?.gpuIndices).toEqual([0]);
+  });
+
+  it('refuses a capacity that lists one index twice', () => {
+    expect(() => new ResourceManager({ cpus: 8, memoryBytes: 16 * GIB, gpus: [gpu(1), gpu(0), gpu(1)] })).toThrow(
+      /^GPU indices repeat in the capacity: 0, 1, 1$/,
+    );
+  });
+
+  it.each([
+    ['no NVIDIA GPU', [], 'this machine has no NVIDIA GPU'],
+    ['one GPU', [0], 'this machine has GPU 0'],
+    ['two GPUs', [0, 1], 'this machine has GPUs 0–1'],
+    ['four GPUs', [0, 1, 2, 3], 'this machine has GPUs 0–3'],
+    ['GPU 0 gone', [1, 2], 'this machine has GPUs 1–2'],
+    ['a gap', [0, 2, 3], 'this machine has GPUs 0, 2, 3'],
+  ])('are named when a job asks for one that does not exist: %s', (_machine, indices, has) => {
+    const manager = new ResourceManager({ cpus: 8, memoryBytes: 16 * GIB, gpus: indices.map((index) => gpu(index)) });
+    expect(manager.check(res({ gpus: [7] }))).toEqual({ ok: false, reason: `resources.gpus: GPU 7 does not exist; ${has}` });
+  });
 });
 
 describe('check(): can it ever fit', () => {
@@ -106,7 +140,6 @@ describe('check(): can it ever fit', () => {
     const none = new ResourceManager({ cpus: 8, memoryBytes: 16 * GIB, gpus: [] });
     expect(none.check(res({ gpus: 1 }))).toEqual({ ok: false, reason: 'resources.gpus: asks for 1 GPU but this machine has no NVIDIA GPU' });
     expect(none.check(res({ gpus: [0] }))).toEqual({ ok: false, reason: 'resources.gpus: GPU 0 does not exist; this machine has no NVIDIA GPU' });
-    const gpu = (index: number) => ({ index, uuid: null, name: 'GPU', memoryTotalMb: null });
     const gaps = new ResourceManager({ cpus: 8, memoryBytes: 16 * GIB, gpus: [gpu(0), gpu(2)] });
     expect(gaps.check(res({ gpus: [1] }))).toEqual({ ok: false, reason: 'resources.gpus: GPU 1 does not exist; this machine has GPUs 0, 2' });
   });
@@ -119,8 +152,25 @@ describe('check(): can it ever fit', () => {
       ok: false,
       reason: 'resources.shmGb: 32 GB of shared memory asked, the machine has 23.5 GB',
     });
-    expect(manager.check(res({ gpus: 0, memoryGb: 4, shmGb: 8 }))).toMatchObject({ ok: false, reason: expect.stringMatching(/^resources\.shmGb: .*resources\.memoryGb: 4 GB/) });
+    expect(manager.check(res({ gpus: 0, memoryGb: 4, shmGb: 8 }))).toEqual({
+      ok: false,
+      reason: "resources.shmGb: 8 GB of shared memory is more than the job's memory limit (resources.memoryGb: 4 GB)",
+    });
     expect(manager.check(res({ gpus: 0, cpus: 16, memoryGb: 23.5, shmGb: 8 }))).toEqual({ ok: true });
+  });
+
+  it('lets a job ask for exactly all of it: every CPU, all memory, /dev/shm as big as the memory limit or the machine', () => {
+    const manager = new ResourceManager({ cpus: 16, memoryBytes: 32 * GIB, gpus: [] });
+    expect(manager.check(res({ gpus: 0, cpus: 16, memoryGb: 32 }))).toEqual({ ok: true });
+    expect(manager.check(res({ gpus: 0, memoryGb: 8, shmGb: 8 }))).toEqual({ ok: true });
+    expect(manager.check(res({ gpus: 0, shmGb: 32 }))).toEqual({ ok: true });
+    expect(manager.check(res({ gpus: 0, cpus: 16.5 }))).toEqual({ ok: false, reason: 'resources.cpus: 16.5 CPUs asked, the machine has 16 CPU threads' });
+  });
+
+  it("gives the machine's memory to one decimal, as a 16 GB laptop shows it", () => {
+    const manager = new ResourceManager({ cpus: 8, memoryBytes: LAPTOP_MEMORY, gpus: [] });
+    expect(manager.check(res({ gpus: 0, memoryGb: 32 }))).toEqual({ ok: false, reason: 'resources.memoryGb: 32 GB asked, the machine has 15.5 GB' });
+    expect(manager.check(res({ gpus: 0, shmGb: 16 }))).toEqual({ ok: false, reason: 'resources.shmGb: 16 GB of shared memory asked, the machine has 15.5 GB' });
   });
 
   it('does not round the machine up to what was asked', () => {
@@ -193,6 +243,7 @@ describe('tryAllocate(): CPUs and memory', () => {
     manager.release('a');
     expect(manager.tryAllocate('c', res({ gpus: 0, cpus: 1 }))).not.toBeNull();
     expect(manager.usage().cpus).toEqual({ total: 16, used: 9, free: 7 });
+    expect(manager.usage().memoryBytes).toEqual({ total: 32 * GIB, used: 16 * GIB, free: 16 * GIB });
   });
 
   it('a job with no limits accounts nothing and runs even on a full machine', () => {
@@ -207,6 +258,16 @@ describe('tryAllocate(): CPUs and memory', () => {
     expect(manager.tryAllocate('b', res({ gpus: 0, cpus: 0.2 }))).not.toBeNull();
     expect(manager.tryAllocate('c', res({ gpus: 0, cpus: 0.7 }))).not.toBeNull();
     expect(manager.tryAllocate('d', res({ gpus: 0, cpus: 0.1 }))).toBeNull();
+    expect(manager.usage().cpus).toEqual({ total: 1, used: 1, free: 0 });
+  });
+
+  it('thirds of a CPU fill it too, counted as Docker counts them (NanoCpus)', () => {
+    const manager = new ResourceManager({ cpus: 1, memoryBytes: GIB, gpus: [] });
+    for (const job of ['a', 'b']) expect(manager.tryAllocate(job, res({ gpus: 0, cpus: 0.333333333 }))).not.toBeNull();
+    expect(manager.tryAllocate('c', res({ gpus: 0, cpus: 0.333333334 }))).not.toBeNull();
+    expect(manager.usage().cpus).toEqual({ total: 1, used: 1, free: 0 });
+    manager.release('c');
+    expect(manager.tryAllocate('c', res({ gpus: 0, cpus: 0.333333335 }))).toBeNull();
   });
 });
 
@@ -252,5 +313,27 @@ describe('restore() after a restart', () => {
     expect(manager.tryAllocate('new', res({ gpus: [0] }))).toBeNull();
     manager.release('b');
     expect(manager.tryAllocate('new', res({ gpus: [0] }))?.gpuIndices).toEqual([0]);
+  });
+
+  it('jobs that fill the machine exactly are no clash', () => {
+    const manager = new ResourceManager({ cpus: 4, memoryBytes: 8 * GIB, gpus: [] });
+    expect(manager.restore({ jobId: 'a', gpuIndices: [], gpuUuids: [], cpus: 2.5, memoryBytes: 6 * GIB })).toEqual({ conflicts: [] });
+    expect(manager.restore({ jobId: 'b', gpuIndices: [], gpuUuids: [], cpus: 1.5, memoryBytes: 2 * GIB })).toEqual({ conflicts: [] });
+    expect(manager.usage()).toMatchObject({ cpus: { total: 4, used: 4, free: 0 }, memoryBytes: { total: 8 * GIB, used: 8 * GIB, free: 0 } });
+  });
+
+  it('reports memory overcommit in GB, and free memory never reads below 0', () => {
+    const manager = new ResourceManager({ cpus: 8, memoryBytes: LAPTOP_MEMORY, gpus: [] });
+    expect(manager.restore({ jobId: 'a', gpuIndices: [], gpuUuids: [], cpus: 0, memoryBytes: 8 * GIB })).toEqual({ conflicts: [] });
+    expect(manager.restore({ jobId: 'b', gpuIndices: [], gpuUuids: [], cpus: 0, memoryBytes: 8 * GIB })).toEqual({
+      conflicts: ["job b takes memory over the machine's 15.5 GB (16 GB in use)"],
+    });
+    expect(manager.usage().memoryBytes).toEqual({ total: LAPTOP_MEMORY, used: 16 * GIB, free: 0 });
+  });
+
+  it('does not call a GPU replaced when the driver now reports no UUID for it', () => {
+    const manager = new ResourceManager({ cpus: 8, memoryBytes: 16 * GIB, gpus: [gpu(0, null)] });
+    expect(manager.restore({ jobId: 'a', gpuIndices: [0], gpuUuids: ['GPU-12345678-aaaa-bbbb-cccc-0123456789ab'], cpus: 0, memoryBytes: 0 })).toEqual({ conflicts: [] });
+    expect(manager.usage().gpus).toEqual([{ ...gpu(0, null), jobId: 'a', jobIds: ['a'] }]);
   });
 });

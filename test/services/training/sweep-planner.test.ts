@@ -114,6 +114,42 @@ describe('grid sweeps', () => {
       { a: 0, b: 2 },
     ]);
   });
+
+  it.each([
+    { maxTrials: 6, trials: 6, truncated: false, warning: undefined },
+    { maxTrials: 5, trials: 5, truncated: true, warning: 'grid has 6 combinations, maxTrials 5: running the first 5' },
+    { maxTrials: 1, trials: 1, truncated: true, warning: 'grid has 6 combinations, maxTrials 1: running the first 1' },
+  ])('a grid of 6 with maxTrials $maxTrials runs $trials trials', ({ maxTrials, trials, truncated, warning }) => {
+    const plan = planSweep(sweep({ strategy: 'grid', maxTrials, space: { lr: { values: [0.1, 0.01] }, batch: { values: [16, 32, 64] } } }));
+    expect(plan.trials).toHaveLength(trials);
+    expect(plan.trials[0]).toEqual({ lr: 0.1, batch: 16 });
+    expect(plan).toMatchObject({ combinations: 6, truncated });
+    expect(plan.warning).toBe(warning);
+  });
+
+  it('counts the steps of a float range from its min', () => {
+    const spec = sweep({ strategy: 'grid', space: { momentum: { min: 0.9, max: 0.99, step: 0.03 } } });
+    expect(gridSize(spec)).toBe(4);
+    expect(planTrials(spec).map((t) => t.momentum)).toEqual([0.9, 0.93, 0.96, 0.99]);
+  });
+
+  it('a range whose min equals its max is that one value', () => {
+    const spec = sweep({ strategy: 'grid', space: { dropout: { min: 0.5, max: 0.5, step: 0.1 }, layers: { min: 3, max: 3, step: 1, integer: true } } });
+    expect(planTrials(spec)).toEqual([{ dropout: 0.5, layers: 3 }]);
+  });
+
+  it('integer ranges keep every digit of large whole numbers', () => {
+    const spec = sweep({ strategy: 'grid', space: { dataSeed: { min: 1234567890123, max: 1234567890125, step: 1, integer: true } } });
+    expect(planTrials(spec).map((t) => t.dataSeed)).toEqual([1234567890123, 1234567890124, 1234567890125]);
+  });
+
+  it('refuses a grid too large to count', () => {
+    const spec = sweep({ strategy: 'grid', space: { x: { min: 0, max: 1e308, step: 1e-308 } } });
+    expect(refusal(() => planTrials(spec))).toBe(
+      'sweep.space: the grid has more than 1e308 combinations (x: more than 1e308), more than the 1,000,000 allowed; ' +
+        'use fewer values, larger steps or strategy "random"',
+    );
+  });
 });
 
 describe('random sweeps', () => {
@@ -124,6 +160,34 @@ describe('random sweeps', () => {
     layers: { min: 1, max: 6, integer: true },
     warmup: { min: 0, max: 1, step: 0.25 },
   };
+
+  it('a recorded seed gives the same trials in every version', () => {
+    const plan = planSweep(
+      sweep({
+        strategy: 'random',
+        maxTrials: 4,
+        seed: 7,
+        space: {
+          batch: { values: [16, 32, 64, 128] },
+          layers: { min: 1, max: 6, integer: true },
+          warmup: { min: 0, max: 1, step: 0.25 },
+          dropout: { min: 0.1, max: 0.5 },
+        },
+      }),
+    );
+    expect(plan).toEqual({
+      strategy: 'random',
+      combinations: null,
+      truncated: false,
+      seed: 7,
+      trials: [
+        { batch: 16, layers: 1, warmup: 1, dropout: 0.379611482285 },
+        { batch: 64, layers: 3, warmup: 0.5, dropout: 0.195970074367 },
+        { batch: 64, layers: 5, warmup: 0.25, dropout: 0.162379345577 },
+        { batch: 128, layers: 4, warmup: 0, dropout: 0.247183437366 },
+      ],
+    });
+  });
 
   it('the same seed gives the same trials; another seed gives others', () => {
     const a = planTrials(sweep({ strategy: 'random', maxTrials: 10, seed: 7, space }));
@@ -181,6 +245,23 @@ describe('random sweeps', () => {
     for (const count of decades.values()) expect(count).toBeGreaterThan(60);
   });
 
+  it('float ranges spread evenly between min and max, not piling up on a bound', () => {
+    const trials = planTrials(sweep({ strategy: 'random', maxTrials: 400, seed: 5, space: { dropout: { min: 0.1, max: 0.3 } } }));
+    const quarters = [0, 0, 0, 0];
+    for (const { dropout } of trials) {
+      expect(dropout).toBeGreaterThanOrEqual(0.1);
+      expect(dropout).toBeLessThanOrEqual(0.3);
+      quarters[Math.min(3, Math.floor(((dropout as number) - 0.1) / 0.05))]! += 1;
+    }
+    for (const count of quarters) expect(count).toBeGreaterThan(80);
+    expect(new Set(trials.map((t) => t.dropout)).size).toBe(400);
+  });
+
+  it('a logUniform whose min equals its max always gives that value', () => {
+    const trials = planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: 5, space: { lr: { logUniform: { min: 0.01, max: 0.01 } } } }));
+    expect(trials).toEqual(Array.from({ length: 5 }, () => ({ lr: 0.01 })));
+  });
+
   it('a step on a float range snaps samples to its grid', () => {
     const trials = planTrials(sweep({ strategy: 'random', maxTrials: 50, seed: 3, space: { m: { min: 0.9, max: 0.99, step: 0.03 } } }));
     for (const { m } of trials) expect([0.9, 0.93, 0.96, 0.99]).toContain(m);
@@ -191,6 +272,17 @@ describe('random sweeps', () => {
     expect(plan.trials).toHaveLength(20);
     expect(plan.warning).toBe('random search over 6 combinations with maxTrials 20: some trials repeat; a grid tries each once');
     expect(planSweep(sweep({ strategy: 'random', maxTrials: 20, space })).warning).toBeUndefined();
+    const exact = planSweep(sweep({ strategy: 'random', maxTrials: 6, seed: 1, space: { a: { values: [1, 2] }, b: { values: ['x', 'y', 'z'] } } }));
+    expect(exact.trials).toHaveLength(6);
+    expect(exact.warning).toBeUndefined();
+  });
+
+  it('refuses a seed that is not a whole number, naming where it came from', () => {
+    const raw = { strategy: 'random', maxTrials: 3, maxParallel: 1, objective, space: { a: { values: [1, 2] } } };
+    expect(refusal(() => planTrials({ ...raw, seed: 1.5 } as unknown as SweepSpec))).toBe('sweep.seed: must be a whole number, got 1.5');
+    expect(refusal(() => planTrials(raw as unknown as SweepSpec, { defaultSeed: 2 ** 53 }))).toBe(
+      'defaultSeed: must be a whole number, got 9007199254740992',
+    );
   });
 });
 
@@ -220,6 +312,31 @@ describe('validation beyond the schema', () => {
     expect(refusal(() => planTrials(raw({ maxTrials: 0, space: { a: { values: [1] } } })))).toMatch(/^sweep\.maxTrials/);
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['an unknown strategy', { strategy: 'bayes', space: { a: { values: [1] } } }, 'sweep.strategy: must be "grid" or "random", got "bayes"'],
+    ['maxTrials 0', { maxTrials: 0, space: { a: { values: [1] } } }, 'sweep.maxTrials: must be a whole number of at least 1, got 0'],
+    ['maxTrials as text', { maxTrials: '20', space: { a: { values: [1] } } }, 'sweep.maxTrials: must be a whole number of at least 1, got "20"'],
+    ['a space that is a list', { space: [{ values: [1] }] }, 'sweep.space: must be an object of parameter name to search space'],
+    ['a space that is null', { space: null }, 'sweep.space: must be an object of parameter name to search space'],
+    ['a space that is a name', { space: 'lr' }, 'sweep.space: must be an object of parameter name to search space'],
+    ['an empty parameter name', { space: { '': { values: [1] } } }, 'sweep.space: parameter names must not be empty'],
+    ['a bare number', { space: { lr: 0.1 } }, 'sweep.space.lr: must be { values: [...] }, { min, max, step? } or { logUniform: { min, max } }'],
+    ['a bare list', { space: { lr: [0.1, 0.01] } }, 'sweep.space.lr: must be { values: [...] }, { min, max, step? } or { logUniform: { min, max } }'],
+    ['values that are not a list', { space: { lr: { values: 0.1 } } }, 'sweep.space.lr.values: must be a list'],
+    ['a null value', { space: { opt: { values: ['adam', null] } } }, 'sweep.space.opt.values[1]: must be a string, a finite number or a boolean, got null'],
+    ['logUniform as a list', { strategy: 'random', space: { lr: { logUniform: [1e-5, 1e-1] } } }, 'sweep.space.lr.logUniform: must be { min, max }'],
+    ['logUniform max 0', { strategy: 'random', space: { lr: { logUniform: { min: 1e-5, max: 0 } } } }, 'sweep.space.lr.logUniform.max: must be a number above 0, got 0'],
+    ['a min given as text', { space: { lr: { min: '0', max: 1, step: 0.1 } } }, 'sweep.space.lr.min: must be a finite number, got "0"'],
+    ['a max given as text', { space: { lr: { min: 0, max: '1', step: 0.1 } } }, 'sweep.space.lr.max: must be a finite number, got "1"'],
+  ])('refuses %s', (_, input, message) => {
+    expect(refusal(() => planTrials(raw(input)))).toBe(message);
+  });
+
+  it('runs the default 20 trials when a spec that was not parsed leaves maxTrials out', () => {
+    const spec = { strategy: 'random', maxParallel: 1, objective, space: { a: { values: [1, 2] } } } as unknown as SweepSpec;
+    expect(planTrials(spec)).toHaveLength(20);
+  });
+
   it('the schema itself refuses what it can, with the same meaning', () => {
     expect(sweepSchema.safeParse({ strategy: 'grid', objective, space: { lr: { values: [] } } }).success).toBe(false);
     expect(sweepSchema.safeParse({ strategy: 'grid', objective, space: { lr: { min: 1, max: 0 } } }).success).toBe(false);
@@ -234,6 +351,7 @@ describe('bestTrial', () => {
     { runId: 'd', value: Number.NaN },
     { runId: 'e', value: 0.9 },
     { runId: 'f', value: 0.2 },
+    { runId: 'g', value: 0.9 },
   ];
 
   it('picks the lowest for min and the highest for max, ignoring null and NaN; ties go to the earlier trial', () => {

@@ -70,14 +70,15 @@ export function parseReference(input: string, options: ParseReferenceOptions = {
   let path = rest;
   if (slash !== -1) {
     const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) {
+    // Docker's rule (distribution/reference splitDockerDomain): a host has a '.' or a ':' (IPv6 always has one) or is localhost.
+    if (first.includes('.') || first.includes(':') || first === 'localhost') {
       registry = first;
       path = rest.slice(slash + 1);
     }
-  } else if (scheme) {
+  } else if (schemeMatch) {
     throw invalid(input, 'a scheme needs a registry host and a repository');
   }
-  if (scheme && registry === DEFAULT_REGISTRY && !rest.startsWith(`${DEFAULT_REGISTRY}/`)) {
+  if (schemeMatch && registry === DEFAULT_REGISTRY && !rest.startsWith(`${DEFAULT_REGISTRY}/`)) {
     throw invalid(input, 'a scheme needs an explicit registry host');
   }
 

@@ -1,39 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OrreryError } from '../../../../shared/errors';
 import { dockerConfigCredentials } from '../../../../electron/services/registry/oci/credentials';
 import { parseChallenge } from '../../../../electron/services/registry/oci/oci-client';
-import { formatReference, parseReference, registryBaseUrl } from '../../../../electron/services/registry/oci/reference';
 import { tempDir } from '../../../helpers/temp-dir';
-
-describe('parseReference', () => {
-  it('parses host:port/repo:tag and digests', () => {
-    const r = parseReference('127.0.0.1:5000/team/model:v1');
-    expect(r).toEqual({ registry: '127.0.0.1:5000', repository: 'team/model', tag: 'v1', scheme: 'http' });
-    expect(registryBaseUrl(r)).toBe('http://127.0.0.1:5000');
-    const d = `sha256:${'a'.repeat(64)}`;
-    expect(parseReference(`localhost/m@${d}`)).toMatchObject({ registry: 'localhost', repository: 'm', digest: d, scheme: 'http' });
-    expect(parseReference('ghcr.io/o/m:1.0')).toMatchObject({ registry: 'ghcr.io', scheme: 'https' });
-    expect(parseReference('ubuntu')).toMatchObject({ registry: 'docker.io', repository: 'library/ubuntu' });
-    expect(parseReference('team/model:v2')).toMatchObject({ registry: 'docker.io', repository: 'team/model', tag: 'v2' });
-    expect(parseReference('[::1]:5000/m:t')).toMatchObject({ registry: '[::1]:5000', scheme: 'http' });
-    expect(formatReference(r)).toBe('127.0.0.1:5000/team/model:v1');
-  });
-
-  it('refuses plain HTTP to anything but loopback', () => {
-    expect(() => parseReference('http://registry.example.com/m:1')).toThrow(/plain HTTP.*only for localhost, 127\.0\.0\.1 and \[::1\]/);
-    expect(() => parseReference('registry.example.com:5000/m:1', { plainHttp: true })).toThrow(OrreryError);
-    expect(parseReference('http://localhost:5000/m:1').scheme).toBe('http');
-    expect(parseReference('https://localhost:5000/m:1').scheme).toBe('https');
-  });
-
-  it('rejects malformed references', () => {
-    for (const bad of ['', 'Host.com/UPPER:1', 'h.com/m@sha256:xyz', 'h.com/:t', 'h.com/m:bad tag']) {
-      expect(() => parseReference(bad)).toThrow(OrreryError);
-    }
-  });
-});
 
 describe('parseChallenge', () => {
   it('parses Bearer params with quoted commas', () => {

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// The tests Stryker runs against each mutant (see stryker.config.mjs): the ones that exercise the
+// mutated modules without Docker, a browser or a built app, so a mutant costs milliseconds.
+export default defineConfig({
+  test: {
+    include: [
+      'test/services/tracking/search-filter.test.ts',
+      'test/services/tracking/search-reference-model.test.ts',
+      'test/services/tracking/metric-store.test.ts',
+      'test/services/tracking/metric-bucket.test.ts',
+      'test/services/tracking/artifact-path.test.ts',
+      'test/services/tracking/artifact-store.test.ts',
+      'test/server/mlflow/mlflow-experiments-runs.test.ts',
+      'test/server/mlflow/runs-search-reference-model.test.ts',
+      'test/services/registry/gates.test.ts',
+      'test/services/registry/oci/reference-credentials.test.ts',
+      'test/services/registry/oci/reference-parser.test.ts',
+      'test/services/training/resource-manager.test.ts',
+      'test/services/training/device-requests.test.ts',
+      'test/services/training/early-stopping.test.ts',
+      'test/services/training/sweep-planner.test.ts',
+    ],
+    environment: 'node',
+    testTimeout: 20_000,
+  },
+});
