@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: [
       'test/services/tracking/search-filter.test.ts',
+      'test/services/tracking/run-query.test.ts',
       'test/services/tracking/search-reference-model.test.ts',
       'test/services/tracking/metric-store.test.ts',
       'test/services/tracking/metric-bucket.test.ts',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OrreryError } from '../../../shared/errors';
-import { parseExperimentFilter, parseOrderBy, parseSearchFilter } from '../../../electron/services/tracking/search-filter';
+import { FILTER_LIMITS, parseExperimentFilter, parseOrderBy, parseSearchFilter } from '../../../electron/services/tracking/search-filter';
 
 /** The message of the OrreryError `run` throws; fails the test if it throws anything else. */
 function errorOf(run: () => unknown): string {
@@ -291,5 +291,68 @@ describe('parseOrderBy', () => {
     expect(orderError('attributes.start_time', 'created DESC')).toBe(
       "`order_by` contains duplicate fields: ['attributes.start_time', 'created DESC']",
     );
+  });
+});
+
+describe('filter grammar at its edges, with the messages a user sees', () => {
+  it.each([
+    ["params.x RLIKE 'a'", "Invalid comparator 'RLIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE'}"],
+    ["params.x NOT ILIKE 'a'", "Invalid comparator 'NOT ILIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE'}"],
+    ["params.x NOT = 'a'", "Invalid comparison clause. Expected comparison after 'params.x', found 'NOT'."],
+    ["attributes.run_id IN ('a' 'b')", 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.'],
+    ["attributes.run_id IN ('a',)", 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.'],
+    ['metrics.a > OR', "Invalid comparison clause. Expected value token after 'metrics.a >', found 'OR'."],
+    ['OR metrics.a > 1', "Invalid clause(s) in filter string: expected a comparison such as metrics.acc > 0.9, found 'OR'."],
+    ['metrics.a > 1 AND OR metrics.b > 1', "Invalid clause(s) in filter string: expected a comparison such as metrics.acc > 0.9 after 'AND', found 'OR'."],
+    ['params.x = "a"."b"', 'Parameter value is either not quoted or unidentified quote types used for string value "a"."b". Use either single or double quotes.'],
+    ["params.`a\\`b` = '1'", "Invalid filter 'params.`a\\`b` = '1'': unterminated quoted name starting at character 13."],
+    ["params.x FOO LIKE 'a'", "Invalid comparison clause. Expected comparison after 'params.x', found 'FOO'."],
+    ["attributes.run_id IN ('a', >)", 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.'],
+    ["attributes.run_id IN ('a' 'b' 'c')", 'While parsing a list in the query, expected a non-empty list of string values, but got ill-formed list.'],
+    ['metrics.a > 1 AND.x metrics.b > 2', "Invalid clause(s) in filter string: 'AND.x'. Expected AND or the end of the filter."],
+    ['attributes.run_id IN ("a"."b")', 'While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ("a"."b")'],
+  ])('%s', (filter, message) => {
+    expect(filterError(filter)).toBe(message);
+  });
+
+  it('reads a double-quoted value as a string, and a backslash inside backticks as itself', () => {
+    expect(parseSearchFilter('params.x = "ab"')).toEqual([{ entity: 'param', key: 'x', comparator: '=', value: 'ab' }]);
+    expect(parseSearchFilter("params.`a\\\\b` = 'it\\'s'")).toEqual([{ entity: 'param', key: 'a\\\\b', comparator: '=', value: "it's" }]);
+    expect(parseSearchFilter('attributes.run_id IN ("a", "b")')).toEqual([{ entity: 'attribute', key: 'run_id', comparator: 'IN', value: ['a', 'b'] }]);
+  });
+
+  it('names the order_by clause it could not read', () => {
+    expect(errorOf(() => parseOrderBy(['`a']))).toBe("Invalid order_by clause '`a': unterminated quoted name starting at character 1.");
+  });
+});
+
+describe('filter size limits, exactly at the limit and one over', () => {
+  const clause = (i: number) => `params.p${i} = 'v'`;
+  const andOf = (n: number) => Array.from({ length: n }, (_, i) => clause(i)).join(' AND ');
+  const idList = (n: number) => `(${Array.from({ length: n }, (_, i) => `'r${i}'`).join(',')})`;
+
+  it('characters', () => {
+    const base = "params.p = '";
+    const filterOf = (length: number) => `${base}${'x'.repeat(length - base.length - 1)}'`;
+    expect(parseSearchFilter(filterOf(FILTER_LIMITS.characters))).toHaveLength(1);
+    expect(filterError(filterOf(FILTER_LIMITS.characters + 1))).toBe(`The filter is ${FILTER_LIMITS.characters + 1} characters long; at most ${FILTER_LIMITS.characters}.`);
+  });
+
+  it('clauses', () => {
+    expect(parseSearchFilter(andOf(FILTER_LIMITS.clauses))).toHaveLength(FILTER_LIMITS.clauses);
+    expect(filterError(andOf(FILTER_LIMITS.clauses + 1))).toBe(`The filter has ${FILTER_LIMITS.clauses + 1} clauses; at most ${FILTER_LIMITS.clauses} can be AND-ed together.`);
+  });
+
+  it('IN list values, counted over all lists', () => {
+    const half = FILTER_LIMITS.listValues / 2;
+    const twoLists = (a: number, b: number) => `attributes.run_id IN ${idList(a)} AND attributes.run_id NOT IN ${idList(b)}`;
+    expect(parseSearchFilter(twoLists(half, half))).toHaveLength(2);
+    expect(filterError(twoLists(half, half + 1))).toBe(`The filter's IN lists hold ${FILTER_LIMITS.listValues + 1} values; at most ${FILTER_LIMITS.listValues} in all.`);
+  });
+
+  it('order_by fields', () => {
+    const fields = (n: number) => Array.from({ length: n }, (_, i) => `params.p${i}`);
+    expect(parseOrderBy(fields(FILTER_LIMITS.orderBy))).toHaveLength(FILTER_LIMITS.orderBy);
+    expect(errorOf(() => parseOrderBy(fields(FILTER_LIMITS.orderBy + 1)))).toBe(`order_by has ${FILTER_LIMITS.orderBy + 1} fields; at most ${FILTER_LIMITS.orderBy}.`);
   });
 });
