@@ -11,10 +11,12 @@ import { tempDir } from '../helpers/temp-dir';
 
 const browserPath = chromiumPath();
 
-/** The engine's version as `docker version` reports it, or null when no engine answers. */
-function dockerServerVersion(): string | null {
+/** What `docker info` reports (server version and runtime names), or null when no engine answers. */
+function dockerInfo(): { version: string; runtimes: string[] } | null {
   try {
-    return execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
+    const out = execFileSync('docker', ['info', '--format', '{{json .ServerVersion}} {{json .Runtimes}}'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const [version, runtimes] = out.trim().split(/ (.*)/s) as [string, string];
+    return { version: JSON.parse(version) as string, runtimes: Object.keys(JSON.parse(runtimes) as Record<string, unknown>) };
   } catch {
     return null;
   }
@@ -48,12 +50,16 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
 
     // What the engine says right now, asked by the test itself with the docker CLI, not through
     // Orrery's own API: the page must agree with an independent witness.
-    const engine = dockerServerVersion();
+    const engine = dockerInfo();
     if (engine === null) {
       await expect.poll(() => page.getByTestId('docker-state').textContent()).toMatch(/unreachable|missing/i);
     } else {
       await expect.poll(() => page.getByTestId('docker-state').textContent()).toMatch(/ready|running/i);
-      await expect.poll(() => page.getByTestId('docker-card').textContent()).toContain(engine);
+      await expect.poll(() => page.getByTestId('docker-card').textContent()).toContain(engine.version);
+      // The runtimes the engine lists, and GPU readiness only where one of them is NVIDIA's.
+      const card = (await page.getByTestId('docker-card').textContent())!;
+      for (const runtime of engine.runtimes) expect(card).toContain(runtime);
+      if (!engine.runtimes.includes('nvidia')) expect(await page.getByTestId('docker-gpu-ready').textContent()).toBe('GPU not ready');
     }
 
     // The navigation lists only areas that work.

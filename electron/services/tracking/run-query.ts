@@ -120,9 +120,8 @@ export function likeToGlob(pattern: string): string {
   for (const ch of pattern) {
     if (ch === '%') glob += '*';
     else if (ch === '_') glob += '?';
-    // A lone ']' is literal in GLOB already. A one-character class matches exactly that character,
-    // so escaping more than needed would change nothing:
-    // Stryker disable next-line ConditionalExpression: see above
+    // A lone ']' is literal in GLOB already, so it needs no class.
+    // Stryker disable next-line ConditionalExpression: a one-character GLOB class matches exactly that character, so escaping more would change nothing
     else if (ch === '*' || ch === '?' || ch === '[') glob += `[${ch}]`;
     else glob += ch;
   }
