@@ -4,7 +4,7 @@
 export const MUTATED_MODULES = [
   { name: 'search filter', files: ['electron/services/tracking/search-filter.ts', 'electron/services/tracking/search-filter-tokens.ts'] },
   { name: 'run query', files: ['electron/services/tracking/run-query.ts'] },
-  { name: 'metric buckets and downsampling', files: ['electron/services/tracking/metric-bucket.ts', 'electron/services/tracking/metric-store.ts:131-167', 'electron/services/tracking/metric-store.ts:251-285', 'electron/services/tracking/metric-store.ts:344-377'] },
+  { name: 'metric buckets and downsampling', files: ['electron/services/tracking/metric-bucket.ts', 'electron/services/tracking/metric-store.ts:131-157', 'electron/services/tracking/metric-store.ts:242-270', 'electron/services/tracking/metric-store.ts:328-373'] },
   { name: 'gates', files: ['electron/services/registry/gates.ts'] },
   { name: 'resource manager', files: ['electron/services/training/resource-manager.ts'] },
   { name: 'DeviceRequests', files: ['electron/services/training/device-requests.ts'] },

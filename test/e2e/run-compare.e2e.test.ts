@@ -220,6 +220,11 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
       expect(line.x![0], line.label).toBeLessThan((FIRST_BUCKET_STEPS * 50) / 1000);
       expect(line.x![1], line.label).toBeCloseTo(((STEPS - 1) * 50) / 1000, 6);
     }
+    // The axis itself moved to seconds: it spans the lines, not the 0..1999 of steps.
+    const relative = (await plotted(page, 'loss'))!;
+    expect(relative.xRange[0]).toBeLessThanOrEqual(1);
+    expect(relative.xRange[1]).toBeGreaterThanOrEqual(((STEPS - 1) * 50) / 1000);
+    expect(relative.xRange[1]).toBeLessThan(STEPS / 10);
     await page.getByTestId('x-axis').selectOption('wall');
     await expect.poll(async () => (await plotted(page, 'loss'))!.xAxis).toBe('wall');
     for (const [i, line] of (await lossLines()).entries()) {
@@ -227,6 +232,10 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
       expect(line.x![0], line.label).toBeGreaterThanOrEqual(start);
       expect(line.x![1], line.label).toBe(start + (STEPS - 1) * 50);
     }
+    const wall = (await plotted(page, 'loss'))!;
+    const firstStart = Math.min(...runIds.map((id) => starts.get(id)!));
+    expect(wall.xRange[0]).toBeLessThanOrEqual(firstStart + FIRST_BUCKET_STEPS * 50);
+    expect(wall.xRange[1]).toBeGreaterThanOrEqual(Math.max(...runIds.map((id) => starts.get(id)! + (STEPS - 1) * 50)));
     await page.getByTestId('x-axis').selectOption('step');
     await expect.poll(async () => (await plotted(page, 'loss'))!.xAxis).toBe('step');
     expect(await lossLines()).toEqual(raw.lines);

@@ -150,20 +150,11 @@ export class MetricStore {
       if (total.count === 0) continue;
       // Each level is built from the one below: widths nest, so a bucket's parent is a division away.
       let below = finest;
-      for (let level = 1; level <= LEVELS; level++) {
+      for (let level = 1; level < LEVELS; level++) {
         for (const [bucket, agg] of below) this.writeRollup(seriesId, level, bucket, agg);
-        // Stryker disable next-line ConditionalExpression: without it the loop ends anyway after the top level; it only skips building parents nobody writes
-        if (level === LEVELS) break;
-        const ratio = widths[level + 1]! / widths[level]!;
-        const above = new Map<number, BucketAggregate>();
-        for (const [bucket, agg] of below) {
-          const parent = Math.floor(bucket / ratio);
-          let merged = above.get(parent);
-          if (!merged) above.set(parent, (merged = new BucketAggregate()));
-          merged.merge(agg);
-        }
-        below = above;
+        below = parentBuckets(below, widths[level + 1]! / widths[level]!);
       }
+      for (const [bucket, agg] of below) this.writeRollup(seriesId, LEVELS, bucket, agg);
       const last = storedValue(total.lastValue);
       const row = this.statements.updateSeries!.get({
         seriesId,
@@ -255,13 +246,7 @@ export class MetricStore {
     const series = this.statements.series!.get(seriesId) as SeriesRow;
     const from = Math.max(startStep ?? series.min_step, series.min_step);
     const to = Math.min(endStep ?? series.max_step, series.max_step);
-    // Stryker disable next-line ConditionalExpression: a shortcut; for a reversed range the paths below find no point either and return the same empty exact series
-    if (from > to) return { ...empty, totalPoints: series.point_count };
-
-    // Stryker disable next-line EqualityOperator,BlockStatement: a shortcut; with no more points than buckets the rollup path below returns the same exact points
-    if (series.point_count <= buckets) {
-      return { runId, key, exact: true, totalPoints: series.point_count, buckets: this.exactBuckets(seriesId, from, to, buckets) };
-    }
+    // A reversed range, or a series with no more points than buckets, ends in the exact path below.
     const span = to - from + 1;
     let level = 1;
     while (level < LEVELS && Math.ceil(span / widths[level]!) + 1 > buckets) level++;
@@ -269,7 +254,6 @@ export class MetricStore {
     const rows = this.statements.rollups!.all(seriesId, level, Math.floor(from / width), Math.floor(to / width)) as RollupRow[];
     const aggregates = rows.map((row) => {
       // A bucket reaching past either end of the range is rebuilt from the points inside it.
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: rebuilding a bucket inside the range from its points gives the same bucket, only slower (a tied extreme may name another of its steps)
       if (row[2] < from || row[3] > to) {
         const lo = Math.max(from, row[0] * width);
         const hi = Math.min(to, (row[0] + 1) * width - 1);
@@ -362,6 +346,18 @@ function rollupToAggregate(row: RollupRow): BucketAggregate {
   agg.lastValue = fromStored(row[9], row[8]);
   agg.lastTimestamp = row[10];
   return agg;
+}
+
+/** The buckets one level up, `ratio` of these to each. */
+function parentBuckets(below: ReadonlyMap<number, BucketAggregate>, ratio: number): Map<number, BucketAggregate> {
+  const above = new Map<number, BucketAggregate>();
+  for (const [bucket, agg] of below) {
+    const parent = Math.floor(bucket / ratio);
+    let merged = above.get(parent);
+    if (!merged) above.set(parent, (merged = new BucketAggregate()));
+    merged.merge(agg);
+  }
+  return above;
 }
 
 /** Joins neighbouring aggregates so no more than `limit` remain (only the coarsest level can have more); otherwise each stays alone. */

@@ -54,9 +54,7 @@ export function tokenize(source: string, what: string): Token[] {
   const readQuoted = (start: number, quote: string, kind: string): { value: string; end: number } => {
     let value = '';
     let j = start + 1;
-    // Stryker disable next-line EqualityOperator: one more turn at the end reads '' (no quote) and leaves the same unterminated error
-    while (j < source.length) {
-      const ch = source.charAt(j);
+    for (let ch = source[j]; ch !== undefined; ch = source[j]) {
       const next = source.charAt(j + 1);
       if (ch === '\\' && quote !== '`' && (next === quote || next === '\\')) {
         // `\\` stays as written (MLflow keeps backslashes); it is read as a pair so `'C:\\'` ends.

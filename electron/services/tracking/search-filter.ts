@@ -211,8 +211,8 @@ function parseClauses(source: string): RawClause[] {
   while (true) {
     const ident = next();
     if (ident.kind !== 'ident' || keyword(ident) === 'AND' || keyword(ident) === 'OR') {
-      // Stryker disable next-line StringLiteral: i > 1 means tokens[i - 2] exists; the fallback only satisfies the type
-      const where = i > 1 ? ` after '${shortText(tokens[i - 2]?.raw ?? '')}'` : '';
+      const before = tokens[i - 2]?.raw;
+      const where = before === undefined ? '' : ` after '${shortText(before)}'`;
       throw invalid(`Invalid clause(s) in filter string: expected a comparison such as metrics.acc > 0.9${where}, found ${found(ident)}.`);
     }
     const comparator = readComparator(ident);

@@ -39,6 +39,7 @@ describe('MLflow REST: experiments', () => {
     // ILIKE folds ASCII case only (as MLflow on SQLite), and a non-ASCII letter still matches itself.
     await server.mlflow('experiments/create', { name: 'Étude-GOLD' });
     const folded = await server.mlflow('experiments/search', { max_results: 10, filter: "name ILIKE 'étude-gold'" });
+    expect(folded.status).toBe(200);
     expect(folded.json.experiments).toBeUndefined();
     const sameLetter = await server.mlflow('experiments/search', { max_results: 10, filter: "name ILIKE 'Étude-g%'" });
     expect((sameLetter.json.experiments as Array<{ name: string }>).map((e) => e.name)).toEqual(['Étude-GOLD']);
