@@ -120,7 +120,11 @@ export function tokenize(source: string, what: string): Token[] {
       tokens.push({ kind: 'number', value: Number(num), raw: num, pos: start });
     }
   }
-  // Stryker disable next-line StringLiteral: the end token's text is never shown; messages call it 'the end of the filter'
-  tokens.push({ kind: 'end', raw: '', pos: source.length });
+  tokens.push({
+    kind: 'end',
+    // Stryker disable next-line StringLiteral: the end token's text is never shown; messages call it 'the end of the filter'
+    raw: '',
+    pos: source.length,
+  });
   return tokens;
 }

@@ -139,8 +139,13 @@ function parseClauses(source: string): RawClause[] {
   }
   let i = 0;
   // Reading past the last token (`end`) keeps returning an `end`.
-  // Stryker disable next-line StringLiteral: an end token's text is never shown (see found())
-  const peek = (): Token => tokens[i] ?? { kind: 'end', raw: '', pos: source.length };
+  const peek = (): Token =>
+    tokens[i] ?? {
+      kind: 'end',
+      // Stryker disable next-line StringLiteral: an end token's text is never shown (see found())
+      raw: '',
+      pos: source.length,
+    };
   const next = (): Token => {
     const token = peek();
     i++;
