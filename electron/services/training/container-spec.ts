@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import { deviceRequestsFor } from './device-requests';
+import { nanoCpus } from './resource-manager';
 
 /** Where a job's files appear inside its container. */
 export const CONTAINER_OUTPUTS_DIR = '/orrery/outputs';
@@ -97,7 +98,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Docker.ContainerC
     Init: true,
     Mounts: mountsFor(input),
   };
-  if (resources.cpus !== undefined) hostConfig.NanoCpus = Math.round(resources.cpus * 1e9);
+  if (resources.cpus !== undefined) hostConfig.NanoCpus = nanoCpus(resources.cpus);
   if (resources.memoryGb !== undefined) {
     hostConfig.Memory = Math.round(resources.memoryGb * GIB);
     // Equal to Memory: no swap on top, so the limit is the limit and an overrun is an OOM kill.

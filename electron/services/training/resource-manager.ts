@@ -57,7 +57,7 @@ export const GIB = 1024 ** 3;
  * as container-spec sets it): whole numbers add up exactly, so fractional shares such as
  * 0.1 + 0.2 + 0.7 fill 1 CPU, and check() passes what dockerd accepts (NanoCpus up to the CPU count).
  */
-function nanoCpus(cpus: number): number {
+export function nanoCpus(cpus: number): number {
   return Math.round(cpus * 1e9);
 }
 
