@@ -122,7 +122,8 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     const rows = page.getByTestId('run-row');
     await expect.poll(() => page.getByTestId('runs-total').textContent(), { timeout: 20_000 }).toMatch(/^30 runs/);
     await expect.poll(() => rows.count()).toBe(30);
-    expect(await page.getByTestId('experiment-name').textContent()).toBe('resnet-sweeps');
+    // The name comes from its own request and may land after the runs: '…' until then.
+    await expect.poll(() => page.getByTestId('experiment-name').textContent()).toBe('resnet-sweeps');
 
     // Sweep trials sit under their parent, indented, and collapse.
     const parentRow = rows.filter({ hasText: 'sweep-parent' });
