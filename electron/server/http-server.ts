@@ -4,7 +4,7 @@ import { OrreryError } from '../../shared/errors';
 import type { EventBus } from '../services/events/event-bus';
 import type { RpcDispatcher } from '../services/rpc/dispatcher';
 import { openEventStream } from './event-stream';
-import { readJsonBody } from '../services/http/read-json-body';
+import { readJsonBody } from './http/read-json-body';
 import { knownError } from '../services/store/storage-errors';
 import { authenticate, checkHost, checkOrigin } from './request-guard';
 import type { Caller } from '../services/auth/caller';

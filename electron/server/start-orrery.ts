@@ -1,6 +1,7 @@
 import { appVersion } from '../../shared/version';
 import { composeApp, type App, type AppConfig } from '../services/compose';
 import { OrreryHttpServer } from './http-server';
+import { MlflowApi } from './mlflow/mlflow-api';
 import { integrityReport } from '../services/store/integrity-check';
 import type { IntegrityStatus } from '../../shared/contract/app';
 import { removeServerInfo, writeServerInfo } from './server-info-file';
@@ -32,7 +33,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     jobTokens: app.jobTokens,
     version: appVersion,
     staticDir: options.staticDir,
-    mounts: [app.mlflow],
+    mounts: [new MlflowApi(app.tracking, app.artifacts)],
   });
   let listening;
   try {

@@ -21,7 +21,6 @@ import { IntegrityCheck } from './store/integrity-check';
 import { ensurePrivateDataDir } from './config/data-dir';
 import path from 'node:path';
 import { ArtifactStore } from './tracking/artifact-store';
-import { MlflowApi } from './tracking/mlflow-rest/mlflow-api';
 import { trackingHandlers } from './tracking/tracking-handlers';
 import { TrackingService } from './tracking/tracking-service';
 import { EnvironmentSnapshot } from './hardware/environment-snapshot';
@@ -73,7 +72,8 @@ export interface App {
   dispatcher: RpcDispatcher;
   hardware: HardwareService;
   tracking: TrackingService;
-  mlflow: MlflowApi;
+  /** Run artifacts on disk; the MLflow REST adapter serves them. */
+  artifacts: ArtifactStore;
   registry: ModelRegistryService;
   /** The training queue, once the machine's capacity has been read. */
   training: Promise<TrainingService>;
@@ -115,7 +115,6 @@ export function composeApp(config: AppConfig): App {
     const environment = new EnvironmentSnapshot(() => hardware.overview());
     const tracking = new TrackingService({ db, bus, environment: () => environment.current() });
     const artifacts = new ArtifactStore(path.join(config.dataDir, 'artifacts'));
-    const mlflow = new MlflowApi(tracking, artifacts);
     // One upload-state file for the data dir, so an interrupted push resumes where it stopped.
     const uploadStateStore = new FileUploadStateStore(path.join(config.dataDir, 'registry-uploads.json'));
     const credentials = dockerConfigCredentials();
@@ -180,7 +179,7 @@ export function composeApp(config: AppConfig): App {
       dispatcher: new RpcDispatcher(handlers),
       hardware,
       tracking,
-      mlflow,
+      artifacts,
       registry,
       training,
       startupCleanup,

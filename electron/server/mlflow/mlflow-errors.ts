@@ -1,5 +1,5 @@
-import { boundedMessage, type ErrorCode } from '../../../../shared/errors';
-import { knownError } from '../../store/storage-errors';
+import { boundedMessage, type ErrorCode } from '../../../shared/errors';
+import { knownError } from '../../services/store/storage-errors';
 
 export interface MlflowErrorBody {
   error_code: string;

@@ -1,5 +1,5 @@
-import type { DatasetInput, Experiment, Run, RunDetail } from '../../../../shared/contract/tracking';
-import { toMetricValue } from '../metric-value';
+import type { DatasetInput, Experiment, Run, RunDetail } from '../../../shared/contract/tracking';
+import { toMetricValue } from '../../services/tracking/metric-value';
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import { invalid, missing, quote } from '../tracking-limits';
+import { invalid, missing, quote } from '../../services/tracking/tracking-limits';
 
 /** One request's parameters: the query string and the JSON body together (body wins), as MLflow reads them. */
 export class MlflowParams {

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OrreryError } from '../../../../shared/errors';
-import { parseArtifactPath, splitRunArtifactPath } from '../artifact-path';
-import type { ArtifactStore } from '../artifact-store';
-import type { TrackingService } from '../tracking-service';
+import { OrreryError } from '../../../shared/errors';
+import { parseArtifactPath, splitRunArtifactPath } from '../../services/tracking/artifact-path';
+import type { ArtifactStore } from '../../services/tracking/artifact-store';
+import type { TrackingService } from '../../services/tracking/tracking-service';
 import { MLFLOW_ARTIFACTS_PREFIX, sendJson } from './mlflow-http';
 
 const TEXT_TYPES: Record<string, string> = {

@@ -1,6 +1,6 @@
-import { OrreryError } from '../../../../shared/errors';
-import type { Caller } from '../../auth/caller';
-import type { TrackingService } from '../tracking-service';
+import { OrreryError } from '../../../shared/errors';
+import type { Caller } from '../../services/auth/caller';
+import type { TrackingService } from '../../services/tracking/tracking-service';
 import type { MlflowParams } from './mlflow-params';
 
 /** Routes that act on the one run named by `run_id`: a job may use them on its own run tree. */

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OrreryError } from '../../../../shared/errors';
-import type { ArtifactStore } from '../artifact-store';
-import type { TrackingService } from '../tracking-service';
+import { OrreryError } from '../../../shared/errors';
+import type { ArtifactStore } from '../../services/tracking/artifact-store';
+import type { TrackingService } from '../../services/tracking/tracking-service';
 import { handleArtifactRequest } from './mlflow-artifact-routes';
 import { toMlflowError } from './mlflow-errors';
-import { readJsonBody } from '../../http/read-json-body';
+import { readJsonBody } from '../http/read-json-body';
 import { MlflowParams } from './mlflow-params';
 import { MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX, sendJson } from './mlflow-http';
 import { mlflowJsonRoutes, type JsonRoute } from './mlflow-routes';
 import { MlflowJobScope } from './mlflow-job-scope';
-import { USER, type Caller } from '../../auth/caller';
+import { USER, type Caller } from '../../services/auth/caller';
 
 const MAX_JSON_BODY = 20 * 1024 * 1024;
 

@@ -1,8 +1,8 @@
-import type { LifecycleStage } from '../../../../shared/contract/tracking';
-import { decodePageToken, encodePageToken, likeToGlob } from '../run-query';
-import { FILTER_LIMITS, parseExperimentFilter } from '../search-filter';
-import type { TrackingService } from '../tracking-service';
-import { invalid } from '../tracking-limits';
+import type { LifecycleStage } from '../../../shared/contract/tracking';
+import { decodePageToken, encodePageToken, likeToGlob } from '../../services/tracking/run-query';
+import { FILTER_LIMITS, parseExperimentFilter } from '../../services/tracking/search-filter';
+import type { TrackingService } from '../../services/tracking/tracking-service';
+import { invalid } from '../../services/tracking/tracking-limits';
 import { experimentJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
 
