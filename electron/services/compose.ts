@@ -6,7 +6,9 @@ import { appVersion } from '../../shared/version';
 import { EventBus } from './events/event-bus';
 import { ExecFileCommandRunner } from './hardware/command-runner';
 import { CpuUsageMeter } from './hardware/cpu-usage-meter';
-import { DockerodeEngineClient, defaultDockerEndpoint, type DockerEngineClient } from './hardware/docker-engine';
+import { connectDocker, DockerodeEngineClient, type DockerEngineClient } from './docker/docker-engine';
+import { localEngineRefusal } from './docker/docker-endpoint';
+import { ContainerRunner } from './docker/container-runner';
 import { executableOnPath } from './hardware/executable-on-path';
 import { HardwareSampler } from './hardware/hardware-sampler';
 import { HardwareService, type NvidiaGpuReader } from './hardware/hardware-service';
@@ -28,8 +30,6 @@ import { JobRepository } from './training/job-repository';
 import type { JobLauncher } from './training/job-launcher';
 import { ProcessLauncher } from './training/process-launcher';
 import { DockerLauncher } from './training/docker-launcher';
-import { DockerRunner } from './training/docker-runner';
-import Docker from 'dockerode';
 import { ResourceManager, capacityFromOverview } from './training/resource-manager';
 import { trainingHandlers } from './training/training-handlers';
 import { TrainingService } from './training/training-service';
@@ -239,8 +239,7 @@ async function startTraining(
 /** Docker when an engine answers; a plain process otherwise (no isolation, GPUs by CUDA_VISIBLE_DEVICES). */
 async function defaultLauncher(dockerReady: boolean): Promise<JobLauncher> {
   if (!dockerReady) return new ProcessLauncher();
-  const endpoint = defaultDockerEndpoint(process.env, process.platform);
   // No idle timeout here: waiting on a training container takes as long as training does.
-  const docker = new Docker(endpoint.startsWith('unix://') ? { socketPath: endpoint.slice('unix://'.length) } : undefined);
-  return new DockerLauncher(new DockerRunner(docker), docker);
+  const { docker, endpoint } = connectDocker();
+  return new DockerLauncher(new ContainerRunner(docker), docker, localEngineRefusal(endpoint));
 }

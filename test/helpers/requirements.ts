@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { DockerodeEngineClient } from '../../electron/services/hardware/docker-engine';
+import { DockerodeEngineClient } from '../../electron/services/docker/docker-engine';
 
 /**
  * Tests that need a real Docker engine or browser skip, loudly, where those are absent, unless

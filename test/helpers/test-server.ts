@@ -1,5 +1,5 @@
 import { startOrrery, type Running } from '../../electron/server/start-orrery';
-import type { DockerEngineClient } from '../../electron/services/hardware/docker-engine';
+import type { DockerEngineClient } from '../../electron/services/docker/docker-engine';
 import { tempDir } from './temp-dir';
 
 export const TEST_TOKEN = 'test-token';

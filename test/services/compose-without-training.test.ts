@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeApp, type App } from '../../electron/services/compose';
-import type { DockerEngineClient } from '../../electron/services/hardware/docker-engine';
+import type { DockerEngineClient } from '../../electron/services/docker/docker-engine';
 import { tempDir } from '../helpers/temp-dir';
 
 const offlineDocker: DockerEngineClient = {

@@ -1,4 +1,5 @@
 import type { DockerStatus } from '../../../shared/contract/hardware';
+import { localEngineRefusal, parseDockerEndpoint } from '../docker/docker-endpoint';
 
 const TOOLKIT_GUIDE = 'https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html';
 // Fixes are commands only, so the UI can offer them for copying; the explanation goes in the message.
@@ -21,7 +22,8 @@ export function dockerStatusFromInfo(
   const gpu = gpuReadiness(nvidiaRuntime, hasNvidiaGpu);
   return {
     state: 'ready',
-    message: `Docker Engine ${version ?? ''} is running.`.replace('  ', ' '),
+    // A remote engine answers, but jobs cannot use it: say so where the engine is shown.
+    message: [`Docker Engine ${version ?? ''} is running.`.replace('  ', ' '), localEngineRefusal(parseDockerEndpoint(endpoint))].filter(Boolean).join(' '),
     fix: null,
     endpoint,
     version,

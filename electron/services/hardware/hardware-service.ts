@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { DockerStatus, GpuInfo, GpuSample, HardwareOverview, HardwareSample } from '../../../shared/contract/hardware';
 import type { CpuUsageMeter } from './cpu-usage-meter';
-import type { DockerEngineClient } from './docker-engine';
+import type { DockerEngineClient } from '../docker/docker-engine';
 import { dockerStatusFromError, dockerStatusFromInfo } from './docker-status';
 import type { SystemProbe } from './system-probe';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
-import { deviceRequestsFor } from './device-requests';
+import { deviceRequestsFor } from '../docker/device-requests';
 import { nanoCpus } from './resource-manager';
 
 /** Where a job's files appear inside its container. */

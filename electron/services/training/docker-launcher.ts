@@ -2,21 +2,27 @@ import type Docker from 'dockerode';
 import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
-import { buildContainerSpec } from './container-spec';
-import type { DockerRunner } from './docker-runner';
+import type { ContainerRunner } from '../docker/container-runner';
+import { buildContainerSpec, LABEL_JOB_ID, LABEL_MANAGED } from './container-spec';
 import type { JobExit, JobLauncher, LaunchRequest, RunningJob, UnstartedJob } from './job-launcher';
 import { userString } from './job-user';
+
+/** The label every job container carries, and nothing else of Orrery's does. */
+const JOB_CONTAINERS = { [LABEL_MANAGED]: 'true' };
 
 /** Jobs in Docker containers: isolated, limited, and still running after Orrery closes. */
 export class DockerLauncher implements JobLauncher {
   readonly kind = 'docker' as const;
 
+  /** `refusal`: why this engine cannot run jobs (a remote DOCKER_HOST), or null when it can. */
   constructor(
-    private readonly runner: DockerRunner,
+    private readonly runner: ContainerRunner,
     private readonly docker: Pick<Docker, 'getImage' | 'listImages'>,
+    private readonly refusal: string | null = null,
   ) {}
 
   async validate(spec: JobSpec): Promise<void> {
+    if (this.refusal !== null) throw new OrreryError('UNAVAILABLE', this.refusal);
     try {
       await this.docker.getImage(spec.image).inspect();
     } catch {
@@ -43,6 +49,7 @@ export class DockerLauncher implements JobLauncher {
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
+    if (this.refusal !== null) throw new OrreryError('UNAVAILABLE', this.refusal);
     const { spec, checkpointDir, user } = request;
     const withCheckpoint =
       checkpointDir && spec.checkpoint
@@ -72,14 +79,15 @@ export class DockerLauncher implements JobLauncher {
   }
 
   async unstarted(): Promise<UnstartedJob[]> {
-    const created = await this.runner.listCreated();
-    return created.flatMap((container) =>
-      container.jobId === null
+    const created = await this.runner.listCreated(JOB_CONTAINERS);
+    return created.flatMap((container) => {
+      const jobId = container.labels[LABEL_JOB_ID];
+      return jobId === undefined
         ? []
         : [
             {
               handle: container.containerId,
-              jobId: container.jobId,
+              jobId,
               mounts: container.mounts,
               user: container.user,
               gpuIndices: container.gpuIds.map(Number).filter((index) => Number.isInteger(index)),
@@ -91,8 +99,8 @@ export class DockerLauncher implements JobLauncher {
               ),
               privileges: container.privileges,
             },
-          ],
-    );
+          ];
+    });
   }
 
   async startUnstarted(handle: string): Promise<RunningJob> {
@@ -105,7 +113,7 @@ export class DockerLauncher implements JobLauncher {
   }
 
   async reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null> {
-    const container = (await this.runner.listManaged()).find((c) => c.containerId === handle);
+    const container = (await this.runner.list(JOB_CONTAINERS)).find((c) => c.containerId === handle);
     if (!container) return null;
     if (container.state !== 'running') {
       const exit = await this.runner.wait(handle);

@@ -40,6 +40,18 @@ describe('docker status from the engine /info (captured fixtures)', () => {
     expect(status).toMatchObject({ nvidiaRuntime: true, gpuReady: true, gpuFix: null });
   });
 
+  it('a remote engine (DOCKER_HOST=tcp:// or ssh://) is shown as running, with why jobs cannot use it', () => {
+    const info = fixture('docker-info-debian-dockerd-20.10-no-nvidia.json');
+    for (const remote of ['tcp://10.0.0.5:2375', 'ssh://ml@gpu-box']) {
+      const status = dockerStatusFromInfo(info, { endpoint: remote, hasNvidiaGpu: false, apiVersion: '1.41' });
+      expect(status).toMatchObject({ state: 'ready', endpoint: remote, version: '20.10.24+dfsg1' });
+      expect(status.message).toContain(`DOCKER_HOST is ${remote}, a remote Docker engine`);
+      expect(status.message).toMatch(/only on a local engine/);
+    }
+    const local = dockerStatusFromInfo(info, { endpoint, hasNvidiaGpu: false, apiVersion: '1.41' });
+    expect(local.message).toBe('Docker Engine 20.10.24+dfsg1 is running.');
+  });
+
   it('a machine with no NVIDIA GPU is told it trains on CPU, with nothing to fix', () => {
     const status = dockerStatusFromInfo(fixture('docker-info-debian-dockerd-20.10-no-nvidia.json'), {
       endpoint,

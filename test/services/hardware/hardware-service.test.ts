@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GpuInfo } from '../../../shared/contract/hardware';
 import { CpuUsageMeter } from '../../../electron/services/hardware/cpu-usage-meter';
-import type { DockerEngineClient } from '../../../electron/services/hardware/docker-engine';
+import type { DockerEngineClient } from '../../../electron/services/docker/docker-engine';
 import { HardwareService } from '../../../electron/services/hardware/hardware-service';
 import type { SystemProbe } from '../../../electron/services/hardware/system-probe';
 import { parseNvidiaSmiXml } from '../../../electron/services/hardware/nvidia-smi-xml';

@@ -7,7 +7,7 @@ import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { LABEL_JOB_ID, LABEL_MANAGED } from '../../../electron/services/training/container-spec';
 import { DockerLauncher } from '../../../electron/services/training/docker-launcher';
-import { DockerRunner, type DockerRunnerEngine } from '../../../electron/services/training/docker-runner';
+import { ContainerRunner, type ContainerEngine } from '../../../electron/services/docker/container-runner';
 import { JobRepository } from '../../../electron/services/training/job-repository';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { dockerAvailable } from '../../helpers/requirements';
@@ -44,8 +44,8 @@ let server: TestServer;
 let docker: Docker;
 const services: TrainingService[] = [];
 
-function service(engine: DockerRunnerEngine = docker): TrainingService {
-  const training = trainingQueue(server, { launcher: new DockerLauncher(new DockerRunner(engine), docker), systemMetricsIntervalMs: 60_000 });
+function service(engine: ContainerEngine = docker): TrainingService {
+  const training = trainingQueue(server, { launcher: new DockerLauncher(new ContainerRunner(engine), docker), systemMetricsIntervalMs: 60_000 });
   services.push(training);
   return training;
 }
@@ -54,7 +54,7 @@ function service(engine: DockerRunnerEngine = docker): TrainingService {
  * An engine whose containers are created but whose start never returns: Orrery stopping right
  * after it created a job's container and before it started it.
  */
-function stopsBeforeStart(created: string[]): DockerRunnerEngine {
+function stopsBeforeStart(created: string[]): ContainerEngine {
   return new Proxy(docker, {
     get(target, prop, receiver) {
       if (prop !== 'createContainer') return Reflect.get(target, prop, receiver) as unknown;
@@ -73,7 +73,7 @@ function stopsBeforeStart(created: string[]): DockerRunnerEngine {
         });
       };
     },
-  }) as DockerRunnerEngine;
+  }) as ContainerEngine;
 }
 
 const spec = (input: Partial<JobSpecInput> & { name: string; command: string[] }) => jobSpecSchema.parse({ image: IMAGE, experiment: 'privileges', ...input });

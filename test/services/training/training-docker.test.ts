@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { DockerLauncher } from '../../../electron/services/training/docker-launcher';
-import { DockerRunner } from '../../../electron/services/training/docker-runner';
+import { ContainerRunner } from '../../../electron/services/docker/container-runner';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { dockerAvailable } from '../../helpers/requirements';
 import { startTestServer, type TestServer } from '../../helpers/test-server';
@@ -34,7 +34,7 @@ let docker: Docker;
 
 function service(): TrainingService {
   return trainingQueue(server, {
-    launcher: new DockerLauncher(new DockerRunner(docker), docker),
+    launcher: new DockerLauncher(new ContainerRunner(docker), docker),
     gpus: [{ index: 0, uuid: 'GPU-test', name: 'fixture GPU', memoryTotalMb: 24564 }],
     systemMetricsIntervalMs: 500,
   });

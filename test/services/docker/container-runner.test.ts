@@ -8,15 +8,13 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import { buildContainerSpec, type ContainerSpecInput } from '../../../electron/services/training/container-spec';
-import { NVIDIA_RUNTIME_FIX } from '../../../electron/services/training/device-requests';
-import {
-  cpuPercentOf,
-  DockerRunner,
-  engineMessage,
-  memoryBytesOf,
-  type LogStream,
-} from '../../../electron/services/training/docker-runner';
-import { demuxFrames, engineSince, LineSplitter, parseEngineTimestamp, stripTimestamp } from '../../../electron/services/training/log-lines';
+import { NVIDIA_RUNTIME_FIX } from '../../../electron/services/docker/gpu-refusal';
+import { ContainerRunner, type LogStream } from '../../../electron/services/docker/container-runner';
+import { cpuPercentOf, memoryBytesOf } from '../../../electron/services/docker/container-stats';
+import { engineMessage } from '../../../electron/services/docker/engine-errors';
+import { demuxFrames, engineSince, parseEngineTimestamp, stripTimestamp } from '../../../electron/services/docker/log-frames';
+import { LineSplitter } from '../../../electron/services/streams/line-splitter';
+import { LABEL_JOB_ID, LABEL_MANAGED } from '../../../electron/services/training/container-spec';
 import { dockerAvailable } from '../../helpers/requirements';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -147,15 +145,15 @@ if (haveDocker) {
     await docker.getImage(IMAGE).inspect();
   } catch {
     imageProblem = `the image ${IMAGE} does not exist: run npm run images`;
-    if (!REQUIRED) console.warn(`\n*** SKIPPING DockerRunner engine tests: ${imageProblem}. Set ORRERY_REQUIRE_DOCKER=1 to make this a failure. ***\n`);
+    if (!REQUIRED) console.warn(`\n*** SKIPPING ContainerRunner engine tests: ${imageProblem}. Set ORRERY_REQUIRE_DOCKER=1 to make this a failure. ***\n`);
   }
   const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
   engineRuntimes = Object.keys(info.Runtimes ?? {});
 }
 const hasNvidiaRuntime = engineRuntimes.includes('nvidia');
 
-describe.skipIf(!haveDocker || (imageProblem !== null && !REQUIRED))('DockerRunner on the real engine', () => {
-  const runner = new DockerRunner(docker);
+describe.skipIf(!haveDocker || (imageProblem !== null && !REQUIRED))('ContainerRunner on the real engine', () => {
+  const runner = new ContainerRunner(docker);
 
   beforeAll(() => {
     if (imageProblem !== null) throw new Error(`ORRERY_REQUIRE_DOCKER=1 but ${imageProblem}`);
@@ -330,7 +328,7 @@ describe.skipIf(!haveDocker || (imageProblem !== null && !REQUIRED))('DockerRunn
     expect(error.message).toContain('no NVIDIA runtime');
     expect(error.message).toContain(NVIDIA_RUNTIME_FIX);
     expect(await containersOfJob(job.jobId)).toEqual([]);
-    expect((await runner.listManaged()).filter((c) => c.jobId === job.jobId)).toEqual([]);
+    expect((await runner.list({ [LABEL_MANAGED]: 'true' })).filter((c) => c.labels[LABEL_JOB_ID] === job.jobId)).toEqual([]);
   }, 60_000);
 
   it('a container killed from outside (docker kill) is reported as exit code 137, not an OOM', async () => {
@@ -491,29 +489,30 @@ describe.skipIf(!haveDocker || (imageProblem !== null && !REQUIRED))('DockerRunn
     expect(await runner.stats(containerId)).toEqual({ cpuPercent: 0, memoryBytes: 0 });
   }, 60_000);
 
-  it('listManaged: finished and running containers with their labels, state and exit code', async () => {
+  it('list(labels): finished and running containers carrying the labels, with their state and exit code', async () => {
     const done = python('import sys; sys.exit(3)');
     const finished = await run(done.options);
     const live = python('import time; time.sleep(300)');
     const { containerId: running } = await runner.start(live.options);
 
-    const managed = await runner.listManaged();
+    const managed = await runner.list({ [LABEL_MANAGED]: 'true' });
     const exited = managed.find((c) => c.containerId === finished.containerId);
     expect(exited).toMatchObject({
-      jobId: done.jobId,
-      experimentId: '1',
+      labels: expect.objectContaining({ [LABEL_JOB_ID]: done.jobId, 'dev.orrery.experiment-id': '1' }),
       image: IMAGE,
       state: 'exited',
       exitCode: 3,
       oomKilled: false,
       finishedAt: finished.exit.finishedAt,
     });
-    expect(exited!.runId).toMatch(/^run-/);
+    expect(exited!.labels['dev.orrery.run-id']).toMatch(/^run-/);
     expect(exited!.labels['dev.orrery.managed']).toBe('true');
     expect(exited!.startedAt).toEqual(expect.any(Number));
-    expect(managed.find((c) => c.containerId === running)).toMatchObject({ jobId: live.jobId, state: 'running', exitCode: null, finishedAt: null });
-    // Only Orrery's containers.
+    expect(managed.find((c) => c.containerId === running)).toMatchObject({ labels: expect.objectContaining({ [LABEL_JOB_ID]: live.jobId }), state: 'running', exitCode: null, finishedAt: null });
+    // Only containers carrying the label asked for.
     for (const container of managed) expect(container.labels['dev.orrery.managed']).toBe('true');
+    const ofOneJob = await runner.list({ [LABEL_JOB_ID]: live.jobId });
+    expect(ofOneJob.map((c) => c.containerId)).toEqual([running]);
   }, 60_000);
 
   it('wait() on a container that is already gone says so', async () => {

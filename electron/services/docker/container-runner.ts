@@ -1,21 +1,21 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { OrreryError } from '../../../shared/errors';
-import { LABEL_EXPERIMENT_ID, LABEL_JOB_ID, LABEL_MANAGED, LABEL_RUN_ID } from './container-spec';
-import { engineGpuRefusal } from './device-requests';
-import { demuxFrames, engineSince, LineSplitter, splitFrames, stripTimestamp } from './log-lines';
+import { bindMountsOf, engineTime, findEnv, privilegesOf, type BindMount } from './container-inspection';
+import { destroyStream, followContainerLogs, type LogFollower, type LogStream } from './container-logs';
+import { cpuPercentOf, memoryBytesOf } from './container-stats';
+import { engineError, engineMessage, statusOf } from './engine-errors';
+import { engineGpuRefusal } from './gpu-refusal';
+import { demuxFrames } from './log-frames';
 
 /**
  * The slice of dockerode the runner uses. Pass a real `new Docker(...)` without a `timeout`:
  * dockerode's timeout is a socket idle timeout, and `wait()` and a followed log stream sit idle for
  * as long as a job runs.
  */
-export type DockerRunnerEngine = Pick<Docker, 'getImage' | 'listImages' | 'createContainer' | 'getContainer' | 'listContainers' | 'modem'>;
+export type ContainerEngine = Pick<Docker, 'getImage' | 'listImages' | 'createContainer' | 'getContainer' | 'listContainers' | 'modem'>;
 
-export type LogStream = 'stdout' | 'stderr';
-
-/** Stops following; `done` settles once the stream has ended, with the error that ended it or null. */
-export type LogFollower = (() => void) & { readonly done: Promise<Error | null> };
+export type { LogFollower, LogStream } from './container-logs';
 
 export interface StartedContainer {
   containerId: string;
@@ -39,14 +39,11 @@ export interface ContainerStatsSample {
   memoryBytes: number;
 }
 
-export interface ManagedContainer {
+export interface ListedContainer {
   containerId: string;
   name: string;
   image: string;
   labels: Record<string, string>;
-  jobId: string | null;
-  runId: string | null;
-  experimentId: string | null;
   /** The engine's state: created, running, paused, restarting, removing, exited or dead. */
   state: string;
   /** Null while the container has not finished. */
@@ -57,13 +54,12 @@ export interface ManagedContainer {
   finishedAt: number | null;
 }
 
-/** A job container that was created but never started, as the next start needs to judge it. */
+/** A container that was created but never started, as the next start needs to judge it. */
 export interface CreatedContainer {
   containerId: string;
-  jobId: string | null;
-  runId: string | null;
+  labels: Record<string, string>;
   /** Bind mounts (from HostConfig.Mounts, HostConfig.Binds and the engine's mount list together). */
-  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  mounts: BindMount[];
   /** Who it would run as: its User, else its image's User; '' when neither names one (root). */
   user: string;
   env: string[];
@@ -79,9 +75,13 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 /** What docker-init (tini) prints when it cannot exec the command: the engine itself says nothing. */
 const INIT_FATAL = /^\[FATAL tini \(\d+\)\] (.+)$/;
 
-/** Runs training containers on a Docker engine: start, logs, wait, stop, stats, and reattach. */
-export class DockerRunner {
-  constructor(private readonly docker: DockerRunnerEngine) {}
+/**
+ * Runs containers on a Docker engine for any area: create and start (with the labels the caller
+ * chose), follow logs, stats, wait for exit, find again by label after a restart, remove. It knows
+ * nothing of jobs or replicas; their labels mean something only to the caller.
+ */
+export class ContainerRunner {
+  constructor(private readonly docker: ContainerEngine) {}
 
   /**
    * Creates and starts a container from `buildContainerSpec`'s options. The image must already be
@@ -113,99 +113,9 @@ export class DockerRunner {
     return { containerId: container.id, imageDigest };
   }
 
-  /**
-   * Follows a container's output as whole lines, stdout and stderr apart. `since` (epoch
-   * milliseconds) skips what was written before, for reattaching. Lines keep arriving until the
-   * container stops or the returned function is called.
-   *
-   * The engine (20.10) can end a followed stream before it has sent a last line that has no
-   * newline. So frames carry the engine's timestamps, and once the stream ends the messages after
-   * the last one received are read again, without following, and delivered: nothing twice.
-   */
+  /** Follows a container's output as whole lines; see followContainerLogs. */
   followLogs(containerId: string, onLine: (stream: LogStream, line: string) => void, since?: number): LogFollower {
-    const container = this.docker.getContainer(containerId);
-    let stopped = false;
-    let stream: NodeJS.ReadableStream | null = null;
-    const splitters: Record<LogStream, LineSplitter> = {
-      stdout: new LineSplitter((line) => {
-        if (!stopped) onLine('stdout', line);
-      }),
-      stderr: new LineSplitter((line) => {
-        if (!stopped) onLine('stderr', line);
-      }),
-    };
-    // The newest message time delivered, and how many messages carried exactly that time.
-    let last: bigint | null = null;
-    let atLast = 0;
-    const deliver = (kind: LogStream, frame: Buffer, skipUpTo: { at: bigint | null; count: number } | null) => {
-      const { at, body } = stripTimestamp(frame);
-      if (at !== null && skipUpTo !== null && skipUpTo.at !== null) {
-        if (at < skipUpTo.at) return;
-        if (at === skipUpTo.at && skipUpTo.count > 0) {
-          skipUpTo.count -= 1;
-          return;
-        }
-      }
-      if (at !== null) {
-        if (last !== null && at === last) atLast += 1;
-        else if (last === null || at > last) {
-          last = at;
-          atLast = 1;
-        }
-      }
-      splitters[kind].push(body);
-    };
-    const sink = (kind: LogStream) =>
-      ({
-        // demuxStream writes each frame whole, in one call.
-        write: (frame: Buffer) => {
-          deliver(kind, frame, null);
-          return true;
-        },
-      }) as unknown as NodeJS.WritableStream;
-    const sinceOption = since === undefined ? undefined : engineSince(BigInt(Math.round(since * 1000)) * 1000n);
-
-    const done = (async (): Promise<Error | null> => {
-      try {
-        const opened = await container.logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(sinceOption ? { since: sinceOption } : {}) });
-        if (stopped) {
-          destroy(opened);
-          return null;
-        }
-        stream = opened;
-        const ended = await new Promise<Error | null>((resolve) => {
-          opened.on('end', () => resolve(null));
-          opened.on('close', () => resolve(null));
-          opened.on('error', (error: Error) => resolve(error));
-          this.docker.modem.demuxStream(opened, sink('stdout'), sink('stderr'));
-        });
-        if (stopped) return null;
-        if (ended !== null) return ended;
-        // The stream ends as the container stops; its state may say so a moment later.
-        let running = true;
-        for (let attempt = 0; running && attempt < 20; attempt += 1) {
-          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-          running = (await container.inspect()).State.Running;
-        }
-        if (stopped) return null;
-        if (running) return new Error(`The log stream of container ${containerId} ended while the container still runs`);
-        const from = last === null ? sinceOption : engineSince(last);
-        const rest = await container.logs({ follow: false, stdout: true, stderr: true, timestamps: true, ...(from ? { since: from } : {}) });
-        const skip = { at: last, count: atLast };
-        for (const frame of splitFrames(Buffer.isBuffer(rest) ? rest : Buffer.from(String(rest)))) deliver(frame.stream, frame.body, skip);
-        splitters.stdout.end();
-        splitters.stderr.end();
-        return null;
-      } catch (error) {
-        return stopped ? null : asError(error);
-      }
-    })();
-
-    const stop = () => {
-      stopped = true;
-      if (stream !== null) destroy(stream);
-    };
-    return Object.assign(stop, { done });
+    return followContainerLogs(this.docker, containerId, onLine, since);
   }
 
   /** Waits for the container to stop (at once if it already has) and says how it ended. */
@@ -264,16 +174,16 @@ export class DockerRunner {
     return { cpuPercent: cpuPercentOf(stats), memoryBytes: memoryBytesOf(stats) };
   }
 
-  /** Every container Orrery started, in any state, for reattaching after a restart. */
-  async listManaged(): Promise<ManagedContainer[]> {
+  /** Every container carrying all these labels, in any state: for finding them again after a restart. */
+  async list(labels: Record<string, string>): Promise<ListedContainer[]> {
     let listed: Docker.ContainerInfo[];
     try {
-      listed = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`] } });
+      listed = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
     } catch (error) {
       throw engineError(error, 'Could not list the containers Orrery started');
     }
     const described = await Promise.all(
-      listed.map(async (entry): Promise<ManagedContainer | null> => {
+      listed.map(async (entry): Promise<ListedContainer | null> => {
         let info: Docker.ContainerInspectInfo;
         try {
           info = await this.docker.getContainer(entry.Id).inspect();
@@ -289,9 +199,6 @@ export class DockerRunner {
           name: info.Name.replace(/^\//, ''),
           image: info.Config.Image,
           labels,
-          jobId: labels[LABEL_JOB_ID] ?? null,
-          runId: labels[LABEL_RUN_ID] ?? null,
-          experimentId: labels[LABEL_EXPERIMENT_ID] ?? null,
           state,
           exitCode: finished ? info.State.ExitCode : null,
           oomKilled: info.State.OOMKilled === true,
@@ -300,14 +207,14 @@ export class DockerRunner {
         };
       }),
     );
-    return described.filter((entry): entry is ManagedContainer => entry !== null);
+    return described.filter((entry): entry is ListedContainer => entry !== null);
   }
 
-  /** Every container Orrery created but never started (Orrery stopped in between), described. */
-  async listCreated(): Promise<CreatedContainer[]> {
+  /** Every container with these labels that was created but never started (Orrery stopped in between), described. */
+  async listCreated(labels: Record<string, string>): Promise<CreatedContainer[]> {
     let listed: Docker.ContainerInfo[];
     try {
-      listed = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`], status: ['created'] } });
+      listed = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels), status: ['created'] } });
     } catch (error) {
       throw engineError(error, 'Could not list the containers Orrery created');
     }
@@ -332,8 +239,7 @@ export class DockerRunner {
         }
         return {
           containerId: info.Id,
-          jobId: labels[LABEL_JOB_ID] ?? null,
-          runId: labels[LABEL_RUN_ID] ?? null,
+          labels,
           mounts: bindMountsOf(info),
           user,
           env: info.Config.Env ?? [],
@@ -424,7 +330,7 @@ export class DockerRunner {
   private async pathKind(container: Docker.Container, candidate: string): Promise<'file' | 'missing' | 'unknown'> {
     try {
       const response = (await container.infoArchive({ path: candidate })) as NodeJS.ReadableStream & { headers?: Record<string, unknown> };
-      destroy(response);
+      destroyStream(response);
       const header = response.headers?.['x-docker-container-path-stat'];
       if (typeof header !== 'string') return 'unknown';
       const stat = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as { mode?: number };
@@ -466,104 +372,7 @@ export class DockerRunner {
   }
 }
 
-/** Every bind mount of a container, whichever way it was asked for; one listed twice counts with its most permissive spelling. */
-function bindMountsOf(info: Docker.ContainerInspectInfo): CreatedContainer['mounts'] {
-  const found = new Map<string, CreatedContainer['mounts'][number]>();
-  const add = (source: string | undefined, target: string | undefined, readOnly: boolean) => {
-    if (!source || !target) return;
-    const key = `${source}\0${target}`;
-    const existing = found.get(key);
-    found.set(key, { source, target, readOnly: existing ? existing.readOnly && readOnly : readOnly });
-  };
-  const hostMounts = (info.HostConfig as { Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean }> }).Mounts ?? [];
-  for (const mount of hostMounts) if ((mount.Type ?? 'bind') === 'bind') add(mount.Source, mount.Target, mount.ReadOnly === true);
-  for (const bind of info.HostConfig.Binds ?? []) {
-    const [source, target, options = ''] = bind.split(':');
-    if (source?.startsWith('/')) add(source, target, options.split(',').includes('ro'));
-  }
-  for (const mount of info.Mounts ?? []) if (mount.Type === 'bind') add(mount.Source, mount.Destination, mount.RW === false);
-  return [...found.values()];
-}
-
-/** Settings that would give a container more than buildContainerSpec ever asks for. */
-function privilegesOf(host: Docker.HostConfig): string[] {
-  const out: string[] = [];
-  if (host.Privileged) out.push('privileged');
-  if ((host.CapAdd ?? []).length > 0) out.push(`added capabilities ${(host.CapAdd ?? []).join(', ')}`);
-  if (!(host.CapDrop ?? []).some((cap: string) => cap.toUpperCase() === 'ALL')) out.push('capabilities not dropped');
-  if (!(host.SecurityOpt ?? []).some((opt: string) => /^no-new-privileges(?:[:=]true)?$/.test(opt))) out.push('no no-new-privileges');
-  if ((host.Devices ?? []).length > 0) out.push('host devices');
-  if (host.PidMode === 'host') out.push('host PID namespace');
-  if (host.IpcMode === 'host') out.push('host IPC namespace');
-  if (host.UsernsMode === 'host') out.push('host user namespace');
-  return out;
-}
-
-/** The CPU use between the engine's two samples, as `docker stats` computes it. */
-export function cpuPercentOf(stats: Pick<Docker.ContainerStats, 'cpu_stats' | 'precpu_stats'>): number {
-  const now = stats.cpu_stats;
-  const before = stats.precpu_stats;
-  const cpuDelta = (now?.cpu_usage?.total_usage ?? 0) - (before?.cpu_usage?.total_usage ?? 0);
-  const systemDelta = (now?.system_cpu_usage ?? 0) - (before?.system_cpu_usage ?? 0);
-  if (cpuDelta <= 0 || systemDelta <= 0) return 0;
-  const cpus = now?.online_cpus || now?.cpu_usage?.percpu_usage?.length || 1;
-  return (cpuDelta / systemDelta) * cpus * 100;
-}
-
-/** Memory in use less the inactive page cache (cgroup v1 `total_inactive_file`, v2 `inactive_file`). */
-export function memoryBytesOf(stats: Pick<Docker.ContainerStats, 'memory_stats'>): number {
-  const memory = stats.memory_stats as { usage?: number; stats?: Record<string, number | undefined> } | undefined;
-  const usage = memory?.usage ?? 0;
-  const inactive = memory?.stats?.['total_inactive_file'] ?? memory?.stats?.['inactive_file'];
-  return inactive !== undefined && inactive < usage ? usage - inactive : usage;
-}
-
-function findEnv(env: readonly string[] | undefined, name: string): string | undefined {
-  const prefix = `${name}=`;
-  const entry = [...(env ?? [])].reverse().find((item) => item.startsWith(prefix));
-  return entry?.slice(prefix.length);
-}
-
-/** The engine's RFC 3339 time as epoch milliseconds; its zero time ("0001-01-01…") is null. */
-function engineTime(value: string | undefined): number | null {
-  if (value === undefined || value === '' || value.startsWith('0001-')) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
-}
-
-function destroy(stream: NodeJS.ReadableStream): void {
-  const destroyable = stream as NodeJS.ReadableStream & { destroy?: () => void };
-  if (typeof destroyable.destroy === 'function') destroyable.destroy();
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
-
-function statusOf(error: unknown): number | null {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : null;
-}
-
-/** The engine's own words: dockerode keeps them under json.message and wraps them in its message. */
-export function engineMessage(error: unknown): string {
-  const json = (error as { json?: unknown } | null)?.json;
-  if (json !== null && typeof json === 'object') {
-    const message = (json as { message?: unknown }).message;
-    if (typeof message === 'string' && message.trim() !== '') return message.trim();
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
-}
-
-/** An engine failure as an OrreryError: the request's fault (4xx) or the engine's (no answer, 5xx). */
-function engineError(error: unknown, context: string): OrreryError {
-  if (error instanceof OrreryError) return error;
-  const status = statusOf(error);
-  const message = `${context}: ${engineMessage(error)}`;
-  if (status === 404) return new OrreryError('NOT_FOUND', message);
-  if (status === 409) return new OrreryError('CONFLICT', message);
-  if (status !== null && status >= 400 && status < 500) return new OrreryError('INVALID_INPUT', message);
-  if (status === null) return new OrreryError('UNAVAILABLE', message);
-  return new OrreryError('INTERNAL', message);
+/** The engine's label filter: every label must match. */
+function labelFilter(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
 }

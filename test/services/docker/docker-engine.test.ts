@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DockerodeEngineClient } from '../../../electron/services/hardware/docker-engine';
+import { DockerodeEngineClient } from '../../../electron/services/docker/docker-engine';
 import { dockerStatusFromError } from '../../../electron/services/hardware/docker-status';
 import { HardwareService } from '../../../electron/services/hardware/hardware-service';
 import { CpuUsageMeter } from '../../../electron/services/hardware/cpu-usage-meter';

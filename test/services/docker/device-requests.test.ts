@@ -1,12 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseNvidiaSmiXml } from '../../../electron/services/hardware/nvidia-smi-xml';
-import {
-  cudaVisibleDevices,
-  deviceRequestsFor,
-  engineGpuRefusal,
-  gpuEnvFor,
-} from '../../../electron/services/training/device-requests';
+import { deviceRequestsFor } from '../../../electron/services/docker/device-requests';
+import { engineGpuRefusal } from '../../../electron/services/docker/gpu-refusal';
+import { cudaVisibleDevices, gpuEnvFor } from '../../../electron/services/training/gpu-env';
 
 const fixtureDir = new URL('../../fixtures/hardware/', import.meta.url);
 const multiGpuFixtures = readdirSync(fixtureDir)
