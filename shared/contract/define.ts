@@ -11,3 +11,17 @@ export interface MethodSpec<In extends z.ZodType, Out> {
 export function method<Out>() {
   return <In extends z.ZodType>(input: In, description: string): MethodSpec<In, Out> => ({ input, description });
 }
+
+/** One event topic: its payload type carried as a phantom, like a method's result. */
+export interface EventSpec<Payload> {
+  /** Never set at run time; only its type matters. */
+  readonly payload?: Payload;
+  description: string;
+}
+
+export function event<Payload>(description: string): EventSpec<Payload> {
+  return { description };
+}
+
+/** The payload type of each topic in a table of events. */
+export type EventsOf<T extends Record<string, EventSpec<unknown>>> = { [K in keyof T]: T[K] extends EventSpec<infer P> ? P : never };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define';
+import { method, event, type EventsOf } from './define';
 
 export interface CpuInfo {
   manufacturer: string;
@@ -115,6 +115,7 @@ export const hardwareMethods = {
   'hardware.sample': method<HardwareSample>()(z.object({}).strict(), 'One live utilisation sample, taken now.'),
 };
 
-export interface HardwareEvents {
-  'hardware.sample': HardwareSample;
-}
+export const hardwareEvents = {
+  'hardware.sample': event<HardwareSample>('A live utilisation sample of CPUs, memory and GPUs'),
+};
+export type HardwareEvents = EventsOf<typeof hardwareEvents>;

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { appMethods } from './app';
-import { hardwareMethods, type HardwareEvents } from './hardware';
-import { trackingMethods, type TrackingEvents } from './tracking';
-import { trainingMethods, type TrainingEvents } from './training';
-import { registryMethods, type RegistryEvents } from './registry';
+import { hardwareEvents, hardwareMethods } from './hardware';
+import { trackingEvents, trackingMethods } from './tracking';
+import { trainingEvents, trainingMethods } from './training';
+import { registryEvents, registryMethods } from './registry';
 import { remoteMethods } from './remotes';
-import type { MethodSpec } from './define';
+import type { EventsOf, MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
 export const contract = {
@@ -23,8 +23,9 @@ export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
 export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
-/** Events the app publishes, by topic. */
-export type AppEventMap = HardwareEvents & TrackingEvents & TrainingEvents & RegistryEvents;
+/** Every event the app publishes, by topic: the one table both the type and the topic list come from. */
+export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents };
+export type AppEventMap = EventsOf<typeof appEvents>;
 export type AppEventTopic = keyof AppEventMap;
 
 /**
@@ -44,7 +45,7 @@ export type EventMap = AppEventMap & { [RESYNC_TOPIC]: ResyncEvent };
 export type EventTopic = keyof EventMap;
 
 /** Topics the app publishes; only these may be subscribed to at the app (resync is the transport's). */
-export const eventTopics: readonly AppEventTopic[] = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'training.job', 'training.log', 'registry.version', 'registry.pushProgress'];
+export const eventTopics = Object.keys(appEvents) as readonly AppEventTopic[];
 
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);
@@ -61,4 +62,4 @@ export * from './training';
 export * from './training-spec';
 export * from './registry';
 export * from './remotes';
-export type { MethodSpec } from './define';
+export type { EventSpec, EventsOf, MethodSpec } from './define';

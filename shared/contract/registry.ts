@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define';
+import { method, event, type EventsOf } from './define';
 import type { MetricValue } from './tracking';
 
 export const modelStages = ['None', 'Staging', 'Production', 'Archived'] as const;
@@ -183,10 +183,11 @@ export interface RegistryPushResult {
   skipped: number;
 }
 
-export interface RegistryEvents {
-  'registry.version': RegistryVersionEvent;
-  'registry.pushProgress': RegistryPushProgressEvent;
-}
+export const registryEvents = {
+  'registry.version': event<RegistryVersionEvent>('A model version was registered or changed (stage, alias, gates, approval)'),
+  'registry.pushProgress': event<RegistryPushProgressEvent>('Progress of a push to a remote registry'),
+};
+export type RegistryEvents = EventsOf<typeof registryEvents>;
 
 /** A model name is also a folder name under `<dataDir>/models`, so it stays plain. */
 export const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

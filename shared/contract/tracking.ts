@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define';
+import { method, event, type EventsOf } from './define';
 
 /** A metric value as it travels as JSON: NaN and ±Infinity as the protobuf-JSON strings. */
 export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -210,7 +210,8 @@ export interface MetricsLoggedEvent {
   latest: LatestMetric[];
 }
 
-export interface TrackingEvents {
-  'tracking.run': RunChangedEvent;
-  'tracking.metrics': MetricsLoggedEvent;
-}
+export const trackingEvents = {
+  'tracking.run': event<RunChangedEvent>('A run was created or changed'),
+  'tracking.metrics': event<MetricsLoggedEvent>('Metric points were logged to a run'),
+};
+export type TrackingEvents = EventsOf<typeof trackingEvents>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define';
+import { method, event, type EventsOf } from './define';
 import { jobSpecSchema, sweepSchema, type JobSpec } from './training-spec';
 
 export type JobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
@@ -96,7 +96,8 @@ export const trainingMethods = {
   ),
 };
 
-export interface TrainingEvents {
-  'training.job': Job;
-  'training.log': JobLogLine;
-}
+export const trainingEvents = {
+  'training.job': event<Job>("A job's status changed"),
+  'training.log': event<JobLogLine>('A line of a running job\'s output'),
+};
+export type TrainingEvents = EventsOf<typeof trainingEvents>;
