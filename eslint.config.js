@@ -6,13 +6,14 @@ import globals from 'globals';
 
 const zone = (target, from, message) => ({ target, from, message });
 
-/** DESIGN.md's arrows: main → server → services → shared; preload → shared; renderer → shared. */
+/** DESIGN.md's arrows: main → server → services → shared; cli → server; preload → shared; renderer → shared. */
 const layerZones = [
   zone('./shared', ['./electron', './renderer'], 'shared/ is the contract: it imports nothing of ours.'),
-  zone('./electron/services', ['./electron/server', './electron/main', './electron/preload', './renderer'], 'services/ may import only shared/.'),
-  zone('./electron/server', ['./electron/main', './electron/preload', './renderer'], 'server/ may import services/ and shared/ only.'),
-  zone('./electron/main', ['./electron/preload', './renderer'], 'main/ may import server/, services/ and shared/ only.'),
-  zone('./electron/preload', ['./electron/services', './electron/server', './electron/main', './renderer'], 'preload/ may import shared/ only.'),
+  zone('./electron/services', ['./electron/server', './electron/cli', './electron/main', './electron/preload', './renderer'], 'services/ may import only shared/.'),
+  zone('./electron/server', ['./electron/cli', './electron/main', './electron/preload', './renderer'], 'server/ may import services/ and shared/ only.'),
+  zone('./electron/cli', ['./electron/main', './electron/preload', './renderer'], 'cli/ (the command line) may import server/, services/ and shared/ only.'),
+  zone('./electron/main', ['./electron/cli', './electron/preload', './renderer'], 'main/ may import server/, services/ and shared/ only.'),
+  zone('./electron/preload', ['./electron/services', './electron/server', './electron/cli', './electron/main', './renderer'], 'preload/ may import shared/ only.'),
   zone('./renderer', ['./electron'], 'renderer/ talks to the app only through the client in shared/.'),
 ];
 
@@ -34,7 +35,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['shared/**', 'electron/services/**', 'electron/server/**', 'renderer/**'], rules: noElectron },
+  { files: ['shared/**', 'electron/services/**', 'electron/server/**', 'electron/cli/**', 'renderer/**'], rules: noElectron },
   {
     // No Node in the contract, the sandboxed preload or the browser code.
     files: ['shared/**', 'electron/preload/**', 'renderer/**'],

@@ -1,4 +1,4 @@
-// The built headless server (dist/server/cli.js) as a child process, and a small keep-alive
+// The built headless server (dist/cli/serve.js) as a child process, and a small keep-alive
 // HTTP client for it. Memory is read from /proc/<pid>/status (Linux).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { root } from './app-bundle.mjs';
 
 export const BENCH_TOKEN = 'orrery-bench-token';
-const CLI = path.join(root, 'dist', 'server', 'cli.js');
+const CLI = path.join(root, 'dist', 'cli', 'serve.js');
 
 /**
  * Starts the server on a free port over `dataDir`. With `cpuProfDir`, node writes a .cpuprofile

@@ -10,7 +10,7 @@ const seconds = Number(process.argv[2] ?? 60);
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-idle-'));
 const ticks = 100; // USER_HZ on Linux
-const server = spawn(process.execPath, [path.join(root, 'dist/server/cli.js'), '--port', '0', '--data-dir', dataDir], {
+const server = spawn(process.execPath, [path.join(root, 'dist/cli/serve.js'), '--port', '0', '--data-dir', dataDir], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let out = '';

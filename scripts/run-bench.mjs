@@ -1,4 +1,4 @@
-// `npm run bench`: performance benchmarks against the built headless server (dist/server/cli.js)
+// `npm run bench`: performance benchmarks against the built headless server (dist/cli/serve.js)
 // over real HTTP, each next to a baseline measured in the same run. Benchmarks are not tests: a
 // missed target is printed as MISS and the exit code stays 0.
 //

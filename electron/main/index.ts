@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, net, protocol, shell } from 'electron';
 import { resolveDataDir } from '../services/config/data-dir';
-import { parseServeArgs, pickOrreryFlags } from '../server/cli-args';
+import { parseServeArgs, pickOrreryFlags } from '../server/serve-args';
 import { startOrrery, type Running } from '../server/start-orrery';
 import { chooseToken } from '../server/token';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * The built headless server (dist/server/cli.js, built by test/global-setup.ts) as its own
+ * The built headless server (dist/cli/serve.js, built by test/global-setup.ts) as its own
  * process, so a test can kill it with SIGKILL mid-operation, as a crash or power cut would.
  */
 export interface ServerProcess {
@@ -16,7 +16,7 @@ export interface ServerProcess {
   kill9(): Promise<void>;
 }
 
-const CLI = path.resolve(import.meta.dirname, '../../dist/server/cli.js');
+const CLI = path.resolve(import.meta.dirname, '../../dist/cli/serve.js');
 
 export async function startServerProcess(dataDir: string, token = 'crash-test-token'): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir], {

@@ -17,6 +17,10 @@ describe("DESIGN.md's import arrows are enforced by npm run lint", () => {
     ['electron/services/x.ts', "import { startOrrery } from '../server/start-orrery';"],
     ['electron/services/x.ts', "import { pages } from '../../renderer/src/pages/pages';"],
     ['electron/server/x.ts', "import { isAppUrl } from '../main/app-origin';"],
+    ['electron/server/x.ts', "import { connect } from '../cli/connection';"],
+    ['electron/services/x.ts', "import { connect } from '../cli/connection';"],
+    ['electron/main/x.ts', "import { connect } from '../cli/connection';"],
+    ['electron/cli/x.ts', "import { isAppUrl } from '../main/app-origin';"],
     ['electron/preload/x.ts', "import { RpcDispatcher } from '../services/rpc/dispatcher';"],
     ['renderer/src/x.ts', "import { EventBus } from '../../electron/services/events/event-bus';"],
   ])('%s may not: %s', async (file, code) => {
@@ -27,11 +31,16 @@ describe("DESIGN.md's import arrows are enforced by npm run lint", () => {
     expect(await rulesFired('electron/services/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toContain('no-restricted-imports');
     expect(await rulesFired('shared/x.ts', "import fs from 'node:fs';\nexport const f = fs;\n")).toContain('import-x/no-nodejs-modules');
     expect(await rulesFired('renderer/src/x.ts', "import path from 'node:path';\nexport const p = path;\n")).toContain('import-x/no-nodejs-modules');
+    // The client is shared by the page and the command line: web globals only, no Node.
+    expect(await rulesFired('shared/client/x.ts', "import { request } from 'node:http';\nexport const r = request;\n")).toContain('import-x/no-nodejs-modules');
   });
 
   it('allows the arrows DESIGN.md draws', async () => {
     expect(await rulesFired('electron/main/x.ts', "import { startOrrery } from '../server/start-orrery';\nexport const s = startOrrery;\n")).toEqual([]);
     expect(await rulesFired('renderer/src/x.ts', "import { createClient } from '../../shared/client';\nexport const c = createClient;\n")).toEqual([]);
+    expect(await rulesFired('electron/cli/x.ts', "import { createClient } from '../../shared/client';\nexport const c = createClient;\n")).toEqual([]);
+    expect(await rulesFired('electron/cli/y.ts', "import { createHttpTransport } from '../../shared/client/http-transport';\nexport const t = createHttpTransport;\n")).toEqual([]);
+    expect(await rulesFired('electron/cli/z.ts', "import { startOrrery } from '../server/start-orrery';\nexport const s = startOrrery;\n")).toEqual([]);
     expect(await rulesFired('electron/main/y.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../shared/client';
 import type { LatestMetric } from '../../shared/contract/index';
-import { createHttpTransport } from '../../renderer/src/api/http-transport';
+import { createHttpTransport } from '../../shared/client/http-transport';
 import { reloadOnResync } from '../../renderer/src/api/resync';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
 

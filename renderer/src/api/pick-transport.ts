@@ -1,5 +1,5 @@
 import { createClient, type OrreryClient, type Transport } from '../../../shared/client';
-import { createHttpTransport } from './http-transport';
+import { createHttpTransport } from '../../../shared/client/http-transport';
 import { takeAccessToken } from './token';
 
 declare global {

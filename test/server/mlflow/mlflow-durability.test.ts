@@ -40,7 +40,7 @@ describe('ingest under load', () => {
 describe('durability', () => {
   it('a server killed with SIGKILL mid-ingest loses no point it acknowledged', async () => {
     const dataDir = tempDir();
-    const serverPath = path.resolve(import.meta.dirname, '../../../dist/server/cli.js');
+    const serverPath = path.resolve(import.meta.dirname, '../../../dist/cli/serve.js');
     const child = spawn(process.execPath, [serverPath, '--port', '0', '--data-dir', dataDir], {
       env: { ...process.env, ORRERY_TOKEN: 'k' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -18,7 +18,7 @@ import { tempDir } from '../../helpers/temp-dir';
 import { startTestServer, type TestServer } from '../../helpers/test-server';
 
 /**
- * kill -9 of a real Orrery (dist/server/cli.js) in the middle of a registration and of a pull,
+ * kill -9 of a real Orrery (dist/cli/serve.js) in the middle of a registration and of a pull,
  * then Orrery started again on the same data dir: the start-up sweep removes what the crash left,
  * says so, and the model registers and pulls again.
  */

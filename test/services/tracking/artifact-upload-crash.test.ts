@@ -8,7 +8,7 @@ import { tempDir } from '../../helpers/temp-dir';
 import { startTestServer, type TestServer } from '../../helpers/test-server';
 
 /**
- * kill -9 of a real Orrery (dist/server/cli.js) while a client uploads an artifact, then Orrery
+ * kill -9 of a real Orrery (dist/cli/serve.js) while a client uploads an artifact, then Orrery
  * started again on the same data dir: the partial file is gone and reported, the run's artifacts
  * list as before, and the upload can be made again.
  */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createHttpTransport } from '../../../renderer/src/api/http-transport';
+import { createHttpTransport } from '../../../shared/client/http-transport';
 import { createClient, type OrreryClient } from '../../../shared/client';
 import type { RunsPage } from '../../../shared/contract/tracking';
 import { compareCodePoints, latestMetric, likeMatches, referenceSearch, type RefRun } from '../../helpers/mlflow-search-reference';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { resolveDataDir } from '../services/config/data-dir';
-import { connect } from './cli-connection';
+import { connect } from './connection';
 import { parseCli, UsageError } from './models-command';
 import { describeResult } from './models-output';
 import { watchPushProgress } from './push-progress';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../renderer/src/api/backoff';
+import { backoffDelay } from '../../../shared/client/backoff';
 
 describe('backoffDelay', () => {
   const options = { baseMs: 500, maxMs: 15_000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLI_USAGE, parseCli, UsageError } from '../../electron/server/models-command';
+import { CLI_USAGE, parseCli, UsageError } from '../../electron/cli/models-command';
 
 const defaults = { actor: 'ci-bot', cwd: '/work/here' };
 const parse = (...argv: string[]) => parseCli(argv, defaults);

@@ -1,5 +1,5 @@
-import type { Envelope, ErrorCode } from '../../../shared/errors';
-import { errorStatus, isErrorCode } from '../../../shared/errors';
+import type { Envelope, ErrorCode } from '../errors';
+import { errorStatus, isErrorCode } from '../errors';
 
 /** Accepts a parsed response body if it is a well-formed envelope. */
 export function asEnvelope(body: unknown): Envelope<unknown> | null {

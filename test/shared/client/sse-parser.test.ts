@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser } from '../../renderer/src/api/sse-parser';
+import { SseParser } from '../../../shared/client/sse-parser';
 
 function feed(chunks: string[]) {
   const parser = new SseParser();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServeArgs, pickOrreryFlags } from '../../electron/server/cli-args';
+import { parseServeArgs, pickOrreryFlags } from '../../electron/server/serve-args';
 
 describe('serve flags', () => {
   it('reads --port and --data-dir in both spellings', () => {

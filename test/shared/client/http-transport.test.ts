@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createHttpTransport } from '../../renderer/src/api/http-transport';
-import { eventStream, fakeServer } from '../helpers/fake-event-server';
+import { createHttpTransport } from '../../../shared/client/http-transport';
+import { eventStream, fakeServer } from '../../helpers/fake-event-server';
 
 function transportFor(server: ReturnType<typeof fakeServer>) {
   return createHttpTransport({
@@ -55,6 +55,17 @@ describe('HTTP transport: invoke', () => {
     expect(await codeOf(bad)).toBe('UNAVAILABLE');
     expect(await codeOf(unauthorized)).toBe('UNAUTHORIZED');
     expect(await codeOf(garbled)).toBe('INTERNAL');
+  });
+
+  it("words failures for the page by default: the server isn't named, the status is", async () => {
+    const messageOf = async (s: ReturnType<typeof fakeServer>) => {
+      const e = await transportFor(s).invoke('app.info', {});
+      return e.ok ? 'ok' : e.error.message;
+    };
+    expect(await messageOf(fakeServer(() => Promise.reject(new TypeError('Failed to fetch'))))).toBe('Cannot reach the Orrery server: Failed to fetch');
+    expect(await messageOf(fakeServer(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })))).toBe('HTTP 502 Bad Gateway');
+    expect(await messageOf(fakeServer(() => new Response('not json', { status: 200 })))).toMatch(/^The server's answer to app\.info was not JSON: /);
+    expect(await messageOf(fakeServer(() => Response.json({ ok: 'maybe' }, { status: 500 })))).toBe('Malformed answer to app.info (HTTP 500)');
   });
 });
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appVersion } from '../../shared/version';
 import { resolveDataDir } from '../services/config/data-dir';
-import { DEFAULT_PORT, parseServeArgs, SERVE_USAGE } from './cli-args';
-import { startOrrery, type Running } from './start-orrery';
-import { chooseToken } from './token';
+import { DEFAULT_PORT, parseServeArgs, SERVE_USAGE } from '../server/serve-args';
+import { startOrrery, type Running } from '../server/start-orrery';
+import { chooseToken } from '../server/token';
 
 /** `npm run serve`: the headless app, the same services and UI as the desktop window. */
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { RESYNC_TOPIC, type ResyncEvent } from '../../../shared/contract/index';
+import { RESYNC_TOPIC, type ResyncEvent } from '../contract/index';
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { describeError } from './rpc-envelope';
 import { SseParser } from './sse-parser';

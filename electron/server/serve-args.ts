@@ -1,5 +1,8 @@
 import { OrreryError } from '../../shared/errors';
 
+// The server's start-up flags. They live with the server, not in electron/cli/, because the
+// desktop app (electron/main) takes them too and may not import the command line.
+
 export const DEFAULT_PORT = 4780;
 
 export interface ServeArgs {

@@ -1,6 +1,7 @@
-import type { Transport } from '../../../shared/client';
-import type { Envelope } from '../../../shared/errors';
+import type { Transport } from './index';
+import type { Envelope } from '../errors';
 import type { BackoffOptions } from './backoff';
+import { describeNetworkError, pageWording, type CallFailureWording } from './call-failure';
 import { asEnvelope, codeForStatus, describeError, errorEnvelope } from './rpc-envelope';
 import { SseStream } from './sse-stream';
 
@@ -12,13 +13,19 @@ export interface HttpTransportOptions {
   backoff?: BackoffOptions;
   random?: () => number;
   log?: (message: string) => void;
+  /** How failed calls are worded for whoever reads them; the page's wording by default. */
+  wording?: CallFailureWording;
 }
 
-/** The headless transport: RPC as POST /api/rpc/<method>, events as server-sent events over fetch(). */
+/**
+ * The transport over HTTP, for the page in a browser and for the command line alike: RPC as
+ * POST /api/rpc/<method>, events as server-sent events over fetch(), which both runtimes have.
+ */
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const baseUrl = options.baseUrl ?? '';
   // Bound so a browser's fetch isn't called with a foreign `this`.
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const wording = options.wording ?? pageWording;
   const auth = { Authorization: `Bearer ${options.token}` };
 
   const events = new SseStream({
@@ -39,20 +46,23 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         body: JSON.stringify(input ?? {}),
       });
     } catch (err) {
-      return errorEnvelope('UNAVAILABLE', `Cannot reach the Orrery server: ${describeError(err)}`);
+      return errorEnvelope('UNAVAILABLE', wording({ kind: 'unreachable', method, detail: describeNetworkError(err) }));
     }
+    let text = '';
     let body: unknown;
+    let notJson: string | null = null;
     try {
-      body = await response.json();
+      text = await response.text();
+      body = JSON.parse(text);
     } catch (err) {
-      // The server sends an envelope even on errors; a body that isn't one came from something else.
-      if (response.ok) return errorEnvelope('INTERNAL', `The server's answer to ${method} was not JSON: ${describeError(err)}`);
-      return errorEnvelope(codeForStatus(response.status), `HTTP ${response.status} ${response.statusText}`.trim());
+      notJson = describeError(err);
     }
-    return (
-      asEnvelope(body) ??
-      errorEnvelope(response.ok ? 'INTERNAL' : codeForStatus(response.status), `Malformed answer to ${method} (HTTP ${response.status})`)
-    );
+    // The server sends an envelope even on errors; a body that isn't one came from something else.
+    const envelope = notJson === null ? asEnvelope(body) : null;
+    if (envelope) return envelope;
+    const { ok, status, statusText } = response;
+    const code = ok ? 'INTERNAL' : codeForStatus(status);
+    return errorEnvelope(code, wording({ kind: 'no-envelope', method, ok, status, statusText, text, notJson }));
   }
 
   return {

@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/temp-dir';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = path.join(ROOT, 'dist/server/orrery-cli.js');
+const CLI = path.join(ROOT, 'dist/cli/orrery.js');
 
 interface CliResult {
   code: number | null;

@@ -1,10 +1,11 @@
-import type { Envelope } from './errors';
-import { OrreryError, isErrorCode } from './errors';
-import type { EventMap, EventTopic, MethodInput, MethodName, MethodResult } from './contract/index';
+import type { Envelope } from '../errors';
+import { OrreryError, isErrorCode } from '../errors';
+import type { EventMap, EventTopic, MethodInput, MethodName, MethodResult } from '../contract/index';
 
 /**
  * What a transport provides: raw calls that answer with an envelope, and event subscriptions.
- * Electron's preload exposes one over IPC; the browser build makes one over HTTP.
+ * Electron's preload exposes one over IPC; the page in a browser and the command line make one
+ * over HTTP (http-transport.ts in this folder).
  */
 export interface Transport {
   invoke(method: string, input: unknown): Promise<Envelope<unknown>>;

@@ -1,9 +1,10 @@
 import { createClient, type OrreryClient, type Transport } from '../../shared/client';
+import { createHttpTransport } from '../../shared/client/http-transport';
 import { isEventTopic } from '../../shared/contract/index';
 import { OrreryError } from '../../shared/errors';
 import { composeApp, type App } from '../services/compose';
-import { createCliHttpTransport } from './cli-http-transport';
-import { readServerInfo, SERVER_INFO_FILE } from './server-info-file';
+import { readServerInfo, SERVER_INFO_FILE } from '../server/server-info-file';
+import { terminalWording } from './terminal-wording';
 
 export interface CliConnection {
   client: OrreryClient;
@@ -22,7 +23,8 @@ const HEALTH_TIMEOUT_MS = 3000;
 export async function connect(dataDir: string): Promise<CliConnection> {
   const info = readServerInfo(dataDir);
   if (info && (await answers(info.url))) {
-    return { client: createClient(createCliHttpTransport(info.url, info.token)), via: 'server', close: () => undefined };
+    const transport = createHttpTransport({ baseUrl: info.url, token: info.token, wording: terminalWording(info.url) });
+    return { client: createClient(transport), via: 'server', close: () => undefined };
   }
   let app: App;
   try {
