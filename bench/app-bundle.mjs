@@ -14,12 +14,13 @@ export const root = path.resolve(import.meta.dirname, '..');
 const ENTRY = `
 export { openDatabase } from './electron/services/store/database';
 export { TrackingService } from './electron/services/tracking/tracking-service';
+export { MetricStore } from './electron/services/tracking/metric-store';
 export { EventBus } from './electron/services/events/event-bus';
 `;
 
 let loaded;
 
-/** @returns {Promise<{ openDatabase: Function, TrackingService: Function, EventBus: Function }>} */
+/** @returns {Promise<{ openDatabase: Function, TrackingService: Function, MetricStore: Function, EventBus: Function }>} */
 export async function loadApp() {
   if (loaded) return loaded;
   const requireHere = createRequire(path.join(root, 'package.json'));
@@ -51,11 +52,14 @@ export async function loadApp() {
   return loaded;
 }
 
-/** Opens (creating and migrating) a data dir's store with the app's code; returns the service. */
+/**
+ * Opens (creating and migrating) a data dir's store with the app's code; returns the service, and
+ * a metric store on the same connection for bulk points past the service's per-batch limits.
+ */
 export async function openTracking(dataDir) {
   const app = await loadApp();
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { db } = app.openDatabase({ dataDir });
   const tracking = new app.TrackingService({ db, bus: new app.EventBus() });
-  return { db, tracking };
+  return { db, tracking, metrics: new app.MetricStore(db) };
 }

@@ -10,21 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { openTracking } from './app-bundle.mjs';
+import { seedSeries } from './seed-series.mjs';
 import { fmt, median } from './report.mjs';
 import { startServer } from './server-process.mjs';
 
 const KEYS = ['loss', 'accuracy', 'lr'];
-const CHUNK = 50_000;
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const CHROMIUM = process.env.ORRERY_CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
 
 export async function seed(dataDir, runs, steps) {
-  const { db, tracking } = await openTracking(dataDir);
+  const { db, tracking, metrics } = await openTracking(dataDir);
   const started = performance.now();
   const experimentId = tracking.createExperiment('compare-paint');
   const t0 = 1_750_000_000_000;
   const runIds = [];
-  const points = new Array(CHUNK);
   for (let r = 0; r < runs; r++) {
     const runId = tracking.createRun({ experimentId, name: `run-${r}`, startTime: t0, tags: [] }).runId;
     runIds.push(runId);
@@ -39,18 +38,7 @@ export async function seed(dataDir, runs, steps) {
       metrics: [],
       tags: [],
     });
-    for (const [k, key] of KEYS.entries()) {
-      for (let from = 0; from < steps; from += CHUNK) {
-        const n = Math.min(CHUNK, steps - from);
-        points.length = n;
-        for (let i = 0; i < n; i++) {
-          const step = from + i;
-          const value = (k + 1) * Math.exp(-step / (steps / (2 + (r % 7)))) + Math.random() * 0.05 + (step === 31_337 + r ? 5 : 0);
-          points[i] = { key, step, timestamp: t0 + step * 10, value };
-        }
-        db.transaction(() => tracking.metrics.append(runId, points))();
-      }
-    }
+    seedSeries({ db, metrics }, runId, KEYS, steps, (k, step) => (k + 1) * Math.exp(-step / (steps / (2 + (r % 7)))) + Math.random() * 0.05 + (step === 31_337 + r ? 5 : 0), t0);
   }
   db.close();
   return { runIds, seedMs: performance.now() - started };

@@ -7,32 +7,21 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openTracking } from './app-bundle.mjs';
+import { seedSeries } from './seed-series.mjs';
 import { fmt, median, timeRepeated } from './report.mjs';
 import { startServer } from './server-process.mjs';
 
 const KEYS = ['loss', 'accuracy', 'lr'];
-const CHUNK = 50_000;
 
 async function seed(dataDir, runs, steps) {
-  const { db, tracking } = await openTracking(dataDir);
+  const { db, tracking, metrics } = await openTracking(dataDir);
   const started = performance.now();
   const experimentId = tracking.createExperiment(`history-${steps}`);
   const runIds = [];
-  const points = new Array(CHUNK);
   for (let r = 0; r < runs; r++) {
     const runId = tracking.createRun({ experimentId, name: `run-${r}`, tags: [] }).runId;
     runIds.push(runId);
-    for (const [k, key] of KEYS.entries()) {
-      for (let from = 0; from < steps; from += CHUNK) {
-        const n = Math.min(CHUNK, steps - from);
-        points.length = n;
-        for (let i = 0; i < n; i++) {
-          const step = from + i;
-          points[i] = { key, step, timestamp: 1_750_000_000_000 + step * 10, value: (k + 1) * Math.exp(-step / (steps / 4)) + Math.random() * 0.05 };
-        }
-        db.transaction(() => tracking.metrics.append(runId, points))();
-      }
-    }
+    seedSeries({ db, metrics }, runId, KEYS, steps, (k, step) => (k + 1) * Math.exp(-step / (steps / 4)) + Math.random() * 0.05);
   }
   db.close();
   return { runIds, seedMs: performance.now() - started };
@@ -76,7 +65,7 @@ async function measure(steps, { runs, cpuProfDir, log }) {
       let bytes = 0;
       const samples = await timeRepeated(
         async () => {
-          const { result, ms, bytes: size } = await server.client.rpc('tracking.history', input);
+          const { result, ms, bytes: size } = await server.client.rpc('tracking.getMetricHistory', input);
           first ??= ms;
           bytes = size;
           if (result.length !== runs || result.some((s) => s.totalPoints !== steps || s.buckets.count.length === 0 || s.buckets.count.length > 1000)) {
@@ -86,7 +75,7 @@ async function measure(steps, { runs, cpuProfDir, log }) {
         },
         { warmup: 2, times: 15 },
       );
-      const bucketsPerRun = (await server.client.rpc('tracking.history', input)).result[0].buckets.count.length;
+      const bucketsPerRun = (await server.client.rpc('tracking.getMetricHistory', input)).result[0].buckets.count.length;
       return { steps, ms: median(samples), first, rawMs: raw.ms, bytes, bucketsPerRun, memory: { idleMb: idle.rssMb, peakMb: server.memory().peakMb } };
     } finally {
       await server.stop();

@@ -43,13 +43,13 @@ async function seed(dataDir, runs) {
 /** The same question in hand-written SQL: page, total, and the page's column values. */
 function handWritten(dataDir, experimentId, { allColumns }) {
   const db = new Database(path.join(dataDir, 'orrery.db'), { readonly: true });
-  const where = `s.key = 'm3' AND s.last_is_nan = 0 AND s.last_value > 0.5 AND r.experiment_id = ? AND r.lifecycle_stage = 'active'`;
+  const where = 's.key = \'m3\' AND s.last_is_nan = 0 AND s.last_value > 0.5 AND r.experiment_id = ? AND r.lifecycle_stage = \'active\'';
   const page = db.prepare(
     `SELECT r.run_id, r.name, r.status, r.start_time, r.end_time, r.user_id, r.artifact_uri, r.lifecycle_stage FROM metric_series s
      JOIN runs r ON r.run_id = s.run_id WHERE ${where} ORDER BY s.last_value DESC, r.start_time DESC, r.run_id LIMIT ${PAGE}`,
   );
   const total = db.prepare(`SELECT count(*) AS n FROM metric_series s JOIN runs r ON r.run_id = s.run_id WHERE ${where}`).pluck();
-  const inPage = `(SELECT value FROM json_each(?))`;
+  const inPage = '(SELECT value FROM json_each(?))';
   const params = allColumns
     ? db.prepare(`SELECT run_id, key, value FROM run_params WHERE run_id IN ${inPage}`)
     : db.prepare(`SELECT run_id, key, value FROM run_params WHERE run_id IN ${inPage} AND key IN (SELECT value FROM json_each(?))`);

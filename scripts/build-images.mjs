@@ -171,7 +171,7 @@ async function requireTool(cmd, versionArgs, fix) {
   throw new UserError(`${cmd} was not found (it builds the base image without pulling anything). Fix: ${fix}`);
 }
 
-const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+const shellQuote = (s) => `'${s.replace(/'/g, '\'\\\'\'')}'`;
 
 async function buildBase() {
   await requireTool(

@@ -3,14 +3,14 @@
 // wrong answer a test should name.
 export const MUTATED_MODULES = [
   { name: 'search filter', files: ['electron/services/tracking/search-filter.ts', 'electron/services/tracking/search-filter-tokens.ts'] },
-  { name: 'run query', files: ['electron/services/tracking/run-query.ts'] },
+  { name: 'run query', files: ['electron/services/tracking/run-query.ts', 'electron/services/tracking/page-token.ts'] },
   { name: 'metric buckets and downsampling', files: ['electron/services/tracking/metric-bucket.ts', 'electron/services/tracking/metric-store.ts:131-157', 'electron/services/tracking/metric-store.ts:242-270', 'electron/services/tracking/metric-store.ts:328-373'] },
   { name: 'gates', files: ['electron/services/registry/gates.ts'] },
   { name: 'resource manager', files: ['electron/services/training/resource-manager.ts'] },
-  { name: 'DeviceRequests', files: ['electron/services/training/device-requests.ts'] },
+  { name: 'DeviceRequests', files: ['electron/services/docker/device-requests.ts', 'electron/services/docker/gpu-refusal.ts', 'electron/services/training/gpu-env.ts'] },
   { name: 'early stopping', files: ['electron/services/training/early-stopping.ts'] },
   { name: 'sweep planner', files: ['electron/services/training/sweep-planner.ts'] },
-  { name: 'artifact path guard', files: ['electron/services/tracking/artifact-path.ts'] },
+  { name: 'artifact path guard', files: ['shared/artifact-path.ts'] },
   { name: 'OCI reference parser', files: ['electron/services/registry/oci/reference.ts'] },
 ];
 

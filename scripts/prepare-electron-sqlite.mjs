@@ -22,7 +22,7 @@ fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), target, {
   recursive: true,
   filter: (src) => !src.includes(`${path.sep}build${path.sep}`) && !src.endsWith(`${path.sep}build`),
 });
-const electronArgs = [`--runtime=electron`, `--target=${electronVersion}`, `--arch=${process.arch}`];
+const electronArgs = ['--runtime=electron', `--target=${electronVersion}`, `--arch=${process.arch}`];
 // A machine-wide nodedir (set for Node addons) would silently build against Node's headers.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.toLowerCase() !== 'npm_config_nodedir'));
 const bin = (name) => path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? `${name}.cmd` : name);

@@ -49,3 +49,18 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /** What a transport returns for every call: a result, or an error as data. */
 export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ErrorBody };
+
+/** Bad input from the caller: the message names the field and the problem. */
+export function invalid(message: string): OrreryError {
+  return new OrreryError('INVALID_INPUT', message);
+}
+
+/** The thing asked for does not exist: the message names it. */
+export function notFound(message: string): OrreryError {
+  return new OrreryError('NOT_FOUND', message);
+}
+
+/** The request clashes with what is stored (a name taken, a state that forbids it). */
+export function conflict(message: string): OrreryError {
+  return new OrreryError('CONFLICT', message);
+}

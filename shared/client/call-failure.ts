@@ -6,16 +6,16 @@
 export type CallFailure =
   | { kind: 'unreachable'; method: string; detail: string }
   | {
-      kind: 'no-envelope';
-      method: string;
-      ok: boolean;
-      status: number;
-      statusText: string;
-      /** The body as read (empty when it could not be read). */
-      text: string;
-      /** Why the body is not JSON; null when it is JSON, just not an envelope. */
-      notJson: string | null;
-    };
+    kind: 'no-envelope';
+    method: string;
+    ok: boolean;
+    status: number;
+    statusText: string;
+    /** The body as read (empty when it could not be read). */
+    text: string;
+    /** Why the body is not JSON; null when it is JSON, just not an envelope. */
+    notJson: string | null;
+  };
 
 export type CallFailureWording = (failure: CallFailure) => string;
 

@@ -37,6 +37,6 @@ export interface IntegrityStatus {
 }
 
 export const appMethods = {
-  'app.info': method<AppInfo>()(z.object({}).strict(), 'Version, data dir and schema version of the running app.'),
-  'app.integrity': method<IntegrityStatus>()(z.object({}).strict(), "The start-up check of the database's pages: checking, ok, damaged (with what to do) or failed."),
+  'app.getInfo': method<AppInfo>()(z.object({}).strict(), 'Version, data dir and schema version of the running app.'),
+  'app.getIntegrity': method<IntegrityStatus>()(z.object({}).strict(), "The start-up check of the database's pages: checking, ok, damaged (with what to do) or failed."),
 };

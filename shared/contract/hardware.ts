@@ -107,12 +107,12 @@ export interface HardwareSample {
 }
 
 export const hardwareMethods = {
-  'hardware.overview': method<HardwareOverview>()(
+  'hardware.getOverview': method<HardwareOverview>()(
     z.object({}).strict(),
     'The machine: CPU, memory, the data dir disk, OS, GPUs and the Docker engine.',
   ),
-  'hardware.docker': method<DockerStatus>()(z.object({}).strict(), 'Ask the Docker engine again and report its state.'),
-  'hardware.sample': method<HardwareSample>()(z.object({}).strict(), 'One live utilisation sample, taken now.'),
+  'hardware.getDocker': method<DockerStatus>()(z.object({}).strict(), 'Ask the Docker engine again and report its state.'),
+  'hardware.getSample': method<HardwareSample>()(z.object({}).strict(), 'One live utilisation sample, taken now.'),
 };
 
 export const hardwareEvents = {

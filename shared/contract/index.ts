@@ -47,6 +47,30 @@ export type EventTopic = keyof EventMap;
 /** Topics the app publishes; only these may be subscribed to at the app (resync is the transport's). */
 export const eventTopics = Object.keys(appEvents) as readonly AppEventTopic[];
 
+/**
+ * Names from before the verb convention (docs/ARCHITECTURE.md: list…, get…, create…, update…,
+ * delete…, or an action verb): each still answers, as the method it was renamed to.
+ */
+export const methodAliases: Readonly<Record<string, MethodName>> = {
+  'app.info': 'app.getInfo',
+  'app.integrity': 'app.getIntegrity',
+  'hardware.overview': 'hardware.getOverview',
+  'hardware.docker': 'hardware.getDocker',
+  'hardware.sample': 'hardware.getSample',
+  'tracking.history': 'tracking.getMetricHistory',
+  'training.list': 'training.listJobs',
+  'training.get': 'training.getJob',
+  'training.images': 'training.listImages',
+  'training.resources': 'training.getResources',
+  'training.logs': 'training.getLogs',
+  'registry.audit': 'registry.listAudit',
+};
+
+/** The method a name calls: itself, or the new name of an old one. */
+export function resolveMethodName(name: string): string {
+  return Object.hasOwn(methodAliases, name) ? (methodAliases[name] as string) : name;
+}
+
 export function isMethodName(name: string): name is MethodName {
   return Object.hasOwn(contract, name);
 }

@@ -306,7 +306,7 @@ export const registryMethods = {
     z.object({ reference: ociReference, name: modelName.optional(), actor }).strict(),
     "Pull an Orrery model artifact from an OCI registry and register it as a new version (of `name`, default the card's name).",
   ),
-  'registry.audit': method<AuditEntry[]>()(
+  'registry.listAudit': method<AuditEntry[]>()(
     z.object({ name: modelName.optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
     'The registry audit log, newest first, for one model or all.',
   ),

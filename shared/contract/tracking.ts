@@ -4,6 +4,9 @@ import { method, event, type EventsOf } from './define';
 /** A metric value as it travels as JSON: NaN and ±Infinity as the protobuf-JSON strings. */
 export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
 
+/** MLflow's tag naming a run's parent: sweep trials and nested runs carry it. */
+export const PARENT_RUN_TAG = 'mlflow.parentRunId';
+
 export const runStatuses = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 export type LifecycleStage = 'active' | 'deleted';
@@ -28,13 +31,17 @@ export interface LatestMetric {
   timestamp: number;
 }
 
-export interface DatasetInput {
+/** A dataset a run used, as MLflow's log-inputs records it (tags aside). */
+export interface DatasetFields {
   name: string;
   digest: string;
   sourceType: string;
   source: string;
   schema: string | null;
   profile: string | null;
+}
+
+export interface DatasetInput extends DatasetFields {
   tags: Record<string, string>;
 }
 
@@ -143,6 +150,10 @@ export const trackingMethods = {
     z.object({ lifecycle, nameLike: z.string().optional() }).strict(),
     'Experiments with their run counts and last activity, newest activity first.',
   ),
+  'tracking.getExperiment': method<Experiment>()(
+    z.object({ experimentId: id }).strict(),
+    'One experiment by id, deleted ones included (with their lifecycle stage); NOT_FOUND names a missing id.',
+  ),
   'tracking.createExperiment': method<Experiment>()(z.object({ name: z.string().trim().min(1).max(500) }).strict(), 'Create an experiment.'),
   'tracking.renameExperiment': method<Experiment>()(
     z.object({ experimentId: id, name: z.string().trim().min(1).max(500) }).strict(),
@@ -168,7 +179,7 @@ export const trackingMethods = {
     'The runs table: filter (MLflow syntax), sort on any column, paging, total count.',
   ),
   'tracking.getRun': method<RunDetail>()(z.object({ runId }).strict(), 'A run with its params, metrics, tags, inputs, source and environment.'),
-  'tracking.history': method<MetricSeries[]>()(
+  'tracking.getMetricHistory': method<MetricSeries[]>()(
     z
       .object({
         runIds: z.array(runId).min(1).max(100),

@@ -84,13 +84,13 @@ export const trainingMethods = {
     z.object({ spec: jobSpecSchema, sweep: sweepSchema }).strict(),
     'Queue one trial per point of a search space (grid or random), as child runs of a sweep run.',
   ),
-  'training.list': method<Job[]>()(z.object({ status: z.array(z.enum(['queued', 'running', 'finished', 'failed', 'cancelled'])).optional() }).strict(), 'Jobs, newest first.'),
-  'training.get': method<Job>()(z.object({ jobId }).strict(), 'One job.'),
+  'training.listJobs': method<Job[]>()(z.object({ status: z.array(z.enum(['queued', 'running', 'finished', 'failed', 'cancelled'])).optional() }).strict(), 'Jobs, newest first.'),
+  'training.getJob': method<Job>()(z.object({ jobId }).strict(), 'One job.'),
   'training.cancel': method<Job>()(z.object({ jobId }).strict(), 'Cancel a queued or running job.'),
   'training.retry': method<Job>()(z.object({ jobId }).strict(), 'Queue an ended job again as a new run.'),
-  'training.images': method<LocalImage[]>()(z.object({}).strict(), 'Local Docker images a job can run in; empty when no Docker engine answers.'),
-  'training.resources': method<ResourceUsageView>()(z.object({}).strict(), 'Each GPU free or held by which job, and the CPUs and memory jobs hold.'),
-  'training.logs': method<JobLogLine[]>()(
+  'training.listImages': method<LocalImage[]>()(z.object({}).strict(), 'Local Docker images a job can run in; empty when no Docker engine answers.'),
+  'training.getResources': method<ResourceUsageView>()(z.object({}).strict(), 'Each GPU free or held by which job, and the CPUs and memory jobs hold.'),
+  'training.getLogs': method<JobLogLine[]>()(
     z.object({ jobId, tail: z.number().int().min(1).max(100_000).default(1000), search: z.string().optional() }).strict(),
     "The last lines of a job's log, optionally only those containing a text.",
   ),

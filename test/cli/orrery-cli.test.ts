@@ -92,7 +92,7 @@ describe('orrery models against a running Orrery (server.json)', () => {
 
     const approved = await orrery(['models', 'approve', 'iris', '1', '--reviewer', 'lead', '--comment', 'ship it', ...dir]);
     expect(approved).toEqual({ code: 0, stdout: 'Approved iris version 1 for Production (request 1, reviewer lead)\n', stderr: '' });
-    const audit = (await server.rpc<AuditEntry[]>('registry.audit', { name: 'iris' })).body.result!;
+    const audit = (await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'iris' })).body.result!;
     const approvals = audit.filter((e) => e.action.startsWith('approval.'));
     expect(approvals).toMatchObject([{ action: 'approval.approve', actor: 'lead', version: 1, details: { openedAndApproved: true, comment: 'ship it' } }]);
     const after = (await server.rpc<ModelVersionDetail>('registry.getVersion', { name: 'iris', version: 1 })).body.result!;
@@ -130,7 +130,7 @@ describe('orrery models against a running Orrery (server.json)', () => {
       stdout: '',
       stderr: `orrery: The version 1 of model 'iris' was rejected by lead (request ${request.requestId}: accuracy too low); open a new approval request before approving it.\n`,
     });
-    const audit = (await server.rpc<AuditEntry[]>('registry.audit', { name: 'iris' })).body.result!;
+    const audit = (await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'iris' })).body.result!;
     expect(audit.filter((e) => e.action === 'approval.approve')).toEqual([]);
 
     const badVersion = await orrery(['models', 'approve', 'iris', 'abc', '--reviewer', 'lead', ...dir]);
@@ -176,7 +176,7 @@ describe('orrery models with no Orrery running (the store opened in-process)', (
     try {
       const version = (await server.rpc<ModelVersionDetail>('registry.getVersion', { name: 'resnet', version: 1 })).body.result!;
       expect(version).toMatchObject({ createdBy: 'ci-bot', source: { type: 'folder', path: path.join(work, 'out/model') }, approvals: [{ status: 'approved', reviewer: 'lead' }] });
-      const audit = (await server.rpc<AuditEntry[]>('registry.audit', { name: 'resnet' })).body.result!;
+      const audit = (await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'resnet' })).body.result!;
       expect(audit.map((e) => e.action)).toEqual(['approval.approve', 'version.register', 'model.create']);
       expect(audit[0]!.details).toMatchObject({ openedAndApproved: true });
     } finally {
@@ -232,7 +232,7 @@ describe.skipIf(!dockerRegistryAvailable())('orrery models push and pull against
       expect(v2).toMatchObject({ name: 'iris', version: 2, createdBy: 'ci-bot', lineage: { pulledFrom: reference, digest } });
       expect(v2.files.map((f) => f.path).sort()).toEqual(['labels.txt', 'model.onnx']);
 
-      const audit = (await server.rpc<AuditEntry[]>('registry.audit', { name: 'iris' })).body.result!;
+      const audit = (await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'iris' })).body.result!;
       const pushes = audit.filter((e) => e.action === 'pushed').map((e) => [e.actor, e.details.reference]);
       expect(pushes).toEqual([
         ['ci-bot', `${reference}@${digest}`],

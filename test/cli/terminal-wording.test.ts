@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../../shared/client/http-transport';
 import { terminalWording } from '../../electron/cli/terminal-wording';
-import { fakeServer } from '../helpers/fake-event-server';
+import { fakeServer } from '../fakes/fake-event-server';
 
 const URL = 'http://127.0.0.1:4780';
 

@@ -1,43 +1,21 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, mlflowPost, openAppPage } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { useE2eApp } from '../helpers/e2e-fixture';
 import { chromiumPath } from '../helpers/requirements';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
 const browserPath = chromiumPath();
 const TOKEN = 't';
 const DROPPED = /\[events\] a subscriber to \S*tracking\.metrics\S* stopped reading/;
 
 describe.skipIf(!browserPath)('a frozen page in a real browser against npm run serve', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let dataDir: string;
-  let origin: string;
-
-  const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-resync-'));
-    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir], { ORRERY_TOKEN: TOKEN });
-    origin = new URL(serve.openUrl).origin;
-    browser = await launchChromium(browserPath!);
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const app = useE2eApp(browserPath, { name: 'resync', token: TOKEN }, 240_000);
+  const { mlflow } = app;
 
   it('is dropped by the server with a resync, reconnects, and its runs table re-reads what it missed', async () => {
     const { experiment_id: experimentId } = await mlflow<{ experiment_id: string }>('experiments/create', { name: 'resync' });
     const { run } = await mlflow<{ run: { info: { run_id: string } } }>('runs/create', { experiment_id: experimentId, run_name: 'busy-run' });
     const runId = run.info.run_id;
 
-    const { page, errors } = await openAppPage(browser, serve.openUrl, `#/experiments/${experimentId}`);
+    const { page, errors } = await app.openPage(`#/experiments/${experimentId}`);
     const logged: string[] = [];
     page.on('console', (message) => logged.push(message.text()));
     await expect.poll(() => page.getByTestId('runs-total').textContent(), { timeout: 20_000 }).toMatch(/^1 run/);
@@ -50,12 +28,12 @@ describe.skipIf(!browserPath)('a frozen page in a real browser against npm run s
     const key = (i: number) => `layer_${String(i).padStart(4, '0')}/${'w'.repeat(200)}`;
     let step = 0;
     const started = Date.now();
-    while (!DROPPED.test(serve.output()) && Date.now() - started < 60_000) {
+    while (!DROPPED.test(app.serve.output()) && Date.now() - started < 60_000) {
       const at = Date.now();
       await mlflow('runs/log-batch', { run_id: runId, metrics: Array.from({ length: 1000 }, (_, i) => ({ key: key(i), value: i, timestamp: at, step })) });
       step++;
     }
-    expect(serve.output()).toMatch(DROPPED);
+    expect(app.serve.output()).toMatch(DROPPED);
     console.log(`[resync e2e] dropped after ${step} batches in ${Date.now() - started} ms`);
     // Made after the drop: its event reaches nobody, so only a re-read can show it.
     await mlflow('runs/create', { experiment_id: experimentId, run_name: 'made-while-dropped' });

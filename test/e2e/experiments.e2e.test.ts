@@ -1,27 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {collectPageErrors, launchChromium, mlflowPost, screenshotPath } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshotPath, useE2eApp } from '../helpers/e2e-fixture';
 import { chromiumPath } from '../helpers/requirements';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
+import { freePort, startServe } from '../helpers/serve-process';
 
 const browserPath = chromiumPath();
 const TOKEN = 't';
 
 describe.skipIf(!browserPath)('Experiments and the runs table in a real browser against npm run serve', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let dataDir: string;
-  let origin: string;
+  const app = useE2eApp(browserPath, { name: 'exp', token: TOKEN }, 240_000);
+  const { mlflow } = app;
   let experimentId: string;
   let maxAccRun: string;
   const runIds: string[] = [];
   /** Each top-level run's acc (sweep trials sit under their parent whatever the order). */
   const topLevelAcc = new Map<string, number>();
-
-  const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
 
   async function createRun(name: string, lr: number, batch: number, acc: number, tags: Array<{ key: string; value: string }> = []): Promise<string> {
     const start = Date.now() - 60_000;
@@ -39,22 +35,11 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     return runId;
   }
 
-  async function openPage(hash: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
-    // A bad filter is answered 400 by the server and shown inline; the browser logs that request.
-    const errors = collectPageErrors(page, /status of 400/);
-    await page.goto(`${serve.openUrl}`);
-    await page.waitForFunction("!window.location.hash.includes('token=')");
-    await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
-    return { page, errors };
-  }
+  // A bad filter is answered 400 by the server and shown inline; the browser logs that request.
+  const openPage = (hash: string): Promise<{ page: Page; errors: string[] }> =>
+    app.openPage(hash, { expectedErrors: /status of 400/, viewport: { width: 1360, height: 860 } });
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-exp-'));
-    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir], { ORRERY_TOKEN: TOKEN });
-    origin = new URL(serve.openUrl).origin;
-    browser = await launchChromium(browserPath!);
-
     const created = await mlflow<{ experiment_id: string }>('experiments/create', { name: 'resnet-sweeps' });
     experimentId = created.experiment_id;
     let best = -1;
@@ -76,12 +61,6 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     }
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it('lists experiments with run counts, newest activity first', async () => {
     const { page, errors } = await openPage('#/experiments');
     const row = page.getByTestId('experiment-row').filter({ hasText: 'resnet-sweeps' });
@@ -101,7 +80,7 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-empty-'));
     const empty = await startServe(['--port', String(await freePort()), '--data-dir', dir], { ORRERY_TOKEN: TOKEN });
     try {
-      const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+      const page = await app.browser.newPage({ viewport: { width: 1360, height: 860 } });
       await page.goto(empty.openUrl);
       await page.waitForFunction("!window.location.hash.includes('token=')");
       await page.evaluate("window.location.hash = '#/experiments'");
@@ -183,7 +162,7 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     await input.fill('renamed-run');
     await input.press('Enter');
     await expect.poll(() => page.locator(`[data-run-id="${targetId}"]`).textContent()).toContain('renamed-run');
-    const res = await fetch(`${origin}/api/2.0/mlflow/runs/get?run_id=${targetId}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${app.origin}/api/2.0/mlflow/runs/get?run_id=${targetId}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(((await res.json()) as { run: { info: { run_name: string } } }).run.info.run_name).toBe('renamed-run');
 
     // Keyboard: focus the grid, move down, select with Space.

@@ -1,17 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {collectPageErrors, launchChromium, screenshotPath } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { collectPageErrors, screenshotPath, useE2eApp } from '../helpers/e2e-fixture';
 import { chromiumPath, dockerAvailable } from '../helpers/requirements';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
 const browserPath = chromiumPath();
 const docker = browserPath ? await dockerAvailable() : false;
 
 const METRICS_COMMAND =
-  `python3 -c "import time,json; [print('ORRERY_METRICS '+json.dumps({'step':i,'loss':1/(i+1)}), flush=True) or time.sleep(0.2) for i in range(20)]"`;
+  'python3 -c "import time,json; [print(\'ORRERY_METRICS \'+json.dumps({\'step\':i,\'loss\':1/(i+1)}), flush=True) or time.sleep(0.2) for i in range(20)]"';
 
 async function openQueue(page: Page): Promise<void> {
   // A hash change, as a click on a link would make (the page is not reloaded).
@@ -27,31 +23,17 @@ async function openLaunchDialog(page: Page): Promise<void> {
 }
 
 describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a real browser against npm run serve', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-launch-'));
-    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
-    browser = await launchChromium(browserPath!);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const app = useE2eApp(browserPath, { name: 'launch' });
 
   it('launches a job in orrery/python:local, lists it, refuses memory above the machine, cancels another', async () => {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1360, height: 900 } });
     const errors = collectPageErrors(page);
     // Every job submission the page makes, seen on the wire.
     const submits: string[] = [];
     page.on('request', (request) => {
       if (request.url().includes('/api/rpc/training.submit')) submits.push(request.url());
     });
-    await page.goto(serve.openUrl);
+    await page.goto(app.serve.openUrl);
     await page.getByTestId('nav').waitFor();
     await openQueue(page);
 
@@ -74,9 +56,9 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     // Let the page finish what the click started (its handlers, their awaits, a frame) before looking.
     await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
     expect(submits).toEqual([]);
-    const token = new URL(serve.openUrl).hash.replace('#token=', '');
+    const token = new URL(app.serve.openUrl).hash.replace('#token=', '');
     const listed = (await (
-      await fetch(new URL('/api/rpc/training.list', serve.openUrl), { method: 'POST', headers: { authorization: `Bearer ${decodeURIComponent(token)}` }, body: '{}' })
+      await fetch(new URL('/api/rpc/training.listJobs', app.serve.openUrl), { method: 'POST', headers: { authorization: `Bearer ${decodeURIComponent(token)}` }, body: '{}' })
     ).json()) as { result: unknown[] };
     expect(listed.result).toEqual([]);
     expect(page.url()).not.toMatch(/#\/runs\//);
@@ -122,5 +104,6 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     await expect.poll(() => first.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
     await page.screenshot({ path: screenshotPath('jobs-ended'), fullPage: true });
     expect(errors).toEqual([]);
-  });
+    // Two jobs in a container, each waited for: its polls' own limits are the bounds, not 20 s for the whole.
+  }, 120_000);
 });

@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, mlflowPost, openAppPage, screenshotPath, screenshotWhole } from '../helpers/browser';
 import { dockerRegistryAvailable, startDockerRegistry, type RunningRegistry } from '../helpers/docker-registry';
+import { screenshotPath, screenshotWhole, useE2eApp } from '../helpers/e2e-fixture';
 import { chromiumPath } from '../helpers/requirements';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
 const browserPath = chromiumPath();
 const haveRegistry = browserPath ? dockerRegistryAvailable() : false;
@@ -25,31 +20,17 @@ signature:
 `;
 
 describe.skipIf(!browserPath || !haveRegistry)('Model registry UI in a real browser against npm run serve and a real OCI registry', () => {
-  let serve: ServeProcess;
+  const app = useE2eApp(browserPath, { name: 'models', token: TOKEN });
+  const { mlflow } = app;
   let registry: RunningRegistry;
-  let browser: Browser;
-  let dataDir: string;
-  let origin: string;
   let runId: string;
 
-  const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
+  const putArtifact = (experimentId: string, file: string, body: string | Buffer) => app.putArtifact(experimentId, runId, file, body);
 
-  async function putArtifact(experimentId: string, file: string, body: string | Buffer): Promise<void> {
-    const res = await fetch(`${origin}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${file}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body,
-    });
-    if (!res.ok) throw new Error(`PUT ${file}: ${res.status} ${await res.text()}`);
-  }
-
-  const openPage = (hash: string) => openAppPage(browser, serve.openUrl, hash, /status of 40\d/);
+  const openPage = (hash: string) => app.openPage(hash, { expectedErrors: /status of 40\d/ });
 
   beforeAll(async () => {
     registry = await startDockerRegistry();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-models-'));
-    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir], { ORRERY_TOKEN: TOKEN });
-    origin = new URL(serve.openUrl).origin;
     const experimentId = (await mlflow<{ experiment_id: string }>('experiments/create', { name: 'iris' })).experiment_id;
     const { run } = await mlflow<{ run: { info: { run_id: string } } }>('runs/create', {
       experiment_id: experimentId,
@@ -76,14 +57,10 @@ describe.skipIf(!browserPath || !haveRegistry)('Model registry UI in a real brow
     await putArtifact(experimentId, 'model/model.pkl', Buffer.alloc(64 * 1024, 3));
     await putArtifact(experimentId, 'plots/confusion.txt', 'tp fp\nfn tn\n');
     await mlflow('runs/update', { run_id: runId, status: 'FINISHED', end_time: Date.now() });
-    browser = await launchChromium(browserPath!);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
     await registry?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('configures a remote, registers from a run, gates, approves, promotes, aliases, pushes with progress and pulls back', { timeout: 120_000 }, async () => {

@@ -2,11 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import {collectPageErrors, launchChromium, screenshotPath } from '../helpers/browser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { collectPageErrors, screenshotPath, startE2eApp, useE2eApp } from '../helpers/e2e-fixture';
 import { chromiumPath } from '../helpers/requirements';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
+import { freePort, startServe } from '../helpers/serve-process';
 import { tempDir } from '../helpers/temp-dir';
 
 const browserPath = chromiumPath();
@@ -23,26 +22,12 @@ function dockerInfo(): { version: string; runtimes: string[] } | null {
 }
 
 describe.skipIf(!browserPath)('Overview in a real browser against npm run serve', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let dataDir: string;
-
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-'));
-    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
-    browser = await launchChromium(browserPath!);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const app = useE2eApp(browserPath, { name: 'overview' });
 
   it("shows this machine's CPU model, live samples and the Docker engine's state", async () => {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const page = await app.browser.newPage({ viewport: { width: 1360, height: 900 } });
     const errors = collectPageErrors(page);
-    await page.goto(serve.openUrl);
+    await page.goto(app.serve.openUrl);
 
     await expect.poll(() => page.getByTestId('cpu-model').textContent(), { timeout: 20_000 }).toContain(os.cpus()[0]!.model.trim());
     // The token left the address bar once read.
@@ -72,37 +57,34 @@ describe.skipIf(!browserPath)('Overview in a real browser against npm run serve'
   });
 
   it('without the token the page says where to get it', async () => {
-    const page = await browser.newPage();
-    await page.goto(new URL('/', serve.openUrl).toString());
+    const page = await app.browser.newPage();
+    await page.goto(new URL('/', app.serve.openUrl).toString());
     await expect.poll(() => page.textContent('body')).toMatch(/npm run serve/);
     await page.screenshot({ path: screenshotPath('no-token') });
   });
 
   it('a second Orrery on the same data dir refuses to start, naming the PID', async () => {
-    const second = startServe(['--port', String(await freePort()), '--data-dir', dataDir]);
+    const second = startServe(['--port', String(await freePort()), '--data-dir', app.dataDir]);
     await expect(second).rejects.toThrow(/already in use by PID \d+/);
   });
 });
 
 describe.skipIf(!browserPath)('Overview when the Docker engine cannot be reached', () => {
-  it('says so in plain words and shows the fix', async () => {
+  // Its own server and browser start inside the test: more than the default 20 s on a busy machine.
+  it('says so in plain words and shows the fix', { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const socket = path.join(dir, 'no-such-docker.sock');
-    const serve = await startServe(['--port', String(await freePort()), '--data-dir', path.join(dir, 'data')], {
-      DOCKER_HOST: `unix://${socket}`,
-    });
-    const browser = await launchChromium(browserPath!);
+    const app = await startE2eApp(browserPath!, { name: 'no-docker', env: { DOCKER_HOST: `unix://${socket}` } });
     try {
-      const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-      await page.goto(serve.openUrl);
+      const page = await app.browser.newPage({ viewport: { width: 1360, height: 900 } });
+      await page.goto(app.serve.openUrl);
       await expect.poll(() => page.getByTestId('docker-state').textContent(), { timeout: 20_000 }).toMatch(/unreachable|missing/i);
       expect(await page.getByTestId('docker-message').textContent()).toMatch(/not running|not installed/);
       expect(await page.getByTestId('docker-message').textContent()).toContain(socket);
       await expect.poll(() => page.textContent('body')).toMatch(/systemctl start docker|apt-get install docker\.io/);
       await page.screenshot({ path: screenshotPath('overview-docker-unreachable'), fullPage: true });
     } finally {
-      await browser.close();
-      await serve.stop();
+      await app.close();
     }
   });
 });
@@ -111,7 +93,7 @@ describe.skipIf(!browserPath)('Overview on a two-GPU machine', () => {
   // No GPU here: an `nvidia-smi` on PATH answers `-q -x` with a real capture (2x RTX A5000,
   // test/fixtures/hardware) and the sample query with a stand-in line per GPU (no real
   // noheader,nounits capture exists). Everything from the process spawn to the page is real.
-  it('shows each GPU with driver, CUDA, memory and live utilisation, and the missing NVIDIA runtime', async () => {
+  it('shows each GPU with driver, CUDA, memory and live utilisation, and the missing NVIDIA runtime', { timeout: 90_000 }, async () => {
     const dir = tempDir();
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
@@ -119,17 +101,14 @@ describe.skipIf(!browserPath)('Overview on a two-GPU machine', () => {
     fs.writeFileSync(
       path.join(bin, 'nvidia-smi'),
       `#!/bin/sh\nif [ "$1" = "-q" ]; then cat '${xml}'; exit 0; fi\n` +
-        `echo "0, GPU-a, NVIDIA RTX A5000, 00000000:81:00.0, 24564, 22437, 87, 71, 201.50, 230.00, 590.44.01"\n` +
-        `echo "1, GPU-b, NVIDIA RTX A5000, 00000000:C1:00.0, 24564, 17253, 12, 44, 61.20, 230.00, 590.44.01"\n`,
+        'echo "0, GPU-a, NVIDIA RTX A5000, 00000000:81:00.0, 24564, 22437, 87, 71, 201.50, 230.00, 590.44.01"\n' +
+        'echo "1, GPU-b, NVIDIA RTX A5000, 00000000:C1:00.0, 24564, 17253, 12, 44, 61.20, 230.00, 590.44.01"\n',
       { mode: 0o755 },
     );
-    const serve = await startServe(['--port', String(await freePort()), '--data-dir', path.join(dir, 'data')], {
-      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
-    });
-    const browser = await launchChromium(browserPath!);
+    const app = await startE2eApp(browserPath!, { name: 'two-gpus', env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
     try {
-      const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-      await page.goto(serve.openUrl);
+      const page = await app.browser.newPage({ viewport: { width: 1360, height: 1000 } });
+      await page.goto(app.serve.openUrl);
       await expect.poll(() => page.getByTestId('gpu-card').count(), { timeout: 20_000 }).toBe(2);
       const first = page.getByTestId('gpu-card').first();
       expect(await first.textContent()).toMatch(/NVIDIA RTX A5000/);
@@ -142,8 +121,7 @@ describe.skipIf(!browserPath)('Overview on a two-GPU machine', () => {
       await page.waitForTimeout(4500);
       await page.screenshot({ path: screenshotPath('overview-two-gpus'), fullPage: true });
     } finally {
-      await browser.close();
-      await serve.stop();
+      await app.close();
     }
   });
 });

@@ -1,12 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plotted } from '../../renderer/src/charts/plotted-readout';
-import { launchChromium, mlflowPost, openAppPage, screenshotWhole } from '../helpers/browser';
+import { screenshotWhole, useE2eApp } from '../helpers/e2e-fixture';
 import { chromiumPath } from '../helpers/requirements';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process';
 
 const browserPath = chromiumPath();
 const TOKEN = 'run-compare-token';
@@ -25,25 +22,14 @@ async function plotted(page: Page, key: string): Promise<Plotted | null> {
 }
 
 describe.skipIf(!browserPath)('Run page and comparison in a real browser against npm run serve', () => {
-  let serve: ServeProcess;
-  let browser: Browser;
-  let dataDir: string;
-  let origin: string;
+  const app = useE2eApp(browserPath, { name: 'run', token: TOKEN });
+  const { mlflow } = app;
   let experimentId: string;
   const runIds: string[] = [];
   /** Each run's start_time (ms), which is also the timestamp of its step 0. */
   const starts = new Map<string, number>();
 
-  const mlflow = <T>(endpoint: string, body: unknown): Promise<T> => mlflowPost<T>(origin, TOKEN, endpoint, body);
-
-  async function putArtifact(runId: string, file: string, body: string): Promise<void> {
-    const res = await fetch(`${origin}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${file}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body,
-    });
-    if (!res.ok) throw new Error(`PUT ${file}: ${res.status} ${await res.text()}`);
-  }
+  const putArtifact = (runId: string, file: string, body: string) => app.putArtifact(experimentId, runId, file, body);
 
   async function createRun(name: string, lr: number): Promise<string> {
     const start = Date.now() - 120_000;
@@ -73,21 +59,11 @@ describe.skipIf(!browserPath)('Run page and comparison in a real browser against
     return runId;
   }
 
-  const openPage = (hash: string) => openAppPage(browser, serve.openUrl, hash);
+  const openPage = (hash: string) => app.openPage(hash);
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-run-'));
-    serve = await startServe(['--port', String(await freePort()), '--data-dir', dataDir], { ORRERY_TOKEN: TOKEN });
-    origin = new URL(serve.openUrl).origin;
     experimentId = (await mlflow<{ experiment_id: string }>('experiments/create', { name: 'compare-e2e' })).experiment_id;
     for (const [i, lr] of [0.1, 0.03, 0.01].entries()) runIds.push(await createRun(`run-${i + 1}`, lr));
-    browser = await launchChromium(browserPath!);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('shows a run: params, metric charts, a system section and its artifacts', { timeout: 60_000 }, async () => {

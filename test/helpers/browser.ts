@@ -49,9 +49,15 @@ export async function mlflowPost<T>(origin: string, token: string, endpoint: str
   return JSON.parse(text) as T;
 }
 
-/** A new 1360×900 page on the app at `openUrl` (which carries the token), moved to `hash` once signed in. */
-export async function openAppPage(browser: Browser, openUrl: string, hash: string, expectedErrors?: RegExp): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+/** A new page (1360×900 unless told) on the app at `openUrl` (which carries the token), moved to `hash` once signed in. */
+export async function openAppPage(
+  browser: Browser,
+  openUrl: string,
+  hash: string,
+  expectedErrors?: RegExp,
+  viewport = { width: 1360, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
   const errors = collectPageErrors(page, expectedErrors);
   await page.goto(openUrl);
   await page.waitForFunction("!window.location.hash.includes('token=')");

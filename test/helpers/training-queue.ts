@@ -6,7 +6,9 @@ import { JobRepository } from '../../electron/services/training/job-repository';
 import { ProcessLauncher } from '../../electron/services/training/process-launcher';
 import { ResourceManager, type CapacityGpu } from '../../electron/services/training/resource-manager';
 import { TrainingService } from '../../electron/services/training/training-service';
-import type { TestServer } from './test-server';
+import { afterEach, beforeEach } from 'vitest';
+import { jobSpecSchema, type JobSpec, type JobSpecInput } from '../../shared/contract/training-spec';
+import { startTestServer, type TestServer } from './test-server';
 
 export interface QueueOptions {
   /** The process runner unless given (a DockerLauncher for container tests). */
@@ -22,7 +24,7 @@ export interface QueueOptions {
 export function trainingQueue(server: TestServer, options: QueueOptions = {}): TrainingService {
   const app = server.running.app;
   return new TrainingService({
-    jobs: new JobRepository(app.tracking.db),
+    jobs: new JobRepository(server.store()),
     tracking: app.tracking,
     artifacts: new ArtifactStore(path.join(server.dataDir, 'artifacts')),
     bus: app.bus,
@@ -43,4 +45,26 @@ export async function waitForJob(training: TrainingService, jobId: string, statu
     if (Date.now() - start > timeoutMs) throw new Error(`job still ${job.status} (${job.reason}): ${JSON.stringify(training.logs(jobId, 20))}`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/**
+ * For each test: a fresh test server and a process-runner queue beside it (handed to `started`),
+ * both closed after the test; `current` says which queue to close if the test made another.
+ */
+export function queuePerTest(started: (server: TestServer, training: TrainingService) => void, current: () => TrainingService): void {
+  let server: TestServer | undefined;
+  beforeEach(async () => {
+    server = await startTestServer();
+    await server.running.app.training;
+    started(server, trainingQueue(server));
+  });
+  afterEach(async () => {
+    current().close();
+    await server?.close();
+  });
+}
+
+/** Job specs for the process runner in one experiment: `true` unless the test gives a command. */
+export function hostJobSpec(experiment: string): (input: Partial<JobSpecInput> & { name: string }) => JobSpec {
+  return (input) => jobSpecSchema.parse({ image: 'host', experiment, command: ['true'], ...input });
 }

@@ -7,7 +7,7 @@ import { HardwareSampler } from '../../electron/services/hardware/hardware-sampl
 import { createClient } from '../../shared/client';
 import type { LatestMetric, MetricsLoggedEvent } from '../../shared/contract/index';
 import { ipcChannels } from '../../shared/ipc-channels';
-import { sampleAt } from '../helpers/fake-handlers';
+import { sampleAt } from '../fakes/fake-handlers';
 
 type Listener = (event: IpcEventLike, ...args: unknown[]) => void;
 

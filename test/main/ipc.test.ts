@@ -5,7 +5,7 @@ import { EventBus } from '../../electron/services/events/event-bus';
 import { RpcDispatcher } from '../../electron/services/rpc/dispatcher';
 import { contract } from '../../shared/contract/index';
 import { invokeChannel, ipcChannels } from '../../shared/ipc-channels';
-import { fakeHandlers, sampleAt } from '../helpers/fake-handlers';
+import { fakeHandlers, sampleAt } from '../fakes/fake-handlers';
 
 type Handler = (event: IpcEventLike, ...args: unknown[]) => unknown;
 
@@ -39,8 +39,8 @@ describe('IPC transport', () => {
   it('answers calls from the app with envelopes; bad input and unknown fields come back as errors', async () => {
     const { handlers } = setup();
     const { s } = sender();
-    expect(await handlers.get(invokeChannel('app.info'))!(fromApp(s), {})).toMatchObject({ ok: true, result: { name: 'Orrery' } });
-    expect(await handlers.get(invokeChannel('hardware.overview'))!(fromApp(s), { extra: 1 })).toMatchObject({
+    expect(await handlers.get(invokeChannel('app.getInfo'))!(fromApp(s), {})).toMatchObject({ ok: true, result: { name: 'Orrery' } });
+    expect(await handlers.get(invokeChannel('hardware.getOverview'))!(fromApp(s), { extra: 1 })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT', message: expect.stringMatching(/extra/) },
     });
@@ -50,12 +50,12 @@ describe('IPC transport', () => {
     const { handlers } = setup();
     const { s } = sender();
     for (const url of ['https://evil.example/', 'file:///tmp/x.html', 'orrery://elsewhere/']) {
-      expect(await handlers.get(invokeChannel('app.info'))!({ senderFrame: { url }, sender: s }, {})).toMatchObject({
+      expect(await handlers.get(invokeChannel('app.getInfo'))!({ senderFrame: { url }, sender: s }, {})).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
     }
-    expect(await handlers.get(invokeChannel('app.info'))!({ senderFrame: null, sender: s }, {})).toMatchObject({ ok: false });
+    expect(await handlers.get(invokeChannel('app.getInfo'))!({ senderFrame: null, sender: s }, {})).toMatchObject({ ok: false });
   });
 
   it('forwards subscribed events to the window until it unsubscribes or is destroyed', () => {

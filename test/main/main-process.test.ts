@@ -110,7 +110,7 @@ describe('Electron main process wiring', () => {
   });
 
   it('answers IPC only from the app origin', async () => {
-    const handler = recorded.handlers.get(invokeChannel('app.info'))!;
+    const handler = recorded.handlers.get(invokeChannel('app.getInfo'))!;
     const sender = { id: 1, send: () => {}, once: () => {} };
     expect(await handler({ senderFrame: { url: 'orrery://app/index.html' }, sender }, {})).toMatchObject({
       ok: true,

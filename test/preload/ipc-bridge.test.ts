@@ -24,14 +24,14 @@ describe('preload bridge + typed client', () => {
   it('calls a method on its channel and returns the result', async () => {
     const fake = fakeIpc({ ok: true, result: { name: 'Orrery' } });
     const client = createClient(createIpcBridge(fake.ipc));
-    await expect(client.call('app.info', {})).resolves.toEqual({ name: 'Orrery' });
-    expect(fake.invoked).toEqual([[invokeChannel('app.info'), {}]]);
+    await expect(client.call('app.getInfo', {})).resolves.toEqual({ name: 'Orrery' });
+    expect(fake.invoked).toEqual([[invokeChannel('app.getInfo'), {}]]);
   });
 
   it('re-throws an error envelope as OrreryError with its code', async () => {
     const fake = fakeIpc({ ok: false, error: { code: 'INVALID_INPUT', message: 'x: Required' } });
     const client = createClient(createIpcBridge(fake.ipc));
-    const error = await client.call('app.info', {}).catch((e: unknown) => e);
+    const error = await client.call('app.getInfo', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OrreryError);
     expect(error).toMatchObject({ code: 'INVALID_INPUT', message: 'x: Required' });
   });

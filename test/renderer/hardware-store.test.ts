@@ -44,18 +44,18 @@ function fakeClient(answers: Record<string, () => unknown>) {
 
 describe('hardware store', () => {
   it('loads the overview and keeps a failed load as an error with its code', async () => {
-    const ok = createHardwareStore(fakeClient({ 'hardware.overview': () => overview }).client);
+    const ok = createHardwareStore(fakeClient({ 'hardware.getOverview': () => overview }).client);
     await ok.getState().load();
     expect(ok.getState().overview).toBe(overview);
     expect(ok.getState().loading).toBe(false);
 
     const failing = createHardwareStore(fakeClient({}).client);
     await failing.getState().load();
-    expect(failing.getState().error).toEqual({ code: 'NOT_FOUND', message: 'hardware.overview' });
+    expect(failing.getState().error).toEqual({ code: 'NOT_FOUND', message: 'hardware.getOverview' });
   });
 
   it('collects live samples while started and unsubscribes when stopped', async () => {
-    const fake = fakeClient({ 'hardware.sample': () => sample(1, 10) });
+    const fake = fakeClient({ 'hardware.getSample': () => sample(1, 10) });
     const store = createHardwareStore(fake.client);
     const stop = store.getState().startLive();
     expect(fake.listeners.size).toBe(1);
@@ -71,7 +71,7 @@ describe('hardware store', () => {
 
   it('replaces the docker status on "Check again"', async () => {
     const store = createHardwareStore(
-      fakeClient({ 'hardware.overview': () => overview, 'hardware.docker': () => docker('ready') }).client,
+      fakeClient({ 'hardware.getOverview': () => overview, 'hardware.getDocker': () => docker('ready') }).client,
     );
     await store.getState().load();
     await store.getState().checkDocker();

@@ -14,10 +14,10 @@ describe('splitArgv', () => {
   });
 
   it('keeps quoted text together and drops the quotes', () => {
-    expect(ok(`python3 -c "import time; print('hi there')"`)).toEqual(['python3', '-c', "import time; print('hi there')"]);
-    expect(ok(`echo 'a "b" c' d`)).toEqual(['echo', 'a "b" c', 'd']);
-    expect(ok(`--name="my run"`)).toEqual(['--name=my run']);
-    expect(ok(`a '' b ""`)).toEqual(['a', '', 'b', '']);
+    expect(ok('python3 -c "import time; print(\'hi there\')"')).toEqual(['python3', '-c', "import time; print('hi there')"]);
+    expect(ok('echo \'a "b" c\' d')).toEqual(['echo', 'a "b" c', 'd']);
+    expect(ok('--name="my run"')).toEqual(['--name=my run']);
+    expect(ok('a \'\' b ""')).toEqual(['a', '', 'b', '']);
   });
 
   it('honours backslashes outside quotes and the shell escapes inside double quotes', () => {
@@ -27,7 +27,7 @@ describe('splitArgv', () => {
   });
 
   it('splits the e2e metrics command into python3, -c and the program', () => {
-    const program = `import time,json; [print('ORRERY_METRICS '+json.dumps({'step':i,'loss':1/(i+1)}), flush=True) or time.sleep(0.2) for i in range(20)]`;
+    const program = 'import time,json; [print(\'ORRERY_METRICS \'+json.dumps({\'step\':i,\'loss\':1/(i+1)}), flush=True) or time.sleep(0.2) for i in range(20)]';
     expect(ok(`python3 -c "${program}"`)).toEqual(['python3', '-c', program]);
   });
 

@@ -42,7 +42,7 @@ describe('checkNumber', () => {
 });
 
 describe('suggestName', () => {
-  it("names the job after the script, else the program", () => {
+  it('names the job after the script, else the program', () => {
     expect(suggestName('python3 /workspace/examples/digits_sgd.py --x 1')).toBe('digits_sgd');
     expect(suggestName('bash -c "echo hi"')).toBe('bash');
     expect(suggestName('')).toBe('');

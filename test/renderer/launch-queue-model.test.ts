@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/contract/training';
 import { jobSpecSchema } from '../../shared/contract/training-spec';
-import { describeResources, elapsedOf, formatElapsed, splitJobs, upsertJob } from '../../renderer/src/pages/queue/queue-model';
+import { describeResources, elapsedOf, formatElapsed, splitJobs, upsertJob } from '../../renderer/src/pages/jobs/queue-model';
 
 function job(id: string, patch: Partial<Job> = {}): Job {
   return {

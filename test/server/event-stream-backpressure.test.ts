@@ -8,7 +8,7 @@ import { EventBus } from '../../electron/services/events/event-bus';
 import { HardwareSampler } from '../../electron/services/hardware/hardware-sampler';
 import type { LatestMetric, MetricsLoggedEvent } from '../../shared/contract/index';
 import { fullGc, MiB, readingEventClient, stalledEventClient } from '../helpers/event-clients';
-import { sampleAt } from '../helpers/fake-handlers';
+import { sampleAt } from '../fakes/fake-handlers';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
 
 // About 270 KB of JSON per event: 300 metrics with long names (long strings keep JSON.stringify,

@@ -6,7 +6,7 @@ import { EventBus } from '../../electron/services/events/event-bus';
 import { HardwareSampler } from '../../electron/services/hardware/hardware-sampler';
 import { RpcDispatcher } from '../../electron/services/rpc/dispatcher';
 import { OrreryHttpServer } from '../../electron/server/http-server';
-import { fakeHandlers, sampleAt } from '../helpers/fake-handlers';
+import { fakeHandlers, sampleAt } from '../fakes/fake-handlers';
 import { request } from '../helpers/http';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -48,17 +48,17 @@ describe('HTTP transport', () => {
   });
 
   it('runs a contract method over POST /api/rpc/<method>', async () => {
-    const res = await rpc('app.info', {});
+    const res = await rpc('app.getInfo', {});
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, result: { name: 'Orrery' } });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('401 without a token or with a wrong one', async () => {
-    const none = await rpc('app.info', {}, {});
+    const none = await rpc('app.getInfo', {}, {});
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    const wrong = await rpc('app.info', {}, { authorization: 'Bearer nope' });
+    const wrong = await rpc('app.getInfo', {}, { authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
     const events = await request(port, { path: '/api/events?topics=hardware.sample' });
     expect(events.status).toBe(401);
@@ -66,7 +66,7 @@ describe('HTTP transport', () => {
 
   it('403 for a foreign Host header (DNS rebinding), even on /api/health and the UI', async () => {
     for (const host of ['evil.example:80', `evil.example:${port}`, `127.0.0.1:${port + 1}`, '127.0.0.1']) {
-      for (const p of ['/api/health', '/', '/api/rpc/app.info']) {
+      for (const p of ['/api/health', '/', '/api/rpc/app.getInfo']) {
         const res = await request(port, { path: p, headers: { host, ...auth } });
         expect(res.status, `${host} ${p}`).toBe(403);
         expect(JSON.parse(res.body).error.code).toBe('FORBIDDEN');
@@ -76,13 +76,13 @@ describe('HTTP transport', () => {
   });
 
   it('refuses cross-origin browser requests and sends no CORS headers', async () => {
-    const res = await rpc('app.info', {}, { ...auth, origin: 'https://evil.example' });
+    const res = await rpc('app.getInfo', {}, { ...auth, origin: 'https://evil.example' });
     expect(res.status).toBe(403);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await request(port, { method: 'OPTIONS', path: '/api/rpc/app.info', headers: { origin: 'https://evil.example' } });
+    const preflight = await request(port, { method: 'OPTIONS', path: '/api/rpc/app.getInfo', headers: { origin: 'https://evil.example' } });
     expect(preflight.status).toBe(403);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
-    expect((await rpc('app.info', {}, { ...auth, origin: `http://127.0.0.1:${port}` })).status).toBe(200);
+    expect((await rpc('app.getInfo', {}, { ...auth, origin: `http://127.0.0.1:${port}` })).status).toBe(200);
   });
 
   it('404 with a code for an unknown method or route', async () => {
@@ -93,12 +93,12 @@ describe('HTTP transport', () => {
   });
 
   it('400 naming the field when input fails its schema, and for a body that is not JSON', async () => {
-    const res = await rpc('hardware.overview', { fast: 1 });
+    const res = await rpc('hardware.getOverview', { fast: 1 });
     expect(res.status).toBe(400);
     const { error } = JSON.parse(res.body);
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(/fast/);
-    const bad = await request(port, { method: 'POST', path: '/api/rpc/app.info', headers: auth, body: '{not json' });
+    const bad = await request(port, { method: 'POST', path: '/api/rpc/app.getInfo', headers: auth, body: '{not json' });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.message).toMatch(/not valid JSON/);
   });

@@ -112,7 +112,7 @@ describe("a job's token reaches its own run and nothing else", () => {
     }
     expect((await asJob('GET', '/api/events?topics=training.job')).status).toBe(403);
     expect(server.running.app.training).toBeDefined();
-    expect((await server.rpc<Job[]>('training.list', {})).body.result).toEqual([]);
+    expect((await server.rpc<Job[]>('training.listJobs', {})).body.result).toEqual([]);
   });
 
   it('a forged or mangled job token is refused with 401', async () => {
@@ -150,12 +150,12 @@ describe('a job that tries to escalate', () => {
     let job = submitted.body.result!;
     for (let i = 0; i < 300 && job.status !== 'finished' && job.status !== 'failed'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      job = (await server.rpc<Job>('training.get', { jobId: job.jobId })).body.result!;
+      job = (await server.rpc<Job>('training.getJob', { jobId: job.jobId })).body.result!;
     }
     expect(job.status).toBe('finished');
     const run = server.running.app.tracking.getRun(job.runId);
     expect(run.metrics.submit_status).toMatchObject({ value: 403 });
     expect(run.metrics.own_status).toMatchObject({ value: 200 });
-    expect((await server.rpc<Job[]>('training.list', {})).body.result!.map((j) => j.name)).toEqual(['escalate']);
+    expect((await server.rpc<Job[]>('training.listJobs', {})).body.result!.map((j) => j.name)).toEqual(['escalate']);
   });
 });

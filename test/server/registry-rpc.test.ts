@@ -62,7 +62,7 @@ describe('registry over HTTP', () => {
 
     const detail = await server.rpc<ModelVersionDetail>('registry.getVersion', { name: 'iris', version: 1 });
     expect(detail.body.result!.transitions).toMatchObject([{ from: 'None', to: 'Production', actor: 'ada' }]);
-    const audit = await server.rpc<AuditEntry[]>('registry.audit', { name: 'iris' });
+    const audit = await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'iris' });
     expect(audit.body.result!.map((e) => e.action)).toEqual(['stage.set', 'approval.approve', 'approval.request', 'version.register', 'gates.set', 'model.create']);
 
     const folder = tempDir();

@@ -19,7 +19,7 @@ async function start(dataDir?: string): Promise<TestServer> {
 }
 
 async function integrity(server: TestServer): Promise<IntegrityStatus> {
-  const { status, body } = await server.rpc<IntegrityStatus>('app.integrity');
+  const { status, body } = await server.rpc<IntegrityStatus>('app.getIntegrity');
   expect(status).toBe(200);
   return body.result!;
 }
@@ -62,7 +62,7 @@ describe('start-up integrity check of the store', () => {
     expect(errors).toContain(`Orrery: ${status.message}`);
 
     // The rest of the store still answers.
-    expect((await server.rpc('app.info')).status).toBe(200);
+    expect((await server.rpc('app.getInfo')).status).toBe(200);
     expect((await server.mlflow(`experiments/get?experiment_id=${exp.json.experiment_id as string}`)).status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArtifactContent, MetricSeries, ParamComparison, RunDetail, RunsPage } from '../../shared/contract/tracking';
+import type { ArtifactContent, Experiment, MetricSeries, ParamComparison, RunDetail, RunsPage } from '../../shared/contract/tracking';
 import { bucketList } from '../../shared/metric-buckets';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
 
@@ -44,6 +44,43 @@ describe('tracking methods for the UI', () => {
     const ui = body.result!.find((e) => e.name === 'ui')!;
     expect(ui.runCount).toBe(3);
     expect(ui.lastActivity).toBeGreaterThan(0);
+  });
+
+  it('getExperiment answers one experiment by id, deleted ones with their stage, and NOT_FOUND naming a missing id', async () => {
+    const { body } = await server.rpc<Experiment>('tracking.getExperiment', { experimentId });
+    expect(body.result).toMatchObject({ experimentId, name: 'ui', lifecycleStage: 'active', runCount: 3 });
+    await server.rpc('tracking.deleteExperiment', { experimentId });
+    const deleted = await server.rpc<Experiment>('tracking.getExperiment', { experimentId });
+    expect(deleted.body.result).toMatchObject({ experimentId, name: 'ui', lifecycleStage: 'deleted' });
+    const missing = await server.rpc('tracking.getExperiment', { experimentId: '987654' });
+    expect(missing.body.ok).toBe(false);
+    expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND' });
+    expect(missing.body.error!.message).toContain('987654');
+  });
+
+  it("refusals name the contract's fields (runId, experimentId); MLflow's names and wording stay in the MLflow API", async () => {
+    const emptyRun = await server.rpc('tracking.getRun', { runId: '' });
+    expect(emptyRun.body.error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(emptyRun.body.error!.message).toContain('runId');
+    expect(emptyRun.body.error!.message).not.toContain('run_id');
+    // Past the contract's own check: the service's refusal names the field the same way.
+    const badExperiment = await server.rpc('tracking.getExperiment', { experimentId: '12abc' });
+    expect(badExperiment.body.error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(badExperiment.body.error!.message).toContain("'experimentId'");
+    expect(badExperiment.body.error!.message).not.toContain('experiment_id');
+    const badQuery = await server.rpc('tracking.queryRuns', { experimentIds: ['12abc'] });
+    expect(badQuery.body.error!.message).toContain("'experimentId'");
+    expect(badQuery.body.error!.message).not.toContain('experiment_id');
+
+    const mlflowRun = await server.mlflow('runs/get');
+    expect(mlflowRun.json).toEqual({
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: "Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.",
+    });
+    const mlflowExperiment = await server.mlflow('experiments/get?experiment_id=12abc');
+    expect(mlflowExperiment.json.message).toBe('Invalid value "12abc" for parameter \'experiment_id\' supplied: experiment ids are whole numbers.');
+    const mlflowRename = await server.mlflow('experiments/update', { experiment_id: experimentId, new_name: ' ' });
+    expect(mlflowRename.json.message).toBe("Missing value for required parameter 'new_name'.");
   });
 
   it('queryRuns: chosen columns, MLflow filter, sort on a metric, paging and total count', async () => {
@@ -94,7 +131,7 @@ describe('tracking methods for the UI', () => {
   });
 
   it('history answers several runs and keys at once', async () => {
-    const { body } = await server.rpc<MetricSeries[]>('tracking.history', { runIds: [runs.alpha, runs.beta], keys: ['acc', 'missing'], buckets: 100 });
+    const { body } = await server.rpc<MetricSeries[]>('tracking.getMetricHistory', { runIds: [runs.alpha, runs.beta], keys: ['acc', 'missing'], buckets: 100 });
     expect(body.result!.map((s) => [s.key, s.totalPoints, s.exact])).toEqual([
       ['acc', 10, true],
       ['missing', 0, true],

@@ -16,20 +16,20 @@ afterEach(async () => {
 
 describe('training.images and training.resources', () => {
   it('lists no images when jobs run as plain processes', async () => {
-    const res = await server.rpc<LocalImage[]>('training.images', {});
+    const res = await server.rpc<LocalImage[]>('training.listImages', {});
     expect(res.status).toBe(200);
     expect(res.body.result).toEqual([]);
   });
 
   it('refuses unknown input fields', async () => {
-    const res = await server.rpc('training.resources', { extra: 1 });
+    const res = await server.rpc('training.getResources', { extra: 1 });
     expect(res.status).toBe(400);
   });
 
   it("gives the machine's totals and what a running job holds", async () => {
-    const idle = (await server.rpc<ResourceUsageView>('training.resources', {})).body.result!;
+    const idle = (await server.rpc<ResourceUsageView>('training.getResources', {})).body.result!;
     expect(idle.gpus).toEqual([]); // no nvidia-smi in the test server
-    const overview = (await server.rpc<HardwareOverview>('hardware.overview', {})).body.result!;
+    const overview = (await server.rpc<HardwareOverview>('hardware.getOverview', {})).body.result!;
     expect(idle.cpus).toEqual({ total: overview.cpu.threads || overview.cpu.cores, used: 0 });
     expect(idle.memoryBytes.total).toBe(overview.memory.totalBytes);
     expect(idle.memoryBytes.used).toBe(0);
@@ -40,14 +40,14 @@ describe('training.images and training.resources', () => {
     expect(submitted.status).toBe(200);
     const job = submitted.body.result!;
     await expect
-      .poll(async () => (await server.rpc<ResourceUsageView>('training.resources', {})).body.result!.cpus.used, { timeout: 10_000 })
+      .poll(async () => (await server.rpc<ResourceUsageView>('training.getResources', {})).body.result!.cpus.used, { timeout: 10_000 })
       .toBe(1);
-    const busy = (await server.rpc<ResourceUsageView>('training.resources', {})).body.result!;
+    const busy = (await server.rpc<ResourceUsageView>('training.getResources', {})).body.result!;
     expect(busy.memoryBytes.used).toBe(0.5 * 1024 ** 3);
 
     await server.rpc('training.cancel', { jobId: job.jobId });
     await expect
-      .poll(async () => (await server.rpc<ResourceUsageView>('training.resources', {})).body.result!.cpus.used, { timeout: 20_000 })
+      .poll(async () => (await server.rpc<ResourceUsageView>('training.getResources', {})).body.result!.cpus.used, { timeout: 20_000 })
       .toBe(0);
   });
 });

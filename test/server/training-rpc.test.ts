@@ -23,13 +23,13 @@ describe('training methods over the API', () => {
     let current = job;
     for (let i = 0; i < 200 && current.status !== 'finished' && current.status !== 'failed'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      current = (await server.rpc<Job>('training.get', { jobId: job.jobId })).body.result!;
+      current = (await server.rpc<Job>('training.getJob', { jobId: job.jobId })).body.result!;
     }
     expect(current).toMatchObject({ status: 'finished', runner: 'process', exitCode: 0 });
-    const logs = (await server.rpc<JobLogLine[]>('training.logs', { jobId: job.jobId })).body.result!;
+    const logs = (await server.rpc<JobLogLine[]>('training.getLogs', { jobId: job.jobId })).body.result!;
     expect(logs.map((l) => l.line)).toContain('hello from the job');
     expect(server.running.app.tracking.getRun(job.runId).metrics.acc).toMatchObject({ value: 0.5 });
-    const listed = (await server.rpc<Job[]>('training.list', { status: ['finished'] })).body.result!;
+    const listed = (await server.rpc<Job[]>('training.listJobs', { status: ['finished'] })).body.result!;
     expect(listed.map((j) => j.jobId)).toEqual([job.jobId]);
   });
 
@@ -51,8 +51,8 @@ describe('training methods over the API', () => {
     const reserved = await server.rpc('training.submit', { spec: { ...base, mounts: [{ source: folder, target: '/orrery/outputs' }] } });
     expect(reserved.status).toBe(400);
     expect(reserved.body.error!.message).toMatch(/spec\.mounts\[0\]\.target: \/orrery\/outputs is where Orrery mounts its own files/);
-    expect((await server.rpc<Job[]>('training.list', {})).body.result).toEqual([]);
-    const unknown = await server.rpc('training.get', { jobId: 'f'.repeat(32) });
+    expect((await server.rpc<Job[]>('training.listJobs', {})).body.result).toEqual([]);
+    const unknown = await server.rpc('training.getJob', { jobId: 'f'.repeat(32) });
     expect(unknown.status).toBe(404);
   });
 });

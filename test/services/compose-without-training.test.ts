@@ -1,13 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeApp, type App } from '../../electron/services/compose';
-import type { DockerEngineClient } from '../../electron/services/docker/docker-engine';
+import { offlineDockerEngine } from '../fakes/docker-engine';
+import { fakeNvidiaGpuReader } from '../fakes/nvidia-gpu-reader';
 import { tempDir } from '../helpers/temp-dir';
-
-const offlineDocker: DockerEngineClient = {
-  endpoint: 'unix:///nonexistent/docker.sock',
-  info: () => Promise.reject(Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' })),
-  apiVersion: async () => null,
-};
 
 let app: App | undefined;
 afterEach(() => {
@@ -24,14 +19,14 @@ describe('composeApp({ training: false }), as the command line opens the store',
       dataDir: tempDir(),
       mode: 'headless',
       training: false,
-      docker: offlineDocker,
-      nvidia: { readGpus: async () => ({ gpus: [], error: 'none' }), readSamples: async () => [] },
+      docker: offlineDockerEngine(),
+      nvidia: fakeNvidiaGpuReader({ error: 'none' }),
       launcher: async () => {
         launcherAsked = true;
         throw new Error('no launcher should be made');
       },
     });
-    const list = await app.dispatcher.dispatch('training.list', {});
+    const list = await app.dispatcher.dispatch('training.listJobs', {});
     expect(list).toEqual({
       ok: false,
       error: { code: 'UNAVAILABLE', message: 'Training is not available here: this process opened the store without the training queue. Use the desktop app or `npm run serve`.' },

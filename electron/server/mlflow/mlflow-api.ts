@@ -75,4 +75,3 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
   return parsed as Record<string, unknown>;
 }
-

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OrreryError } from '../../../shared/errors';
-import { parseArtifactPath, splitRunArtifactPath } from '../../services/tracking/artifact-path';
+import { parseArtifactPath, splitRunArtifactPath } from '../../../shared/artifact-path';
 import type { ArtifactStore } from '../../services/tracking/artifact-store';
 import type { TrackingService } from '../../services/tracking/tracking-service';
 import { MLFLOW_ARTIFACTS_PREFIX, sendJson } from './mlflow-http';
@@ -82,8 +82,8 @@ export async function handleArtifactRequest(
 
 export function locate(segments: string[], tracking: TrackingService): { experimentId: string; runId: string; path: string[] } {
   const target = splitRunArtifactPath(segments);
-  const run = tracking.runRow(target.runId);
-  if (String(run.experiment_id) !== target.experimentId) {
+  const run = tracking.getRunSummary(target.runId);
+  if (run.experimentId !== target.experimentId) {
     throw new OrreryError('NOT_FOUND', `Run ${target.runId} does not belong to experiment ${target.experimentId}.`);
   }
   return target;

@@ -1,3 +1,4 @@
+import { PARENT_RUN_TAG } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { Caller } from '../../services/auth/caller';
 import type { TrackingService } from '../../services/tracking/tracking-service';
@@ -17,7 +18,6 @@ const RUN_ROUTES = new Set([
   'GET metrics/get-history',
 ]);
 
-const PARENT_TAG = 'mlflow.parentRunId';
 /** How long after its run ended a job's token still works. */
 const ENDED_GRACE_MS = 5 * 60_000;
 
@@ -27,7 +27,7 @@ const ENDED_GRACE_MS = 5 * 60_000;
  */
 function checkTagKeys(keys: readonly unknown[]): void {
   for (const key of keys) {
-    if (key === PARENT_TAG) throw refused(`a job may not change ${PARENT_TAG}`);
+    if (key === PARENT_RUN_TAG) throw refused(`a job may not change ${PARENT_RUN_TAG}`);
     if (typeof key === 'string' && key.startsWith('orrery.')) throw refused(`a job may not set Orrery's own tags (${key.slice(0, 80)})`);
   }
 }
@@ -60,12 +60,12 @@ export class MlflowJobScope {
         return;
       case 'POST runs/create': {
         const tags = params.objectList('tags');
-        const parents = tags.filter((tag) => tag.key === PARENT_TAG).map((tag) => tag.value);
+        const parents = tags.filter((tag) => tag.key === PARENT_RUN_TAG).map((tag) => tag.value);
         const parent = parents[0];
         if (parents.length !== 1 || typeof parent !== 'string' || !this.tracking.isInRunTree(root, parent)) {
-          throw refused(`a job creates only child runs of its own run (exactly one tag ${PARENT_TAG} = ${root} or one of its child runs)`);
+          throw refused(`a job creates only child runs of its own run (exactly one tag ${PARENT_RUN_TAG} = ${root} or one of its child runs)`);
         }
-        checkTagKeys(tags.filter((tag) => tag.key !== PARENT_TAG).map((tag) => tag.key));
+        checkTagKeys(tags.filter((tag) => tag.key !== PARENT_RUN_TAG).map((tag) => tag.key));
         if ((params.optionalString('experiment_id') ?? '0') !== this.experimentOf(root)) throw refused("a job's child runs belong to its run's experiment");
         return;
       }
@@ -96,14 +96,14 @@ export class MlflowJobScope {
    */
   private checkLive(root: string): void {
     // The bare row, not the hydrated run: this runs on every request a job makes.
-    const run = this.tracking.runRow(root);
-    if (run.end_time !== null && run.status !== 'RUNNING' && run.status !== 'SCHEDULED' && this.now() - run.end_time > ENDED_GRACE_MS) {
-      throw refused(`the job's run ${root} ended at ${new Date(run.end_time).toISOString()}; its token is no longer valid`);
+    const run = this.tracking.getRunSummary(root);
+    if (run.endTime !== null && run.status !== 'RUNNING' && run.status !== 'SCHEDULED' && this.now() - run.endTime > ENDED_GRACE_MS) {
+      throw refused(`the job's run ${root} ended at ${new Date(run.endTime).toISOString()}; its token is no longer valid`);
     }
   }
 
   private experimentOf(runId: string): string {
-    return String(this.tracking.runRow(runId).experiment_id);
+    return this.tracking.getRunSummary(runId).experimentId;
   }
 }
 

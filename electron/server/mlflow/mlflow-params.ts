@@ -1,4 +1,6 @@
-import { invalid, missing, quote } from '../../services/tracking/tracking-limits';
+import { quote } from '../../../shared/tracking-limits';
+import { invalid } from '../../../shared/errors';
+import { missing } from './mlflow-validate';
 
 /** One request's parameters: the query string and the JSON body together (body wins), as MLflow reads them. */
 export class MlflowParams {

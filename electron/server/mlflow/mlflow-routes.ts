@@ -1,14 +1,17 @@
 import type { LifecycleStage } from '../../../shared/contract/tracking';
+import { invalid } from '../../../shared/errors';
 import { parseMetricValue } from '../../services/tracking/metric-value';
 import type { MetricPoint } from '../../services/tracking/metric-store';
-import { checkBatchLimits, type TrackingService } from '../../services/tracking/tracking-service';
+import type { TrackingService } from '../../services/tracking/tracking-service';
 import type { ArtifactStore } from '../../services/tracking/artifact-store';
-import { parseArtifactPath } from '../../services/tracking/artifact-path';
-import { invalid, limits, missing, quote, validateKey, validateSafeInteger, validateStringValue } from '../../services/tracking/tracking-limits';
+import { parseArtifactPath } from '../../../shared/artifact-path';
+import { checkBatchLimits, limits, quote } from '../../../shared/tracking-limits';
 import { bucketList } from '../../../shared/metric-buckets';
+import { decodePageToken } from '../../services/tracking/page-token';
 import { experimentJson, metricJson, runInfoJson, runJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
 import { searchExperiments } from './mlflow-experiment-search';
+import { missing, mlflowExperimentId, mlflowExperimentName, mlflowInteger, mlflowKey, mlflowRunId, mlflowString } from './mlflow-validate';
 
 type Json = Record<string, unknown>;
 export type JsonRoute = (p: MlflowParams) => Json | Promise<Json>;
@@ -26,54 +29,66 @@ function viewType(p: MlflowParams, name: string): LifecycleStage | 'all' {
 }
 
 function metricFrom(raw: Record<string, unknown>, now: number): MetricPoint {
-  const key = validateKey(raw.key, 'key');
+  const key = mlflowKey(raw.key, 'key');
   if (raw.value === undefined || raw.value === null) throw missing('value');
   const value = parseMetricValue(raw.value);
   if (value === null) throw invalid(`Invalid value ${quote(raw.value)} for parameter 'value' supplied: expected a number.`);
-  return { key, value, timestamp: validateSafeInteger(raw.timestamp, 'timestamp', now), step: validateSafeInteger(raw.step, 'step', 0) };
+  return { key, value, timestamp: mlflowInteger(raw.timestamp, 'timestamp', now), step: mlflowInteger(raw.step, 'step', 0) };
 }
 
 function paramFrom(raw: Record<string, unknown>): { key: string; value: string } {
-  return { key: validateKey(raw.key, 'key'), value: validateStringValue(raw.value, 'value', limits.paramValueLength) };
+  return { key: mlflowKey(raw.key, 'key'), value: mlflowString(raw.value, 'value', limits.paramValueLength) };
 }
 
 function tagFrom(raw: Record<string, unknown>): { key: string; value: string } {
-  return { key: validateKey(raw.key, 'key'), value: validateStringValue(raw.value, 'value', limits.tagValueLength) };
+  return { key: mlflowKey(raw.key, 'key'), value: mlflowString(raw.value, 'value', limits.tagValueLength) };
+}
+
+/** runs/search's experiment_ids: how many, and each a whole number (the service finds them). */
+function searchExperimentIds(ids: string[]): string[] {
+  if (ids.length > limits.searchExperiments) throw invalid(`experiment_ids has ${ids.length} ids; at most ${limits.searchExperiments} in one search.`);
+  return ids.map((id) => mlflowExperimentId(id));
 }
 
 /** MLflow's tracking endpoints under /api/2.0/mlflow/, by "METHOD path". */
 export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactStore, now: () => number = Date.now): Record<string, JsonRoute> {
   const runIdOf = (p: MlflowParams) => p.string('run_id', 'run_uuid');
+  const experimentIdOf = (p: MlflowParams) => mlflowExperimentId(p.string('experiment_id'));
   return {
-    'POST experiments/create': (p) => ({
-      experiment_id: tracking.createExperiment(p.raw('name'), p.objectList('tags').map(tagFrom)),
+    'POST experiments/create': (p) => {
+      const tags = p.objectList('tags').map(tagFrom);
+      return { experiment_id: tracking.createExperiment(mlflowExperimentName(p.raw('name'), 'name'), tags) };
+    },
+    'GET experiments/get': (p) => ({ experiment: experimentJson(tracking.getExperiment(experimentIdOf(p))) }),
+    'GET experiments/get-by-name': (p) => ({
+      experiment: experimentJson(tracking.getExperimentByName(mlflowString(p.string('experiment_name'), 'experiment_name', limits.experimentNameLength))),
     }),
-    'GET experiments/get': (p) => ({ experiment: experimentJson(tracking.getExperiment(p.string('experiment_id'))) }),
-    'GET experiments/get-by-name': (p) => ({ experiment: experimentJson(tracking.getExperimentByName(p.string('experiment_name'))) }),
     'POST experiments/search': (p) => searchExperiments(tracking, p, viewType(p, 'view_type')),
     'GET experiments/search': (p) => searchExperiments(tracking, p, viewType(p, 'view_type')),
     'POST experiments/update': (p) => {
-      tracking.renameExperiment(p.string('experiment_id'), p.raw('new_name'));
+      const experimentId = experimentIdOf(p);
+      tracking.renameExperiment(experimentId, mlflowExperimentName(p.raw('new_name'), 'new_name'));
       return {};
     },
     'POST experiments/delete': (p) => {
-      tracking.setExperimentLifecycle(p.string('experiment_id'), 'deleted');
+      tracking.setExperimentLifecycle(experimentIdOf(p), 'deleted');
       return {};
     },
     'POST experiments/restore': (p) => {
-      tracking.setExperimentLifecycle(p.string('experiment_id'), 'active');
+      tracking.setExperimentLifecycle(experimentIdOf(p), 'active');
       return {};
     },
     'POST experiments/set-experiment-tag': (p) => {
-      tracking.setExperimentTag(p.string('experiment_id'), { key: p.raw('key'), value: p.raw('value') });
+      const experimentId = experimentIdOf(p);
+      tracking.setExperimentTag(experimentId, { key: mlflowKey(p.raw('key'), 'key'), value: mlflowString(p.raw('value'), 'value', limits.experimentTagValueLength) });
       return {};
     },
 
     'POST runs/create': (p) => {
       const run = tracking.createRun({
-        experimentId: p.optionalString('experiment_id') ?? '0',
+        experimentId: mlflowExperimentId(p.optionalString('experiment_id') ?? '0'),
         name: p.optionalString('run_name'),
-        startTime: p.raw('start_time') === undefined ? undefined : validateSafeInteger(p.raw('start_time'), 'start_time'),
+        startTime: p.raw('start_time') === undefined ? undefined : mlflowInteger(p.raw('start_time'), 'start_time'),
         userId: p.optionalString('user_id'),
         tags: p.objectList('tags').map(tagFrom),
       });
@@ -84,10 +99,11 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
     'GET runs/get': (p) => ({ run: runJson(tracking.getRunDetail(runIdOf(p))) }),
     'POST runs/update': (p) => {
       const endTime = p.raw('end_time');
+      const name = p.raw('run_name');
       const run = tracking.updateRun(runIdOf(p), {
         status: p.raw('status'),
-        endTime: endTime === undefined || endTime === null ? undefined : validateSafeInteger(endTime, 'end_time'),
-        name: p.raw('run_name'),
+        endTime: endTime === undefined || endTime === null ? undefined : mlflowInteger(endTime, 'end_time'),
+        name: name === undefined || name === null ? undefined : mlflowString(name, 'run_name', limits.runNameLength),
       });
       return { run_info: runInfoJson(run) };
     },
@@ -100,14 +116,17 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       return {};
     },
     'POST runs/search': (p) => {
-      const result = tracking.searchRuns({
+      const request = {
         experimentIds: p.stringList('experiment_ids'),
         filter: p.optionalString('filter'),
         orderBy: p.stringList('order_by'),
         lifecycle: viewType(p, 'run_view_type'),
         maxResults: p.optionalInt('max_results', { min: 1, max: 50_000 }) ?? 1000,
         pageToken: p.optionalString('page_token'),
-      });
+      };
+      const experimentIds = searchExperimentIds(request.experimentIds);
+      decodePageToken(request.pageToken, 'page_token'); // refused here in MLflow's name, not the service's pageToken
+      const result = tracking.searchRuns({ ...request, experimentIds });
       const body: Json = {};
       if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, tracking.runInputs(run.runId)));
       if (result.nextPageToken) body.next_page_token = result.nextPageToken;
@@ -126,7 +145,8 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       return {};
     },
     'POST runs/delete-tag': (p) => {
-      tracking.deleteTag(runIdOf(p), p.raw('key'));
+      const runId = runIdOf(p);
+      tracking.deleteTag(runId, mlflowString(p.raw('key'), 'key', limits.keyLength));
       return {};
     },
     'POST runs/log-batch': async (p) => {
@@ -146,13 +166,13 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
         if (!dataset || typeof dataset !== 'object') throw missing('dataset');
         const tagList = Array.isArray(entry.tags) ? (entry.tags as Array<Record<string, unknown>>) : [];
         return {
-          name: validateStringValue(dataset.name, 'name', 500),
-          digest: validateStringValue(dataset.digest, 'digest', 36),
-          sourceType: validateStringValue(dataset.source_type, 'source_type', 64),
-          source: validateStringValue(dataset.source, 'source', 65_535),
-          schema: dataset.schema === undefined ? null : validateStringValue(dataset.schema, 'schema', 1_048_575),
-          profile: dataset.profile === undefined ? null : validateStringValue(dataset.profile, 'profile', 16_777_215),
-          tags: tagList.map((t) => ({ key: validateStringValue(t.key, 'key', 255), value: validateStringValue(t.value, 'value', 500) })),
+          name: mlflowString(dataset.name, 'name', 500),
+          digest: mlflowString(dataset.digest, 'digest', 36),
+          sourceType: mlflowString(dataset.source_type, 'source_type', 64),
+          source: mlflowString(dataset.source, 'source', 65_535),
+          schema: dataset.schema === undefined ? null : mlflowString(dataset.schema, 'schema', 1_048_575),
+          profile: dataset.profile === undefined ? null : mlflowString(dataset.profile, 'profile', 16_777_215),
+          tags: tagList.map((t) => ({ key: mlflowString(t.key, 'key', 255), value: mlflowString(t.value, 'value', 500) })),
         };
       });
       tracking.logInputs(runIdOf(p), datasets);
@@ -169,7 +189,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
     },
     'GET metrics/get-history': (p) => {
       const runId = runIdOf(p);
-      const key = p.string('metric_key');
+      const key = mlflowString(p.string('metric_key'), 'metric_key', limits.keyLength);
       const maxResults = p.optionalInt('max_results', { min: 1, max: HISTORY_PAGE_LIMIT });
       const offset = p.optionalInt('page_token', { min: 0 }) ?? 0;
       // Without max_results every point comes back: older clients do not page (MLflow 3.6 returns none).
@@ -189,7 +209,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       const start = p.optionalInt('start_step');
       const end = p.optionalInt('end_step');
       if (start !== undefined && end !== undefined && start > end) throw invalid(`end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
-      return { metrics: bulkInterval(tracking, runIds, key, maxResults, start, end) };
+      return { metrics: bulkInterval(tracking, runIds.map((id) => mlflowRunId(id)), key, maxResults, start, end) };
     },
   };
 }

@@ -25,15 +25,3 @@ export async function copyAndHash(source: NodeJS.ReadableStream, target: string)
   await pipeline(source, tap, fs.createWriteStream(target, { flags: 'wx' }));
   return { sha256: hash.digest('hex'), size };
 }
-
-/** sha256 and size of a file on disk. */
-export async function hashFile(file: string): Promise<HashedFile> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(file)) {
-    const buffer = chunk as Buffer;
-    hash.update(buffer);
-    size += buffer.length;
-  }
-  return { sha256: hash.digest('hex'), size };
-}

@@ -4,8 +4,8 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelFile } from '../../../shared/contract/registry';
 import { OrreryError } from '../../../shared/errors';
-import type { ArtifactStore } from '../tracking/artifact-store';
 import { copyAndHash } from './file-hasher';
+import type { RunArtifactsReader } from './ports';
 
 /** A file to copy into a version: where it will sit in the version, and how to read it. */
 export interface SourceFile {
@@ -17,7 +17,7 @@ export interface SourceFile {
  * The files of a run's artifact folder (or the one file `segments` names), read through the
  * artifact store so every path stays confined to the run. Paths are relative to that folder.
  */
-export async function runArtifactFiles(artifacts: ArtifactStore, experimentId: string, runId: string, segments: readonly string[]): Promise<SourceFile[]> {
+export async function runArtifactFiles(artifacts: RunArtifactsReader, experimentId: string, runId: string, segments: readonly string[]): Promise<SourceFile[]> {
   const open = (parts: readonly string[]) => async () => (await artifacts.open(experimentId, runId, parts)).stream;
   const out: SourceFile[] = [];
   const walk = async (parts: readonly string[]): Promise<void> => {

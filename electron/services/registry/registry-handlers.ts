@@ -20,6 +20,6 @@ export function registryHandlers(registry: ModelRegistryService): RegistryHandle
     'registry.approve': (input) => registry.approve(input),
     'registry.push': (input) => registry.push(input),
     'registry.pull': (input) => registry.pull(input),
-    'registry.audit': ({ name, limit }) => registry.auditLog(name, limit),
+    'registry.listAudit': ({ name, limit }) => registry.auditLog(name, limit),
   };
 }

@@ -61,8 +61,13 @@ export interface AuditRow {
 export class RegistryRepository {
   private readonly sql: StatementCache;
 
-  constructor(readonly db: Database) {
+  constructor(private readonly db: Database) {
     this.sql = new StatementCache(db);
+  }
+
+  /** Runs `fn` in one transaction: all of its writes, or (when it throws) none. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   // ---- models ----

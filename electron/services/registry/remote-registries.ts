@@ -1,26 +1,17 @@
-import type { Database } from 'better-sqlite3';
 import type { RemoteRegistry } from '../../../shared/contract/remotes';
 import { REMOTE_NAME } from '../../../shared/contract/remotes';
-import { OrreryError } from '../../../shared/errors';
+import { invalid, OrreryError } from '../../../shared/errors';
 import { isLoopbackRegistry, parseReference } from './oci/reference';
-import { RemoteRegistryRepository, type RemoteRow } from './remote-registry-repository';
+import type { RemoteRegistryRepository, RemoteRow } from './remote-registry-repository';
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
-function invalid(message: string): OrreryError {
-  return new OrreryError('INVALID_INPUT', message);
-}
-
 /** Remote OCI registries from settings: a name, a URL and a repository prefix that pushes go under. */
 export class RemoteRegistries {
-  private readonly repo: RemoteRegistryRepository;
-
   constructor(
-    db: Database,
+    private readonly repo: RemoteRegistryRepository,
     private readonly now: () => number = Date.now,
-  ) {
-    this.repo = new RemoteRegistryRepository(db);
-  }
+  ) {}
 
   list(): RemoteRegistry[] {
     return this.repo.list().map(toRemote);

@@ -1,4 +1,4 @@
-import { contract, isMethodName } from '../../../shared/contract/index';
+import { contract, isMethodName, resolveMethodName } from '../../../shared/contract/index';
 import { OrreryError, type Envelope } from '../../../shared/errors';
 import { knownError } from '../store/storage-errors';
 import { formatZodError } from './format-zod-error';
@@ -14,7 +14,8 @@ export class RpcDispatcher {
     private readonly log: (message: string, error: unknown) => void = (message, error) => console.error(message, error),
   ) {}
 
-  async dispatch(method: string, rawInput: unknown): Promise<Envelope<unknown>> {
+  async dispatch(name: string, rawInput: unknown): Promise<Envelope<unknown>> {
+    const method = resolveMethodName(name);
     if (!isMethodName(method)) {
       return failure(new OrreryError('NOT_FOUND', `Unknown method '${method}'.`));
     }

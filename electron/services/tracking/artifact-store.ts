@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OrreryError } from '../../../shared/errors';
-import { assertExperimentId, assertRunId, assertSafeSegments } from './artifact-path';
+import { assertExperimentId, assertRunId, assertSafeSegments } from '../../../shared/artifact-path';
 
 export interface ArtifactEntry {
   /** Relative to the run's artifact root, '/'-separated. */

@@ -1,9 +1,9 @@
-import type { DatasetInput, LatestMetric, Run, RunDetail, RunSource } from '../../../shared/contract/tracking';
+import { type DatasetInput, type LatestMetric, type Run, type RunDetail, type RunSource, PARENT_RUN_TAG } from '../../../shared/contract/tracking';
 import type { InputRow, RunRow } from './run-repository';
+import type { DatasetInputIn } from './tracking-inputs';
 
 type KeyValue = { key: string; value: string };
 
-export const PARENT_RUN_TAG = 'mlflow.parentRunId';
 export const RUN_NAME_TAG = 'mlflow.runName';
 
 /** Builds the contract's Run from its rows. */
@@ -39,6 +39,19 @@ export function toDatasetInput(row: InputRow): DatasetInput {
     schema: row.schema,
     profile: row.profile,
     tags: JSON.parse(row.tags) as Record<string, string>,
+  };
+}
+
+/** A logged dataset input as its row stores it: tags as one JSON object. */
+export function toInputRow(d: DatasetInputIn): InputRow {
+  return {
+    name: d.name,
+    digest: d.digest,
+    source_type: d.sourceType,
+    source: d.source,
+    schema: d.schema,
+    profile: d.profile,
+    tags: JSON.stringify(Object.fromEntries(d.tags.map((t) => [t.key, t.value]))),
   };
 }
 

@@ -2,7 +2,10 @@ import type { LifecycleStage } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { FilterClause, OrderClause } from './search-filter';
 
-/** A compiled runs query: SQL fragments with their bound values, never user text spliced in. */
+// The run repository's SQL for runs/search: a parsed filter and order_by compiled to SQL fragments
+// with their bound values, never user text spliced in. Only the repositories use it.
+
+/** A compiled runs query. */
 export interface CompiledRunQuery {
   joins: string;
   joinParams: unknown[];
@@ -88,7 +91,7 @@ function compileClause(clause: FilterClause): [string, unknown[]] {
       return stringTest(column, clause);
     }
     case 'dataset': {
-      const column = clause.key === 'context' ? `json_extract(tags, '$."mlflow.data.context"')` : clause.key === 'digest' ? 'digest' : 'name';
+      const column = clause.key === 'context' ? 'json_extract(tags, \'$."mlflow.data.context"\')' : clause.key === 'digest' ? 'digest' : 'name';
       const [test, params] = stringTest(column, clause);
       return [`r.run_id IN (SELECT run_id FROM run_inputs WHERE ${test})`, params];
     }
@@ -131,21 +134,4 @@ function attributeColumn(key: string): string {
   const column = ATTRIBUTE_COLUMNS[key];
   if (!column) throw new OrreryError('INVALID_INPUT', `Invalid attribute key '${key}' specified.`);
   return column;
-}
-
-/** Paging tokens are opaque to clients; inside, just the offset. */
-export function encodePageToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
-}
-
-export function decodePageToken(token: string | null | undefined): number {
-  if (!token) return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset: unknown };
-    // SQLite's OFFSET takes a 64-bit integer; a larger number arrives as a float it refuses.
-    if (typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // fall through
-  }
-  throw new OrreryError('INVALID_INPUT', `Invalid page_token '${token.length > 80 ? `${token.slice(0, 80)}…` : token}'.`);
 }

@@ -1,6 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from '../store/statement-cache';
-import type { LifecycleStage, RunStatus } from '../../../shared/contract/tracking';
+import { type LifecycleStage, type RunStatus, PARENT_RUN_TAG } from '../../../shared/contract/tracking';
+import { compileRunQuery } from './run-query';
+import type { FilterClause, OrderClause } from './search-filter';
 
 export interface RunRow {
   run_id: string;
@@ -41,6 +43,14 @@ export interface InputRow {
 
 type KeyValue = { key: string; value: string };
 
+/** What runs/search asks for, parsed: the repository compiles it to SQL. */
+export interface RunCriteria {
+  experimentIds: readonly number[];
+  lifecycle: LifecycleStage | 'all';
+  clauses: readonly FilterClause[];
+  order: readonly OrderClause[];
+}
+
 /** SQL for runs and what hangs off them: params, tags, dataset inputs. */
 export class RunRepository {
   private readonly statements: StatementCache;
@@ -57,7 +67,7 @@ export class RunRepository {
     this.sql(
         `INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, environment, last_update_time)
          VALUES (@runId, @experimentId, @name, @userId, @status, @startTime, @artifactUri, @environment, @now)`,
-      )
+    )
       .run(run);
   }
 
@@ -72,11 +82,22 @@ export class RunRepository {
     return runIds.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
   }
 
+  /** A page of the runs matching the criteria, in order, and how many match in all. */
+  search(criteria: RunCriteria, limit: number, offset: number): { rows: RunRow[]; total: number } {
+    const compiled = compileRunQuery(criteria.experimentIds, criteria.lifecycle, criteria.clauses, criteria.order);
+    // Not cached: each filter is its own text.
+    const rows = this.db
+      .prepare(`SELECT r.* FROM runs r ${compiled.joins} WHERE ${compiled.where} ORDER BY ${compiled.orderBy} LIMIT ? OFFSET ?`)
+      .all(...compiled.joinParams, ...compiled.whereParams, limit, offset) as RunRow[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs r WHERE ${compiled.where}`).get(...compiled.whereParams) as { n: number }).n;
+    return { rows, total };
+  }
+
   update(runId: string, fields: { status?: RunStatus; endTime?: number | null; name?: string }, now: number): void {
     this.sql(
         `UPDATE runs SET status = coalesce(@status, status), end_time = coalesce(@endTime, end_time), name = coalesce(@name, name), last_update_time = @now
          WHERE run_id = @runId`,
-      )
+    )
       .run({ runId, status: fields.status ?? null, endTime: fields.endTime ?? null, name: fields.name ?? null, now });
   }
 
@@ -118,7 +139,7 @@ export class RunRepository {
         `INSERT INTO run_inputs (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (run_id, name, digest) DO UPDATE SET source_type = excluded.source_type, source = excluded.source,
            schema = excluded.schema, profile = excluded.profile, tags = excluded.tags`,
-      )
+    )
       .run(runId, input.name, input.digest, input.source_type, input.source, input.schema, input.profile, input.tags);
   }
 
@@ -129,7 +150,7 @@ export class RunRepository {
   /** Remembers that a key is used in an experiment, for the column picker. */
   /** The run's parent (its `mlflow.parentRunId` tag), null for a top-level run. */
   parentRunId(runId: string): string | null {
-    const row = this.sql("SELECT value FROM run_tags WHERE run_id = ? AND key = 'mlflow.parentRunId'").get(runId) as { value: string } | undefined;
+    const row = this.sql('SELECT value FROM run_tags WHERE run_id = ? AND key = ?').get(runId, PARENT_RUN_TAG) as { value: string } | undefined;
     return row?.value ?? null;
   }
 

@@ -1,5 +1,5 @@
 import { OrreryError } from '../../../shared/errors';
-import { shortText } from './tracking-limits';
+import { shortText } from '../../../shared/tracking-limits';
 
 /**
  * Lexer for MLflow's search syntax (filters and order_by clauses). MLflow runs these strings

@@ -1,6 +1,6 @@
 import { OrreryError } from '../../../shared/errors';
 import { tokenize, type Token } from './search-filter-tokens';
-import { shortText } from './tracking-limits';
+import { shortText } from '../../../shared/tracking-limits';
 
 /**
  * MLflow's search language for runs/search and experiments/search: `filter` strings (comparisons

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { ArtifactContent } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { Handlers } from '../rpc/handlers';
-import { parseArtifactPath } from './artifact-path';
+import { parseArtifactPath } from '../../../shared/artifact-path';
 import type { ArtifactStore } from './artifact-store';
 import type { TrackingService } from './tracking-service';
 
@@ -28,6 +28,7 @@ export function trackingHandlers(tracking: TrackingService, artifacts: ArtifactS
       tracking
         .searchExperiments({ lifecycle, nameLike, maxResults: 10_000 })
         .experiments.sort((a, b) => b.lastActivity - a.lastActivity),
+    'tracking.getExperiment': ({ experimentId }) => tracking.getExperiment(experimentId),
     'tracking.createExperiment': ({ name }) => tracking.getExperiment(tracking.createExperiment(name)),
     'tracking.renameExperiment': ({ experimentId, name }) => tracking.renameExperiment(experimentId, name),
     'tracking.deleteExperiment': ({ experimentId }) => tracking.setExperimentLifecycle(experimentId, 'deleted'),
@@ -43,7 +44,7 @@ export function trackingHandlers(tracking: TrackingService, artifacts: ArtifactS
         columns: input.columns,
       }),
     'tracking.getRun': ({ runId }) => tracking.getRunDetail(runId),
-    'tracking.history': ({ runIds, keys, buckets, startStep, endStep }) => tracking.history(runIds, keys, buckets, startStep, endStep),
+    'tracking.getMetricHistory': ({ runIds, keys, buckets, startStep, endStep }) => tracking.history(runIds, keys, buckets, startStep, endStep),
     'tracking.compareParams': ({ runIds, onlyDiffering }) => tracking.compareParams(runIds, onlyDiffering),
     'tracking.listArtifacts': async ({ runId, path: folder }) => {
       const run = tracking.getRun(runId);

@@ -8,21 +8,29 @@ import type {
   ParamComparison,
   Run,
   RunDetail,
-  RunStatus,
   RunsPage,
   RunColumns,
 } from '../../../shared/contract/tracking';
-import { runStatuses } from '../../../shared/contract/tracking';
-import { OrreryError } from '../../../shared/errors';
+import { invalid, OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
-import { CommitGroup, type GroupedWrite } from '../store/commit-group';
+import { CommitGroup } from '../store/commit-group';
+import { batchWrite, checkBatch, type LogBatch } from './batch-write';
+import { toExperiment } from './experiment-mapper';
 import { ExperimentRepository, type ExperimentRow } from './experiment-repository';
-import { MetricStore, type MetricPoint, type StoredPoint } from './metric-store';
-import { compileRunQuery, decodePageToken, encodePageToken } from './run-query';
-import { RUN_NAME_TAG, toDatasetInput, toRun, toRunDetail } from './run-mapper';
-import { RunRepository, type InputRow, type RunRow } from './run-repository';
+import { experimentCriteria } from './experiment-search';
+import { MetricStore, type StoredPoint } from './metric-store';
+import { decodePageToken, encodePageToken } from './page-token';
+import { compareRunParams } from './param-comparison';
+import { hydrateRuns } from './run-hydrator';
+import { RUN_NAME_TAG, toDatasetInput, toInputRow, toRunDetail } from './run-mapper';
+import { randomRunName } from './run-names';
+import { RunRepository, type RunRow } from './run-repository';
 import { parseOrderBy, parseSearchFilter } from './search-filter';
-import { invalid, limits, quote, shortText, validateKey, validateSafeInteger, validateStringValue } from './tracking-limits';
+import type { DatasetInputIn, NewRunInput, RunSummary, SearchExperimentsInput, SearchRunsInput } from './tracking-inputs';
+import { limits, shortText, validateExperimentId, validateExperimentName, validateKey, validateRunId, validateRunStatus, validateStringValue } from '../../../shared/tracking-limits';
+
+export type { LogBatch } from './batch-write';
+export type { DatasetInputIn, NewRunInput, RunSummary, SearchExperimentsInput, SearchRunsInput } from './tracking-inputs';
 
 export interface TrackingServiceDeps {
   db: Database;
@@ -32,71 +40,16 @@ export interface TrackingServiceDeps {
   environment?: () => Record<string, unknown> | null;
 }
 
-export interface LogBatch {
-  metrics: MetricPoint[];
-  params: Array<{ key: string; value: string }>;
-  tags: Array<{ key: string; value: string }>;
-}
-
-export interface NewRunInput {
-  experimentId: string;
-  name?: string | undefined;
-  startTime?: number | undefined;
-  userId?: string | undefined;
-  tags: Array<{ key: string; value: string }>;
-}
-
-export interface DatasetInputIn {
-  name: string;
-  digest: string;
-  sourceType: string;
-  source: string;
-  schema: string | null;
-  profile: string | null;
-  tags: Array<{ key: string; value: string }>;
-}
-
-export interface SearchRunsInput {
-  experimentIds: string[];
-  filter?: string | undefined;
-  orderBy?: string[] | undefined;
-  lifecycle: LifecycleStage | 'all';
-  maxResults: number;
-  pageToken?: string | null | undefined;
-  columns?: RunColumns | undefined;
-}
-
-/** MLflow's batch limits and its wording when one is exceeded. */
-export function checkBatchLimits(metrics: number, params: number, tags: number): void {
-  const over = (count: number, max: number, what: string) => {
-    if (count > max) {
-      throw invalid(
-        `A batch logging request can contain at most ${max} ${what}. Got ${count} ${what}. Please split up ${what} across multiple requests and try again.`,
-      );
-    }
-  };
-  over(metrics, limits.batchMetrics, 'metrics');
-  over(params, limits.batchParams, 'params');
-  over(tags, limits.batchTags, 'tags');
-  const total = metrics + params + tags;
-  if (total > limits.batchItems) {
-    throw invalid(
-      `A batch logging request can contain at most ${limits.batchItems} total metrics, params, and tags. Got ${total} items. Please split up the items across multiple requests and try again.`,
-    );
-  }
-}
-
-const MAX_SEARCH_EXPERIMENTS = 1000;
-
-const ADJECTIVES = ['brave', 'calm', 'bright', 'swift', 'quiet', 'bold', 'keen', 'merry', 'lucid', 'nimble'];
-const NOUNS = ['comet', 'nebula', 'quasar', 'pulsar', 'meteor', 'aurora', 'nova', 'orbit', 'zenith', 'eclipse'];
-
-/** Experiments, runs, params, tags, inputs and metrics: every rule of MLflow's tracking store. */
+/**
+ * Experiments, runs, params, tags, inputs and metrics: every rule of MLflow's tracking store. Its
+ * refusals name the contract's fields (experimentId, runId, name); the MLflow adapter checks its
+ * own request parameters first, in MLflow's words. SQL lives in the repositories.
+ */
 export class TrackingService {
-  readonly db: Database;
+  private readonly db: Database;
   private readonly experiments: ExperimentRepository;
   private readonly runs: RunRepository;
-  readonly metrics: MetricStore;
+  private readonly metrics: MetricStore;
   private readonly bus: EventBus;
   private readonly now: () => number;
   private readonly environment: () => Record<string, unknown> | null;
@@ -116,8 +69,7 @@ export class TrackingService {
   // ---- experiments ----
 
   createExperiment(name: unknown, tags: Array<{ key: string; value: string }> = []): string {
-    const text = validateStringValue(name, 'name', limits.experimentNameLength).trim();
-    if (text === '') throw invalid("Missing value for required parameter 'name'. See the API docs for more information about request parameters.");
+    const text = validateExperimentName(name, 'name');
     for (const tag of tags) this.checkTag(tag, limits.experimentTagValueLength);
     return this.db.transaction(() => {
       if (this.experiments.getByName(text)) throw new OrreryError('ALREADY_EXISTS', `Experiment(name=${text}) already exists.`);
@@ -132,44 +84,26 @@ export class TrackingService {
   }
 
   getExperimentByName(name: unknown): Experiment {
-    const text = validateStringValue(name, 'experiment_name', limits.experimentNameLength);
+    const text = validateStringValue(name, 'name', limits.experimentNameLength);
     const row = this.experiments.getByName(text);
     if (!row) throw new OrreryError('NOT_FOUND', `Could not find experiment with name '${text}'`);
     return this.toExperiment(row);
   }
 
-  searchExperiments(input: { lifecycle: LifecycleStage | 'all'; nameLike?: string | undefined; maxResults?: number; pageToken?: string | null }): {
-    experiments: Experiment[];
-    nextPageToken: string | null;
-  } {
-    const where: string[] = ['1 = 1'];
-    const params: unknown[] = [];
-    if (input.lifecycle !== 'all') {
-      where.push('e.lifecycle_stage = ?');
-      params.push(input.lifecycle);
-    }
-    if (input.nameLike) {
-      where.push('e.name LIKE ?');
-      params.push(input.nameLike);
-    }
+  searchExperiments(input: SearchExperimentsInput): { experiments: Experiment[]; nextPageToken: string | null } {
+    const criteria = experimentCriteria(input);
     const limit = input.maxResults ?? 1000;
     const offset = decodePageToken(input.pageToken);
-    const rows = this.experiments.search(where.join(' AND '), params, 'e.last_update_time DESC, e.experiment_id DESC', limit + 1, offset);
+    const rows = this.experiments.search(criteria, limit + 1, offset);
     return {
       experiments: rows.slice(0, limit).map((row) => this.toExperiment(row)),
       nextPageToken: rows.length > limit ? encodePageToken(offset + limit) : null,
     };
   }
 
-  /** For experiments/search with a compiled WHERE (the REST layer compiles MLflow's filter). */
-  searchExperimentRows(where: string, params: unknown[], orderBy: string, limit: number, offset: number): Experiment[] {
-    return this.experiments.search(where, params, orderBy, limit, offset).map((row) => this.toExperiment(row));
-  }
-
   renameExperiment(experimentId: unknown, name: unknown): Experiment {
     const row = this.experimentRow(experimentId);
-    const text = validateStringValue(name, 'new_name', limits.experimentNameLength).trim();
-    if (text === '') throw invalid("Missing value for required parameter 'new_name'.");
+    const text = validateExperimentName(name, 'name');
     this.db.transaction(() => {
       const taken = this.experiments.getByName(text);
       if (taken && taken.experiment_id !== row.experiment_id) throw new OrreryError('ALREADY_EXISTS', `Experiment(name=${text}) already exists.`);
@@ -200,7 +134,7 @@ export class TrackingService {
     }
     const tags = input.tags.map((tag) => this.checkTag(tag, limits.tagValueLength));
     const nameTag = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
-    const name = (input.name?.trim() || nameTag || this.randomRunName()).slice(0, limits.runNameLength);
+    const name = (input.name?.trim() || nameTag || randomRunName()).slice(0, limits.runNameLength);
     const userTag = tags.find((t) => t.key === 'mlflow.user')?.value;
     const runId = randomUUID().replaceAll('-', '');
     const now = this.now();
@@ -232,6 +166,12 @@ export class TrackingService {
     return this.hydrate([row])[0]!;
   }
 
+  /** The run's bare row facts: what a job's token check reads on each of its requests. */
+  getRunSummary(runId: unknown): RunSummary {
+    const row = this.runRow(runId);
+    return { runId: row.run_id, experimentId: String(row.experiment_id), status: row.status, endTime: row.end_time };
+  }
+
   getRunDetail(runId: unknown): RunDetail {
     const row = this.runRow(runId);
     return toRunDetail(this.hydrate([row])[0]!, row, this.runs.inputs(row.run_id));
@@ -254,15 +194,8 @@ export class TrackingService {
 
   updateRun(runId: unknown, fields: { status?: unknown; endTime?: number | undefined; name?: unknown }): Run {
     const row = this.runRow(runId);
-    let status: RunStatus | undefined;
-    if (fields.status !== undefined && fields.status !== null) {
-      // MLflow 3.6 accepts any status string here; a typo would silently keep the old one.
-      if (typeof fields.status !== 'string' || !(runStatuses as readonly string[]).includes(fields.status)) {
-        throw invalid(`Invalid value ${quote(fields.status)} for parameter 'status' supplied: expected one of ${runStatuses.join(', ')}.`);
-      }
-      status = fields.status as RunStatus;
-    }
-    const name = fields.name === undefined || fields.name === null ? undefined : validateStringValue(fields.name, 'run_name', limits.runNameLength);
+    const status = fields.status === undefined || fields.status === null ? undefined : validateRunStatus(fields.status, 'status');
+    const name = fields.name === undefined || fields.name === null ? undefined : validateStringValue(fields.name, 'name', limits.runNameLength);
     this.db.transaction(() => {
       this.runs.update(row.run_id, { status, endTime: fields.endTime, name }, this.now());
       if (name !== undefined) this.runs.setTag(row.run_id, RUN_NAME_TAG, name);
@@ -296,54 +229,10 @@ export class TrackingService {
     this.publishMetrics(row, await this.commits.run(write));
   }
 
-  private prepareBatch(runId: unknown, batch: LogBatch): { row: RunRow; write: GroupedWrite<LatestMetric[]> } {
-    const { metrics, params, tags } = batch;
-    checkBatchLimits(metrics.length, params.length, tags.length);
-    // Every path in (REST, RPC, a job's metric lines) meets the same range: SQLite refuses some
-    // values outside it only at write time, and others it would store rounded.
-    for (const metric of metrics) {
-      if (!Number.isSafeInteger(metric.step)) validateSafeInteger(metric.step, 'step');
-      if (!Number.isSafeInteger(metric.timestamp)) validateSafeInteger(metric.timestamp, 'timestamp');
-    }
-    const seen = new Set<string>();
-    const duplicates = new Set<string>();
-    for (const param of params) (seen.has(param.key) ? duplicates : seen).add(param.key);
-    if (duplicates.size > 0) {
-      throw invalid(
-        `Duplicate parameter keys have been submitted: [${[...duplicates].map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
-      );
-    }
+  private prepareBatch(runId: unknown, batch: LogBatch) {
+    checkBatch(batch);
     const row = this.activeRunRow(runId);
-    const fresh: Array<{ key: string; value: string }> = [];
-    // Reads only: a refused batch must not have written anything (see CommitGroup).
-    const check = () => {
-      fresh.length = 0;
-      for (const param of params) {
-        const existing = this.runs.param(row.run_id, param.key);
-        if (existing !== undefined && existing !== param.value) {
-          throw invalid(
-            `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${existing}' for run ID='${row.run_id}'. Attempted logging new value '${param.value}'.`,
-          );
-        }
-        if (existing === undefined) fresh.push(param);
-      }
-    };
-    const work = (): LatestMetric[] => {
-      for (const param of fresh) {
-        this.runs.insertParam(row.run_id, param.key, param.value);
-        this.runs.noteKey(row.experiment_id, 'param', param.key);
-      }
-      for (const tag of tags) {
-        this.runs.setTag(row.run_id, tag.key, tag.value);
-        this.runs.noteKey(row.experiment_id, 'tag', tag.key);
-        if (tag.key === RUN_NAME_TAG) this.runs.update(row.run_id, { name: tag.value }, this.now());
-      }
-      if (metrics.length === 0) return [];
-      const latest = this.metrics.append(row.run_id, metrics);
-      for (const metric of latest) this.runs.noteKey(row.experiment_id, 'metric', metric.key);
-      return latest;
-    };
-    return { row, write: { check, write: work } };
+    return { row, write: batchWrite(this.runs, this.metrics, this.now, row, batch) };
   }
 
   /**
@@ -377,18 +266,7 @@ export class TrackingService {
   logInputs(runId: unknown, datasets: DatasetInputIn[]): void {
     const row = this.activeRunRow(runId);
     this.db.transaction(() => {
-      for (const d of datasets) {
-        const input: InputRow = {
-          name: d.name,
-          digest: d.digest,
-          source_type: d.sourceType,
-          source: d.source,
-          schema: d.schema,
-          profile: d.profile,
-          tags: JSON.stringify(Object.fromEntries(d.tags.map((t) => [t.key, t.value]))),
-        };
-        this.runs.insertInput(row.run_id, input);
-      }
+      for (const dataset of datasets) this.runs.insertInput(row.run_id, toInputRow(dataset));
     })();
   }
 
@@ -396,7 +274,7 @@ export class TrackingService {
 
   metricHistory(runId: unknown, key: unknown, limit: number, offset: number): StoredPoint[] {
     const row = this.runRow(runId);
-    const text = validateStringValue(key, 'metric_key', limits.keyLength);
+    const text = validateStringValue(key, 'key', limits.keyLength);
     return this.metrics.points(row.run_id, text, limit, offset);
   }
 
@@ -413,19 +291,14 @@ export class TrackingService {
   // ---- search ----
 
   searchRuns(input: SearchRunsInput): { runs: Run[]; nextPageToken: string | null; total: number } {
-    // Each id is a bound variable; SQLite takes 32766 in one statement.
-    if (input.experimentIds.length > MAX_SEARCH_EXPERIMENTS) {
-      throw invalid(`experiment_ids has ${input.experimentIds.length} ids; at most ${MAX_SEARCH_EXPERIMENTS} in one search.`);
+    if (input.experimentIds.length > limits.searchExperiments) {
+      throw invalid(`experimentIds has ${input.experimentIds.length} ids; at most ${limits.searchExperiments} in one search.`);
     }
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
     const clauses = parseSearchFilter(input.filter);
     const order = parseOrderBy(input.orderBy);
-    const compiled = compileRunQuery(experimentIds, input.lifecycle, clauses, order);
     const offset = decodePageToken(input.pageToken);
-    const rows = this.db
-      .prepare(`SELECT r.* FROM runs r ${compiled.joins} WHERE ${compiled.where} ORDER BY ${compiled.orderBy} LIMIT ? OFFSET ?`)
-      .all(...compiled.joinParams, ...compiled.whereParams, input.maxResults + 1, offset) as RunRow[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs r WHERE ${compiled.where}`).get(...compiled.whereParams) as { n: number }).n;
+    const { rows, total } = this.runs.search({ experimentIds, lifecycle: input.lifecycle, clauses, order }, input.maxResults + 1, offset);
     const page = rows.slice(0, input.maxResults);
     return {
       runs: this.hydrate(page, input.columns),
@@ -441,36 +314,23 @@ export class TrackingService {
   }
 
   compareParams(runIds: readonly string[], onlyDiffering: boolean): ParamComparison {
-    const rows = runIds.map((id) => this.runRow(id));
-    const params = this.runs.params(rows.map((r) => r.run_id));
-    const keys = [...new Set([...params.values()].flatMap((list) => list.map((p) => p.key)))].sort();
-    const all = keys.map((key) => {
-      const values = rows.map((r) => params.get(r.run_id)?.find((p) => p.key === key)?.value ?? null);
-      return { key, values, differs: new Set(values).size > 1 };
-    });
-    const differing = all.filter((r) => r.differs);
-    return { runIds: rows.map((r) => r.run_id), rows: onlyDiffering ? differing : all, differingCount: differing.length, totalCount: all.length };
+    const ids = runIds.map((id) => this.runRow(id).run_id);
+    return compareRunParams(ids, this.runs.params(ids), onlyDiffering);
   }
 
   // ---- helpers ----
 
-  experimentRow(experimentId: unknown): ExperimentRow {
-    const text = typeof experimentId === 'number' ? String(experimentId) : experimentId;
-    if (text === undefined || text === null || text === '') throw invalid("Missing value for required parameter 'experiment_id'. See the API docs for more information about request parameters.");
-    // MLflow 3.6 answers a non-numeric id with a 500; this is the caller's mistake, so 400.
-    if (typeof text !== 'string' || !/^\d{1,18}$/.test(text)) {
-      throw invalid(`Invalid value ${quote(experimentId)} for parameter 'experiment_id' supplied: experiment ids are whole numbers.`);
-    }
+  private experimentRow(experimentId: unknown): ExperimentRow {
+    const text = validateExperimentId(experimentId, 'experimentId');
     const row = this.experiments.get(Number(text));
     if (!row) throw new OrreryError('NOT_FOUND', `No Experiment with id=${text} exists`);
     return row;
   }
 
-  runRow(runId: unknown): RunRow {
-    if (runId === undefined || runId === null || runId === '') throw invalid("Missing value for required parameter 'run_id'. See the API docs for more information about request parameters.");
-    if (typeof runId !== 'string') throw invalid(`Invalid value ${quote(runId)} for parameter 'run_id' supplied: expected a string.`);
-    const row = this.runs.get(runId);
-    if (!row) throw new OrreryError('NOT_FOUND', `Run with id=${shortText(runId)} not found`);
+  private runRow(runId: unknown): RunRow {
+    const text = validateRunId(runId, 'runId');
+    const row = this.runs.get(text);
+    if (!row) throw new OrreryError('NOT_FOUND', `Run with id=${shortText(text)} not found`);
     return row;
   }
 
@@ -487,43 +347,14 @@ export class TrackingService {
   }
 
   private hydrate(rows: RunRow[], columns?: RunColumns): Run[] {
-    const ids = rows.map((r) => r.run_id);
-    const params = this.runs.params(ids);
-    const tags = this.runs.tags(ids);
-    return rows.map((row) => {
-      let runParams = params.get(row.run_id) ?? [];
-      let runTags = tags.get(row.run_id) ?? [];
-      let latest = this.metrics.latest(row.run_id);
-      if (columns) {
-        runParams = runParams.filter((p) => columns.params.includes(p.key));
-        runTags = runTags.filter((t) => columns.tags.includes(t.key) || t.key === 'mlflow.parentRunId');
-        latest = latest.filter((m) => columns.metrics.includes(m.key));
-      }
-      return toRun(row, runParams, runTags, latest);
-    });
+    return hydrateRuns(this.runs, this.metrics, rows, columns);
   }
 
   private toExperiment(row: ExperimentRow): Experiment {
-    const stats = this.experiments.stats(row.experiment_id);
-    return {
-      experimentId: String(row.experiment_id),
-      name: row.name,
-      artifactLocation: row.artifact_location,
-      lifecycleStage: row.lifecycle_stage,
-      creationTime: row.creation_time,
-      lastUpdateTime: row.last_update_time,
-      tags: this.experiments.tags(row.experiment_id),
-      runCount: stats.run_count,
-      lastActivity: Math.max(stats.last_activity ?? 0, row.last_update_time),
-    };
+    return toExperiment(row, this.experiments.stats(row.experiment_id), this.experiments.tags(row.experiment_id));
   }
 
   private publishRun(run: Run, change: 'created' | 'updated' | 'deleted' | 'restored'): void {
     this.bus.publish('tracking.run', { runId: run.runId, experimentId: run.experimentId, status: run.status, lifecycleStage: run.lifecycleStage, change });
-  }
-
-  private randomRunName(): string {
-    const pick = (list: string[]) => list[Math.floor(Math.random() * list.length)]!;
-    return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
   }
 }

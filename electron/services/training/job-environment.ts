@@ -13,4 +13,3 @@ export function jobEnvironment(request: LaunchRequest): Record<string, string> {
     PYTHONUNBUFFERED: '1',
   };
 }
-

@@ -1,4 +1,4 @@
-import { validateKey } from '../tracking/tracking-limits';
+import { validateKey } from '../../../shared/tracking-limits';
 
 /**
  * Metrics from scripts without a tracking client.

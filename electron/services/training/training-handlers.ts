@@ -8,12 +8,12 @@ export function trainingHandlers(ready: Promise<TrainingService>): TrainingHandl
   return {
     'training.submit': async ({ spec }) => (await ready).submit(spec),
     'training.submitSweep': async ({ spec, sweep }) => (await ready).submitSweep(spec, sweep),
-    'training.list': async ({ status }) => (await ready).list(status),
-    'training.get': async ({ jobId }) => (await ready).get(jobId),
+    'training.listJobs': async ({ status }) => (await ready).list(status),
+    'training.getJob': async ({ jobId }) => (await ready).get(jobId),
     'training.cancel': async ({ jobId }) => (await ready).cancel(jobId),
     'training.retry': async ({ jobId }) => (await ready).retry(jobId),
-    'training.images': async () => (await ready).images(),
-    'training.resources': async () => (await ready).resourceUsage(),
-    'training.logs': async ({ jobId, tail, search }) => (await ready).logs(jobId, tail, search),
+    'training.listImages': async () => (await ready).images(),
+    'training.getResources': async () => (await ready).resourceUsage(),
+    'training.getLogs': async ({ jobId, tail, search }) => (await ready).logs(jobId, tail, search),
   };
 }

@@ -1,4 +1,4 @@
-import { useId, type ReactElement, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactElement, type ReactNode } from 'react';
 import '../styles/forms.css';
 
 interface FieldProps {
@@ -30,5 +30,33 @@ export function Field({ label, error, hint, testId, className, children }: Field
         </span>
       ) : null}
     </div>
+  );
+}
+
+interface TextFieldProps extends Omit<FieldProps, 'children'> {
+  value: string;
+  onChange: (value: string) => void;
+  /** Monospaced: references, URLs, paths. */
+  mono?: boolean;
+  /** Anything else the input takes (placeholder, autoFocus, disabled…). */
+  input?: Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange' | 'aria-describedby' | 'aria-invalid'>;
+}
+
+/** A Field holding one text input, wired to its label, hint and error. */
+export function TextField({ value, onChange, mono, input, ...field }: TextFieldProps) {
+  return (
+    <Field {...field}>
+      {({ id, describedBy, invalid }) => (
+        <input
+          {...input}
+          id={id}
+          className={mono ? 'mono' : undefined}
+          aria-describedby={describedBy}
+          aria-invalid={invalid}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }

@@ -18,7 +18,7 @@ export function IntegrityBanner() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const ask = async () => {
       try {
-        const next = await client.call('app.integrity', {});
+        const next = await client.call('app.getIntegrity', {});
         if (cancelled) return;
         setStatus(next);
         if (next.state === 'checking') timer = setTimeout(() => void ask(), POLL_MS);

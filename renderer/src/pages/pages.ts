@@ -4,7 +4,7 @@ import { ComparePage } from './compare/ComparePage';
 import { ExperimentsPage } from './experiments/ExperimentsPage';
 import { ModelsPage } from './models/ModelsPage';
 import { OverviewPage } from './overview/OverviewPage';
-import { QueuePage } from './queue/QueuePage';
+import { JobsPage } from './jobs/JobsPage';
 import { RunPage } from './run/RunPage';
 import { SettingsPage } from './settings/SettingsPage';
 
@@ -21,7 +21,7 @@ export interface PageDef {
 export const pages: readonly PageDef[] = [
   { id: 'overview', label: 'Overview', component: OverviewPage, inNav: true },
   { id: 'experiments', label: 'Experiments', component: ExperimentsPage, inNav: true },
-  { id: 'queue', label: 'Jobs', component: QueuePage, inNav: true },
+  { id: 'queue', label: 'Jobs', component: JobsPage, inNav: true },
   { id: 'models', label: 'Models', component: ModelsPage, inNav: true },
   { id: 'settings', label: 'Settings', component: SettingsPage, inNav: true },
   { id: 'runs', label: 'Run', component: RunPage, inNav: false },

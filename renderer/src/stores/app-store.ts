@@ -1,7 +1,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { OrreryClient } from '../../../shared/client';
 import type { AppInfo } from '../../../shared/contract/index';
-import { toLoadError, type LoadError } from './load-error';
+import { createLiveQuery } from '../lib/live-query';
+import type { LoadError } from './load-error';
 
 export interface AppState {
   info: AppInfo | null;
@@ -13,17 +14,12 @@ export interface AppState {
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(client: OrreryClient): AppStore {
-  return createStore<AppState>()((set) => ({
-    info: null,
-    loading: false,
-    error: null,
-    async load() {
-      set({ loading: true, error: null });
-      try {
-        set({ info: await client.call('app.info', {}), loading: false });
-      } catch (err) {
-        set({ error: toLoadError(err), loading: false });
-      }
-    },
-  }));
+  const infoQuery = createLiveQuery(client, { load: (c) => c.call('app.getInfo', {}) });
+  return createStore<AppState>()((set) => {
+    infoQuery.subscribe(() => {
+      const { data, loading, error } = infoQuery.getState();
+      set({ info: data, loading, error });
+    });
+    return { info: null, loading: false, error: null, load: () => infoQuery.reload() };
+  });
 }

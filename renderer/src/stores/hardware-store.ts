@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { OrreryClient } from '../../../shared/client';
 import type { HardwareOverview, HardwareSample } from '../../../shared/contract/index';
 import { appendSample, emptyHistory, type SampleHistory } from '../lib/sample-history';
+import { createLiveQuery } from '../lib/live-query';
 import { toLoadError, type LoadError } from './load-error';
 
 export interface HardwareState {
@@ -22,10 +23,15 @@ export interface HardwareState {
 export type HardwareStore = StoreApi<HardwareState>;
 
 export function createHardwareStore(client: OrreryClient): HardwareStore {
-  let loadSeq = 0;
+  // The overview is read on demand (a page opens, Refresh); a later read wins over one in flight.
+  const overviewQuery = createLiveQuery(client, { load: (c) => c.call('hardware.getOverview', {}) });
   let liveCount = 0;
 
   return createStore<HardwareState>()((set, get) => {
+    overviewQuery.subscribe(() => {
+      const { data, loading, error } = overviewQuery.getState();
+      set({ overview: data, loading, error });
+    });
     const addSample = (sample: HardwareSample): void => {
       const history = appendSample(get().history, sample);
       if (history !== get().history) set({ history, latest: sample });
@@ -40,23 +46,14 @@ export function createHardwareStore(client: OrreryClient): HardwareStore {
       dockerChecking: false,
       dockerError: null,
 
-      async load() {
-        const seq = ++loadSeq; // a later load (refresh) wins over one still in flight
-        set({ loading: true, error: null });
-        try {
-          const overview = await client.call('hardware.overview', {});
-          if (seq === loadSeq) set({ overview, loading: false });
-        } catch (err) {
-          if (seq === loadSeq) set({ error: toLoadError(err), loading: false });
-        }
-      },
+      load: () => overviewQuery.reload(),
 
       async checkDocker() {
         set({ dockerChecking: true, dockerError: null });
         try {
-          const docker = await client.call('hardware.docker', {});
-          const overview = get().overview;
-          set({ dockerChecking: false, ...(overview ? { overview: { ...overview, docker } } : {}) });
+          const docker = await client.call('hardware.getDocker', {});
+          overviewQuery.setData((overview) => ({ ...overview, docker }));
+          set({ dockerChecking: false });
         } catch (err) {
           set({ dockerChecking: false, dockerError: toLoadError(err) });
         }
@@ -67,7 +64,7 @@ export function createHardwareStore(client: OrreryClient): HardwareStore {
         if (liveCount++ === 0) set({ history: emptyHistory(), latest: null });
         const off = client.on('hardware.sample', addSample);
         // Prime with one sample now so the bars aren't empty until the first event.
-        void client.call('hardware.sample', {}).then(addSample, () => undefined);
+        void client.call('hardware.getSample', {}).then(addSample, () => undefined);
         let stopped = false;
         return () => {
           if (stopped) return;

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+import { startTestServer, type TestServer } from '../../helpers/test-server';
 
 let server: TestServer;
 let experimentId: string;
@@ -17,19 +16,7 @@ afterEach(async () => {
 });
 
 /** A raw request, path sent exactly as written (fetch would normalise "..", this does not). */
-function raw(method: string, rawPath: string, body?: string): Promise<{ status: number; body: string }> {
-  const port = Number(new URL(server.url).port);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: rawPath, headers: { authorization: `Bearer ${TEST_TOKEN}` } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (method: string, rawPath: string, body?: string) => server.raw(method, rawPath, body);
 
 const base = () => `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts`;
 

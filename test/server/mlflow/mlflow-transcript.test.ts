@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+import { startTestServer, type TestServer } from '../../helpers/test-server';
 
 /**
  * Replays the transcript of a real MLflow 3.6 server (test/fixtures/mlflow) against Orrery: same
@@ -38,19 +37,7 @@ afterAll(async () => {
   await server.close();
 });
 
-function send(method: string, rawPath: string, body: string | undefined): Promise<{ status: number; text: string }> {
-  const port = Number(new URL(server.url).port);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: rawPath, headers: { authorization: `Bearer ${TEST_TOKEN}` } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, rawPath: string, body: string | undefined) => server.raw(method, rawPath, body);
 
 /** Keys of a JSON value, recursively, values ignored: the "shape" an MLflow client reads. */
 function shape(value: unknown): unknown {
@@ -69,9 +56,9 @@ describe('replaying a real MLflow 3.6 transcript', () => {
       const rawPath = mapIds(exchange.path);
       const body = exchange.request === undefined || exchange.request === null ? undefined : mapIds(typeof exchange.request === 'string' && exchange.method !== 'PUT' && !exchange.request.startsWith('{') ? exchange.request : typeof exchange.request === 'string' ? exchange.request : JSON.stringify(exchange.request));
       const res = await send(exchange.method, rawPath, body);
-      let json: unknown = res.text;
+      let json: unknown = res.body;
       try {
-        json = JSON.parse(res.text);
+        json = JSON.parse(res.body);
       } catch {
         // artifact downloads are not JSON
       }
@@ -92,7 +79,7 @@ describe('replaying a real MLflow 3.6 transcript', () => {
       const key = `${exchange.method} ${exchange.path.replace(/\/artifacts\/\d+\/[0-9a-f]{32}\/artifacts/, '')}${exchange.path.includes('runs/update') ? ` ${JSON.stringify({ status: (exchange.request as { status?: string }).status })}` : ''}`;
       const wanted = BETTER_THAN_MLFLOW[key] ?? exchange.status;
       if (res.status !== wanted) {
-        mismatches.push(`${exchange.method} ${exchange.path}: status ${res.status}, expected ${wanted}: ${res.text.slice(0, 200)}`);
+        mismatches.push(`${exchange.method} ${exchange.path}: status ${res.status}, expected ${wanted}: ${res.body.slice(0, 200)}`);
         continue;
       }
       if (wanted !== exchange.status) continue;

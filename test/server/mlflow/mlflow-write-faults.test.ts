@@ -50,7 +50,7 @@ describe('one bad write among many', () => {
       const poisoned = await newRun(server, exp, 'poisoned');
       // A write that passes every check and fails inside SQLite, as a full disk or a constraint would.
       const side = new BetterSqlite3(path.join(server.dataDir, 'orrery.db'));
-      side.exec(`CREATE TRIGGER refuse_poison BEFORE INSERT ON metric_series WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+      side.exec('CREATE TRIGGER refuse_poison BEFORE INSERT ON metric_series WHEN NEW.key = \'poison\' BEGIN SELECT RAISE(ABORT, \'refused\'); END');
       side.close();
 
       const batches = 10;

@@ -293,7 +293,7 @@ describe.skipIf(!haveDocker || (imageProblem !== null && !REQUIRED))('ContainerR
     expect((await refusal(runner.start(relative.options))).message).toContain('stat /workspace/train.sh: no such file or directory');
   }, 60_000);
 
-  it("without an init the engine itself refuses a missing command, and its message is passed on", async () => {
+  it('without an init the engine itself refuses a missing command, and its message is passed on', async () => {
     const job = jobSpec({ command: ['no-such-program'] });
     job.options.HostConfig = { ...job.options.HostConfig, Init: false };
     // A PATH of relative folders only: the runner's own look-up leaves that to the engine.

@@ -5,6 +5,7 @@ import { dockerStatusFromError } from '../../../electron/services/hardware/docke
 import { HardwareService } from '../../../electron/services/hardware/hardware-service';
 import { CpuUsageMeter } from '../../../electron/services/hardware/cpu-usage-meter';
 import { SystemInformationProbe } from '../../../electron/services/hardware/system-probe';
+import { fakeNvidiaGpuReader } from '../../fakes/nvidia-gpu-reader';
 import { dockerAvailable } from '../../helpers/requirements';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -13,7 +14,7 @@ const haveDocker = await dockerAvailable();
 function service(docker: DockerodeEngineClient, dockerInstalled = true) {
   return new HardwareService({
     system: new SystemInformationProbe(),
-    nvidia: { readGpus: async () => ({ gpus: [], error: 'nvidia-smi was not found' }), readSamples: async () => [] },
+    nvidia: fakeNvidiaGpuReader(),
     docker,
     cpuMeter: new CpuUsageMeter(),
     dataDir: tempDir(),

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EventBus } from '../../../electron/services/events/event-bus';
-import { sampleAt } from '../../helpers/fake-handlers';
+import { sampleAt } from '../../fakes/fake-handlers';
 
 describe('event bus', () => {
   it('delivers to subscribers until they unsubscribe, and reports listener counts', () => {

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HardwareSample } from '../../../shared/contract/hardware';
 import { EventBus } from '../../../electron/services/events/event-bus';
-import { HardwareSampler, type Timers } from '../../../electron/services/hardware/hardware-sampler';
-import { sampleAt } from '../../helpers/fake-handlers';
-
-/** Manual timers: the test decides when the 2 s have passed. */
-class ManualTimers implements Timers {
-  pending: Array<{ fn: () => void; ms: number }> = [];
-  setTimeout(fn: () => void, ms: number) {
-    const entry = { fn, ms };
-    this.pending.push(entry);
-    return entry;
-  }
-  clearTimeout(handle: unknown) {
-    this.pending = this.pending.filter((p) => p !== handle);
-  }
-  fire() {
-    const next = this.pending.shift();
-    next?.fn();
-  }
-}
+import { HardwareSampler } from '../../../electron/services/hardware/hardware-sampler';
+import { ManualTimers } from '../../fakes/manual-timers';
+import { sampleAt } from '../../fakes/fake-handlers';
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -3,10 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GpuInfo } from '../../../shared/contract/hardware';
 import { CpuUsageMeter } from '../../../electron/services/hardware/cpu-usage-meter';
-import type { DockerEngineClient } from '../../../electron/services/docker/docker-engine';
 import { HardwareService } from '../../../electron/services/hardware/hardware-service';
-import type { SystemProbe } from '../../../electron/services/hardware/system-probe';
 import { parseNvidiaSmiXml } from '../../../electron/services/hardware/nvidia-smi-xml';
+import { answeringDockerEngine } from '../../fakes/docker-engine';
+import { fakeNvidiaGpuReader } from '../../fakes/nvidia-gpu-reader';
+import { fakeSystemProbe } from '../../fakes/system-probe';
 
 const fixtures = path.join(import.meta.dirname, '../../fixtures/hardware');
 const a5000 = parseNvidiaSmiXml(fs.readFileSync(path.join(fixtures, 'nvidia-smi-q-x-2xRTX-A5000-driver590.xml'), 'utf8'));
@@ -29,23 +30,11 @@ const intelIgpu: GpuInfo = {
   migEnabled: false,
 };
 
-const system: SystemProbe = {
-  cpu: async () => ({ manufacturer: 'AMD', model: 'AMD Ryzen 9 7950X', cores: 16, threads: 32, speedGhz: 4.5 }),
-  memory: async () => ({ totalBytes: 64e9, availableBytes: 40e9 }),
-  disk: async (folder) => ({ path: folder, mount: '/', filesystem: 'ext4', totalBytes: 2e12, usedBytes: 1e12, availableBytes: 1e12 }),
-  os: async () => ({ platform: 'linux', distro: 'Debian', release: '13', kernel: '6.12', arch: 'x64', hostname: 'gpubox' }),
-  otherGpus: async () => [intelIgpu],
-};
-
-function engine(info: Record<string, unknown>): DockerEngineClient {
-  return { endpoint: 'unix:///var/run/docker.sock', info: async () => info, apiVersion: async () => '1.41' };
-}
-
 function service(dockerFixture: string, gpus = a5000.gpus) {
   return new HardwareService({
-    system,
-    nvidia: { readGpus: async () => ({ gpus, error: gpus.length ? null : 'nvidia-smi was not found' }), readSamples: async () => [] },
-    docker: engine(dockerInfo(dockerFixture)),
+    system: fakeSystemProbe([intelIgpu]),
+    nvidia: fakeNvidiaGpuReader({ gpus }),
+    docker: answeringDockerEngine(dockerInfo(dockerFixture)),
     cpuMeter: new CpuUsageMeter(),
     dataDir: '/home/ada/.local/share/orrery',
     dockerInstalled: () => true,

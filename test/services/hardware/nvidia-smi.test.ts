@@ -1,31 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CommandResult, CommandRunner, CommandRunOptions } from '../../../electron/services/hardware/command-runner';
 import { ExecFileCommandRunner } from '../../../electron/services/hardware/command-runner';
 import { sampleQueryArgs } from '../../../electron/services/hardware/nvidia-smi-csv';
 import { NvidiaSmi } from '../../../electron/services/hardware/nvidia-smi';
+import { exitedOk, FakeCommandRunner } from '../../fakes/command-runner';
 
 function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/hardware/${name}`, import.meta.url), 'utf8');
-}
-
-type Answer = CommandResult | Error;
-
-/** Answers by argument list; records every spawn so tests can count them. */
-class FakeRunner implements CommandRunner {
-  readonly calls: { command: string; args: string[]; options?: CommandRunOptions }[] = [];
-  constructor(public answer: (args: string[]) => Answer) {}
-
-  async run(command: string, args: string[], options?: CommandRunOptions): Promise<CommandResult> {
-    this.calls.push({ command, args, ...(options ? { options } : {}) });
-    const answer = this.answer(args);
-    if (answer instanceof Error) throw answer;
-    return answer;
-  }
-}
-
-function ok(stdout: string): CommandResult {
-  return { stdout, stderr: '', exitCode: 0 };
 }
 
 function enoent(): Error {
@@ -37,8 +18,8 @@ const isXmlQuery = (args: string[]) => args.includes('-q');
 const SAMPLE_CSV = '0, GPU-aaaa, NVIDIA RTX A5000, 00000000:81:00.0, 24564, 22437, 12, 40, 65.50, 230.00, 590.44.01\n';
 
 describe('NvidiaSmi with nvidia-smi present', () => {
-  const runner = new FakeRunner((args) =>
-    isXmlQuery(args) ? ok(fixture('nvidia-smi-q-x-2xRTX-A5000-driver590.xml')) : ok(SAMPLE_CSV),
+  const runner = new FakeCommandRunner((args) =>
+    isXmlQuery(args) ? exitedOk(fixture('nvidia-smi-q-x-2xRTX-A5000-driver590.xml')) : exitedOk(SAMPLE_CSV),
   );
   const smi = new NvidiaSmi(runner);
 
@@ -66,7 +47,7 @@ describe('NvidiaSmi with nvidia-smi present', () => {
   });
 
   it('uses the binary name it was given', async () => {
-    const custom = new FakeRunner(() => ok(fixture('nvidia-smi-q-x-2xGTX1080-driver460.xml')));
+    const custom = new FakeCommandRunner(() => exitedOk(fixture('nvidia-smi-q-x-2xGTX1080-driver460.xml')));
     await new NvidiaSmi(custom, 'C:\\Windows\\System32\\nvidia-smi.exe').readGpus();
     expect(custom.calls[0]?.command).toBe('C:\\Windows\\System32\\nvidia-smi.exe');
   });
@@ -74,7 +55,7 @@ describe('NvidiaSmi with nvidia-smi present', () => {
 
 describe('NvidiaSmi without nvidia-smi', () => {
   it('reports a missing driver in plain words and stops spawning for samples until readGpus', async () => {
-    const runner = new FakeRunner(() => enoent());
+    const runner = new FakeCommandRunner(() => enoent());
     const smi = new NvidiaSmi(runner);
 
     const reading = await smi.readGpus();
@@ -87,14 +68,14 @@ describe('NvidiaSmi without nvidia-smi', () => {
     expect(runner.calls).toHaveLength(1);
 
     // A driver installed since: readGpus looks again and samples resume.
-    runner.answer = (args) => (isXmlQuery(args) ? ok(fixture('nvidia-smi-q-x-2xGTX1080-driver460.xml')) : ok(SAMPLE_CSV));
+    runner.answer = (args) => (isXmlQuery(args) ? exitedOk(fixture('nvidia-smi-q-x-2xGTX1080-driver460.xml')) : exitedOk(SAMPLE_CSV));
     expect((await smi.readGpus()).gpus).toHaveLength(2);
     expect(await smi.readSamples()).toHaveLength(1);
     expect(runner.calls).toHaveLength(3);
   });
 
   it('also stops sampling when the binary disappears between samples', async () => {
-    const runner = new FakeRunner(() => enoent());
+    const runner = new FakeCommandRunner(() => enoent());
     const smi = new NvidiaSmi(runner);
     expect(await smi.readSamples()).toEqual([]);
     expect(await smi.readSamples()).toEqual([]);
@@ -108,7 +89,7 @@ describe('NvidiaSmi when nvidia-smi fails', () => {
     'Make sure that the latest NVIDIA driver is installed and running.\n\n';
 
   it("passes on nvidia-smi's own message and exit code", async () => {
-    const runner = new FakeRunner(() => ({ stdout: driverDown, stderr: '', exitCode: 9 }));
+    const runner = new FakeCommandRunner(() => ({ stdout: driverDown, stderr: '', exitCode: 9 }));
     const smi = new NvidiaSmi(runner);
     const reading = await smi.readGpus();
     expect(reading.gpus).toEqual([]);
@@ -118,15 +99,15 @@ describe('NvidiaSmi when nvidia-smi fails', () => {
   });
 
   it('prefers stderr when nvidia-smi wrote there', async () => {
-    const runner = new FakeRunner(() => ({ stdout: '', stderr: 'Insufficient Permissions\n', exitCode: 4 }));
+    const runner = new FakeCommandRunner(() => ({ stdout: '', stderr: 'Insufficient Permissions\n', exitCode: 4 }));
     expect((await new NvidiaSmi(runner).readGpus()).error).toBe('nvidia-smi failed (exit code 4): Insufficient Permissions');
   });
 
   it('reports other spawn errors and unreadable output without throwing', async () => {
-    const timedOut = new FakeRunner(() => Object.assign(new Error('Command failed: nvidia-smi -q -x'), { killed: true }));
+    const timedOut = new FakeCommandRunner(() => Object.assign(new Error('Command failed: nvidia-smi -q -x'), { killed: true }));
     expect((await new NvidiaSmi(timedOut).readGpus()).error).toMatch(/^nvidia-smi could not be run: /);
 
-    const garbage = new FakeRunner(() => ok('not xml at all'));
+    const garbage = new FakeCommandRunner(() => exitedOk('not xml at all'));
     const reading = await new NvidiaSmi(garbage).readGpus();
     expect(reading.gpus).toEqual([]);
     expect(reading.error).toMatch(/could not be read/);

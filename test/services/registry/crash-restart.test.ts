@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelVersion } from '../../../shared/contract/registry';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../electron/services/registry/model-registry-service';
+import { RegistryRepository } from '../../../electron/services/registry/registry-repository';
 import { MemoryUploadStateStore, OciClient } from '../../../electron/services/registry/oci/oci-client';
 import { OCI_OWNER_FILE, OCI_TEMP_PREFIX } from '../../../electron/services/registry/oci-temp-folders';
 import { openDatabase } from '../../../electron/services/store/database';
@@ -125,7 +126,7 @@ describe.skipIf(!haveRegistry)('kill -9 during a pull from a real docker-registr
     try {
       const tracking = new TrackingService({ db, bus: new EventBus() });
       const registry = new ModelRegistryService({
-        db,
+        repository: new RegistryRepository(db),
         tracking,
         artifacts: new ArtifactStore(path.join(sourceDir, 'artifacts')),
         dataDir: sourceDir,
@@ -197,7 +198,7 @@ describe.skipIf(!haveRegistry)('kill -9 during a pull from a real docker-registr
     const db = openDatabase({ dataDir }).db;
     try {
       const registry = new ModelRegistryService({
-        db,
+        repository: new RegistryRepository(db),
         tracking: new TrackingService({ db, bus: new EventBus() }),
         artifacts: new ArtifactStore(path.join(dataDir, 'artifacts')),
         dataDir,
@@ -246,7 +247,7 @@ describe.skipIf(!haveRegistry)('kill -9 during a pull from a real docker-registr
     }
     try {
       const registry = new ModelRegistryService({
-        db,
+        repository: new RegistryRepository(db),
         tracking: new TrackingService({ db, bus: new EventBus() }),
         artifacts: new ArtifactStore(path.join(sourceDir, 'artifacts')),
         dataDir: sourceDir,

@@ -7,6 +7,8 @@ import type { RegistryVersionEvent } from '../../../shared/contract/registry';
 import { OrreryError } from '../../../shared/errors';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../electron/services/registry/model-registry-service';
+import { RegistryRepository } from '../../../electron/services/registry/registry-repository';
+import { OciClient } from '../../../electron/services/registry/oci/oci-client';
 import { openDatabase } from '../../../electron/services/store/database';
 import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
 import { TrackingService } from '../../../electron/services/tracking/tracking-service';
@@ -53,7 +55,7 @@ beforeEach(() => {
   clock = 1_700_000_000_000;
   tracking = new TrackingService({ db, bus });
   artifacts = new ArtifactStore(path.join(dataDir, 'artifacts'));
-  registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir, now: () => ++clock });
+  registry = new ModelRegistryService({ repository: new RegistryRepository(db), bus, tracking, artifacts, dataDir, ociClient: () => new OciClient(), now: () => ++clock });
 });
 afterEach(() => db.close());
 

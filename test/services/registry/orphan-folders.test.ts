@@ -5,6 +5,8 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../electron/services/registry/model-registry-service';
+import { RegistryRepository } from '../../../electron/services/registry/registry-repository';
+import { OciClient } from '../../../electron/services/registry/oci/oci-client';
 import { openDatabase } from '../../../electron/services/store/database';
 import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
 import { TrackingService } from '../../../electron/services/tracking/tracking-service';
@@ -36,7 +38,7 @@ beforeEach(() => {
   const bus = new EventBus();
   tracking = new TrackingService({ db, bus });
   artifacts = new SlowArtifacts(path.join(dataDir, 'artifacts'));
-  registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir });
+  registry = new ModelRegistryService({ repository: new RegistryRepository(db), bus, tracking, artifacts, dataDir, ociClient: () => new OciClient() });
 });
 afterEach(() => db.close());
 

@@ -5,6 +5,8 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../electron/services/registry/model-registry-service';
+import { RegistryRepository } from '../../../electron/services/registry/registry-repository';
+import { OciClient } from '../../../electron/services/registry/oci/oci-client';
 import { openDatabase } from '../../../electron/services/store/database';
 import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
 import { TrackingService } from '../../../electron/services/tracking/tracking-service';
@@ -28,7 +30,7 @@ function compose(dataDir: string): { db: Database; registry: ModelRegistryServic
   const bus = new EventBus();
   const tracking = new TrackingService({ db, bus });
   const artifacts = new ArtifactStore(path.join(dataDir, 'artifacts'));
-  return { db, registry: new ModelRegistryService({ db, bus, tracking, artifacts, dataDir }) };
+  return { db, registry: new ModelRegistryService({ repository: new RegistryRepository(db), bus, tracking, artifacts, dataDir, ociClient: () => new OciClient() }) };
 }
 
 function modelFolder(files: Record<string, string | Buffer> = { 'model.onnx': Buffer.alloc(2048, 3), 'labels.txt': 'cat\ndog\n' }): string {

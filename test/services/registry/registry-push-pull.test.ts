@@ -7,6 +7,8 @@ import type { RegistryPushProgressEvent } from '../../../shared/contract/registr
 import { OrreryError } from '../../../shared/errors';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../electron/services/registry/model-registry-service';
+import { RegistryRepository } from '../../../electron/services/registry/registry-repository';
+import { RemoteRegistryRepository } from '../../../electron/services/registry/remote-registry-repository';
 import { isRetryable, MemoryUploadStateStore, OciClient } from '../../../electron/services/registry/oci/oci-client';
 import { RemoteRegistries } from '../../../electron/services/registry/remote-registries';
 import { openDatabase } from '../../../electron/services/store/database';
@@ -32,8 +34,8 @@ beforeEach(() => {
   const tracking = new TrackingService({ db, bus });
   const artifacts = new ArtifactStore(path.join(dataDir, 'artifacts'));
   const uploadStateStore = new MemoryUploadStateStore();
-  remotes = new RemoteRegistries(db);
-  registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir, remotes, ociClient: () => new OciClient({ uploadStateStore }) });
+  remotes = new RemoteRegistries(new RemoteRegistryRepository(db));
+  registry = new ModelRegistryService({ repository: new RegistryRepository(db), bus, tracking, artifacts, dataDir, remotes, ociClient: () => new OciClient({ uploadStateStore }) });
 });
 afterEach(() => db.close());
 

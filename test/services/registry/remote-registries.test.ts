@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
 import { RemoteRegistries } from '../../../electron/services/registry/remote-registries';
+import { RemoteRegistryRepository } from '../../../electron/services/registry/remote-registry-repository';
 import { openDatabase } from '../../../electron/services/store/database';
 import { refusal } from '../../helpers/refusal';
 import { tempDir } from '../../helpers/temp-dir';
@@ -11,7 +12,7 @@ let clock = 1_000;
 
 beforeEach(() => {
   db = openDatabase({ dataDir: tempDir() }).db;
-  remotes = new RemoteRegistries(db, () => ++clock);
+  remotes = new RemoteRegistries(new RemoteRegistryRepository(db), () => ++clock);
 });
 afterEach(() => db.close());
 

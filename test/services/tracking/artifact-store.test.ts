@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { OrreryError } from '../../../shared/errors';
-import { parseArtifactPath } from '../../../electron/services/tracking/artifact-path';
+import { parseArtifactPath } from '../../../shared/artifact-path';
 import { ArtifactStore } from '../../../electron/services/tracking/artifact-store';
 import { tempDir } from '../../helpers/temp-dir';
 

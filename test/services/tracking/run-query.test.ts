@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileRunQuery, decodePageToken, encodePageToken, likeToGlob } from '../../../electron/services/tracking/run-query';
+import { decodePageToken, encodePageToken } from '../../../electron/services/tracking/page-token';
+import { compileRunQuery, likeToGlob } from '../../../electron/services/tracking/run-query';
 import type { FilterClause } from '../../../electron/services/tracking/search-filter';
 
 const where = (clause: FilterClause) => {
@@ -34,7 +35,7 @@ describe('compileRunQuery on clauses that did not come from the parser', () => {
     expect(where({ entity: 'attribute', key: 'end_time', comparator: '<=', value: 99 }).params).toEqual([1, 'active', 99]);
     expect(where({ entity: 'attribute', key: 'run_id', comparator: 'IN', value: 'abc' as unknown as string[] }).params).toEqual([1, 'active', 'abc']);
     expect(where({ entity: 'attribute', key: 'run_id', comparator: 'NOT IN', value: ['a', 'b'] })).toEqual({
-      sql: "r.experiment_id IN (?) AND r.lifecycle_stage = ? AND r.run_id NOT IN (?,?)",
+      sql: 'r.experiment_id IN (?) AND r.lifecycle_stage = ? AND r.run_id NOT IN (?,?)',
       params: [1, 'active', 'a', 'b'],
     });
   });
@@ -61,7 +62,7 @@ describe('page tokens', () => {
   it('refuses a forged, negative or fractional offset, quoting the token (cut at 80 characters)', () => {
     const message = (token: string) => {
       try {
-        decodePageToken(token);
+        decodePageToken(token, 'page_token');
       } catch (err) {
         return (err as Error).message;
       }
@@ -70,6 +71,8 @@ describe('page tokens', () => {
     expect(message(encodePageToken(-1))).toBe(`Invalid page_token '${encodePageToken(-1)}'.`);
     expect(message(encodePageToken(1.5))).toBe(`Invalid page_token '${encodePageToken(1.5)}'.`);
     expect(message('not-a-token')).toBe("Invalid page_token 'not-a-token'.");
+    // The contract's name unless the caller speaks MLflow's.
+    expect(() => decodePageToken('not-a-token')).toThrow("Invalid pageToken 'not-a-token'.");
     const eighty = 'x'.repeat(80);
     expect(message(eighty)).toBe(`Invalid page_token '${eighty}'.`);
     expect(message(`${eighty}yz`)).toBe(`Invalid page_token '${eighty}…'.`);

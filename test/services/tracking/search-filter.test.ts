@@ -174,7 +174,7 @@ describe('parseSearchFilter', () => {
     ]);
     expect(filterError("attributes.created > '5'")).toBe("Expected numeric value type for numeric attribute: created. Found '5'");
     expect(filterError('attributes.status = 5')).toBe('Expected a quoted string value for attributes. Got value 5');
-    expect(filterError("attributes.start_time LIKE 5")).toBe("Invalid comparator 'LIKE' not one of '{'!=', '<=', '>=', '=', '<', '>'}");
+    expect(filterError('attributes.start_time LIKE 5')).toBe("Invalid comparator 'LIKE' not one of '{'!=', '<=', '>=', '=', '<', '>'}");
     expect(filterError("attributes.run_name > 'a'")).toBe(
       "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}",
     );

@@ -76,7 +76,7 @@ describe('mount policy', () => {
     expect(defaultMountPolicy('/d', { DOCKER_HOST: 'tcp://127.0.0.1:2375' }).dockerSockets).toEqual(['/var/run/docker.sock', '/run/docker.sock']);
   });
 
-  it("refuses the real Docker socket paths and their folders even where no engine runs (/var contains /var/run/docker.sock)", () => {
+  it('refuses the real Docker socket paths and their folders even where no engine runs (/var contains /var/run/docker.sock)', () => {
     const policy = defaultMountPolicy('/nonexistent-data', {});
     expect(refusal('/var', policy)).toMatch(/contains the Docker engine's socket|contains \/etc/);
     expect(refusal('/run', policy)).toMatch(/contains the Docker engine's socket/);

@@ -134,7 +134,7 @@ describe.skipIf(!haveImage)('job containers run with least privilege', () => {
     await docker.getImage(rootImage).remove({ force: true }).catch(() => undefined);
   });
 
-  it.skipIf(!isRoot)("runs as the workspace owner when not root; a writable workspace is written; allowRoot runs as 0", async () => {
+  it.skipIf(!isRoot)('runs as the workspace owner when not root; a writable workspace is written; allowRoot runs as 0', async () => {
     const training = service();
     const owned = shared();
     fs.chownSync(owned, 1000, 1000);
@@ -256,7 +256,7 @@ describe.skipIf(!haveImage)('job containers run with least privilege', () => {
     for (let i = 0; i < 200 && created.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
     first.close();
     // Cancelled (from another window, or the command line) before the restart.
-    const jobs = new JobRepository(server.running.app.tracking.db);
+    const jobs = new JobRepository(server.store());
     jobs.markEnded(job.jobId, { status: 'cancelled', exitCode: null, reason: 'cancelled before it started', endedAt: Date.now() });
     const second = service();
     await second.reattach();

@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
-import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { JobRepository } from '../../../electron/services/training/job-repository';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { tempDir } from '../../helpers/temp-dir';
-import { startTestServer, type TestServer } from '../../helpers/test-server';
-import { trainingQueue, waitForJob } from '../../helpers/training-queue';
+import type { TestServer } from '../../helpers/test-server';
+import { hostJobSpec, queuePerTest, trainingQueue, waitForJob } from '../../helpers/training-queue';
 import { watchLoopAndMemory } from '../../helpers/loop-and-memory-watch';
 
 /**
@@ -20,21 +19,15 @@ import { watchLoopAndMemory } from '../../helpers/loop-and-memory-watch';
 let server: TestServer;
 let training: TrainingService;
 
-function queueService(): TrainingService {
-  return trainingQueue(server);
-}
+queuePerTest(
+  (started, queue) => {
+    server = started;
+    training = queue;
+  },
+  () => training,
+);
 
-beforeEach(async () => {
-  server = await startTestServer();
-  await server.running.app.training;
-  training = queueService();
-});
-afterEach(async () => {
-  training.close();
-  await server.close();
-});
-
-const spec = (input: Partial<JobSpecInput> & { name: string }) => jobSpecSchema.parse({ image: 'host', experiment: 'inputs', command: ['true'], ...input });
+const spec = hostJobSpec('inputs');
 
 const until = (jobId: string, statuses: Job['status'][], timeoutMs = 60_000): Promise<Job> => waitForJob(training, jobId, statuses, timeoutMs);
 
@@ -135,8 +128,8 @@ describe('dataset hashing off the request path', () => {
     const data = bigDataset(1);
     const job = await training.submit(spec({ name: 'restart', mounts: [{ source: data, target: '/data' }] }));
     training.close(); // Orrery stops while hashing
-    expect(new JobRepository(server.running.app.tracking.db).get(job.jobId)).toMatchObject({ status: 'queued', stage: 'hashing-inputs' });
-    training = queueService();
+    expect(new JobRepository(server.store()).get(job.jobId)).toMatchObject({ status: 'queued', stage: 'hashing-inputs' });
+    training = trainingQueue(server);
     await training.reattach();
     const done = await until(job.jobId, ['finished', 'failed']);
     expect(done.status).toBe('finished');

@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
-import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { JobRepository } from '../../../electron/services/training/job-repository';
 import { isJobUid } from '../../../electron/services/training/job-user';
 import { TrainingService } from '../../../electron/services/training/training-service';
 import { tempDir } from '../../helpers/temp-dir';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
-import { trainingQueue, waitForJob } from '../../helpers/training-queue';
+import { TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+import { hostJobSpec, queuePerTest, waitForJob } from '../../helpers/training-queue';
 
 /**
  * Jobs get least privilege, whichever runner: mounts that would hand a job the host are refused at
@@ -20,21 +19,15 @@ const isRoot = process.getuid?.() === 0;
 let server: TestServer;
 let training: TrainingService;
 
-function queueService(): TrainingService {
-  return trainingQueue(server);
-}
+queuePerTest(
+  (started, queue) => {
+    server = started;
+    training = queue;
+  },
+  () => training,
+);
 
-beforeEach(async () => {
-  server = await startTestServer();
-  await server.running.app.training;
-  training = queueService();
-});
-afterEach(async () => {
-  training.close();
-  await server.close();
-});
-
-const spec = (input: Partial<JobSpecInput> & { name: string }) => jobSpecSchema.parse({ image: 'host', experiment: 'privileges', command: ['true'], ...input });
+const spec = hostJobSpec('privileges');
 
 const until = (jobId: string, statuses: Job['status'][], timeoutMs = 30_000): Promise<Job> => waitForJob(training, jobId, statuses, timeoutMs);
 
@@ -87,7 +80,7 @@ describe('mounts that would hand a job the host are refused at submit', () => {
     // The folder becomes a link to / (or the spec was stored by an older Orrery): retried, it never starts.
     fs.rmSync(folder, { recursive: true });
     fs.symlinkSync('/', folder);
-    const jobs = new JobRepository(server.running.app.tracking.db);
+    const jobs = new JobRepository(server.store());
     jobs.insert({
       jobId: 'f'.repeat(32),
       spec: spec({ name: 'stored', mounts: [{ source: folder, target: '/w', kind: 'workspace' }] }),

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createHttpTransport } from '../../../shared/client/http-transport';
-import { eventStream, fakeServer } from '../../helpers/fake-event-server';
+import { eventStream, fakeServer } from '../../fakes/fake-event-server';
 
 function transportFor(server: ReturnType<typeof fakeServer>) {
   return createHttpTransport({
@@ -16,10 +16,10 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('HTTP transport: invoke', () => {
   it('posts JSON to /api/rpc/<method> with the bearer token and returns the envelope', async () => {
     const server = fakeServer(() => Response.json({ ok: true, result: { version: '0.1.0' } }));
-    const envelope = await transportFor(server).invoke('app.info', {});
+    const envelope = await transportFor(server).invoke('app.getInfo', {});
     expect(envelope).toEqual({ ok: true, result: { version: '0.1.0' } });
     const [call] = server.calls;
-    expect(call?.url).toBe('/api/rpc/app.info');
+    expect(call?.url).toBe('/api/rpc/app.getInfo');
     expect(call?.init?.method).toBe('POST');
     expect(new Headers(call?.init?.headers).get('Authorization')).toBe('Bearer secret');
     expect(new Headers(call?.init?.headers).get('Content-Type')).toBe('application/json');
@@ -29,17 +29,17 @@ describe('HTTP transport: invoke', () => {
   it('passes an error envelope through, also on 4xx', async () => {
     const body = { ok: false, error: { code: 'INVALID_INPUT', message: 'bad' } };
     const server = fakeServer(() => Response.json(body, { status: 400 }));
-    expect(await transportFor(server).invoke('app.info', { x: 1 })).toEqual(body);
+    expect(await transportFor(server).invoke('app.getInfo', { x: 1 })).toEqual(body);
   });
 
   it('maps an unknown error code to INTERNAL', async () => {
     const server = fakeServer(() => Response.json({ ok: false, error: { code: 'WEIRD', message: 'm' } }, { status: 500 }));
-    expect(await transportFor(server).invoke('app.info', {})).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'm' } });
+    expect(await transportFor(server).invoke('app.getInfo', {})).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'm' } });
   });
 
   it('turns a network failure into UNAVAILABLE', async () => {
     const server = fakeServer(() => Promise.reject(new TypeError('Failed to fetch')));
-    const envelope = await transportFor(server).invoke('app.info', {});
+    const envelope = await transportFor(server).invoke('app.getInfo', {});
     expect(envelope.ok).toBe(false);
     if (!envelope.ok) expect(envelope.error.code).toBe('UNAVAILABLE');
   });
@@ -49,7 +49,7 @@ describe('HTTP transport: invoke', () => {
     const unauthorized = fakeServer(() => new Response('nope', { status: 401 }));
     const garbled = fakeServer(() => new Response('not json', { status: 200 }));
     const codeOf = async (s: ReturnType<typeof fakeServer>) => {
-      const e = await transportFor(s).invoke('app.info', {});
+      const e = await transportFor(s).invoke('app.getInfo', {});
       return e.ok ? 'ok' : e.error.code;
     };
     expect(await codeOf(bad)).toBe('UNAVAILABLE');
@@ -59,13 +59,13 @@ describe('HTTP transport: invoke', () => {
 
   it("words failures for the page by default: the server isn't named, the status is", async () => {
     const messageOf = async (s: ReturnType<typeof fakeServer>) => {
-      const e = await transportFor(s).invoke('app.info', {});
+      const e = await transportFor(s).invoke('app.getInfo', {});
       return e.ok ? 'ok' : e.error.message;
     };
     expect(await messageOf(fakeServer(() => Promise.reject(new TypeError('Failed to fetch'))))).toBe('Cannot reach the Orrery server: Failed to fetch');
     expect(await messageOf(fakeServer(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })))).toBe('HTTP 502 Bad Gateway');
-    expect(await messageOf(fakeServer(() => new Response('not json', { status: 200 })))).toMatch(/^The server's answer to app\.info was not JSON: /);
-    expect(await messageOf(fakeServer(() => Response.json({ ok: 'maybe' }, { status: 500 })))).toBe('Malformed answer to app.info (HTTP 500)');
+    expect(await messageOf(fakeServer(() => new Response('not json', { status: 200 })))).toMatch(/^The server's answer to app\.getInfo was not JSON: /);
+    expect(await messageOf(fakeServer(() => Response.json({ ok: 'maybe' }, { status: 500 })))).toBe('Malformed answer to app.getInfo (HTTP 500)');
   });
 });
 

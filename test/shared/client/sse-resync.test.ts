@@ -3,7 +3,7 @@ import { createClient } from '../../../shared/client';
 import type { ResyncEvent } from '../../../shared/contract/index';
 import { createHttpTransport } from '../../../shared/client/http-transport';
 import { reloadOnResync } from '../../../renderer/src/api/resync';
-import { fakeServer, type FakeServer } from '../../helpers/fake-event-server';
+import { fakeServer, type FakeServer } from '../../fakes/fake-event-server';
 
 function clientFor(server: FakeServer, logs: string[] = []) {
   const transport = createHttpTransport({ token: 'secret', fetch: server.fetch, backoff: { baseMs: 20, maxMs: 80 }, random: () => 0, log: (m) => logs.push(m) });

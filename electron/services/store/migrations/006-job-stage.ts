@@ -8,6 +8,6 @@ export const migration006: Migration = {
   version: 6,
   name: 'job-stage',
   up(db) {
-    db.exec(`ALTER TABLE jobs ADD COLUMN stage TEXT CHECK (stage IS NULL OR stage IN ('hashing-inputs'));`);
+    db.exec('ALTER TABLE jobs ADD COLUMN stage TEXT CHECK (stage IS NULL OR stage IN (\'hashing-inputs\'));');
   },
 };

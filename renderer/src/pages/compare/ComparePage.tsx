@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { OrreryClient } from '../../../../shared/client';
 import type { MetricSeries, ParamComparison, RunDetail } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
 import { runColor, type XAxisMode } from '../../charts/series-math';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref, type Route } from '../../routing/route';
 import { toLoadError, type LoadError } from '../../stores/load-error';
 import { ChartControls } from '../run/RunCharts';
@@ -28,6 +30,27 @@ interface Loaded {
   runs: RunDetail[];
   failed: Array<{ runId: string; error: LoadError }>;
   params: ParamComparison | null;
+  /** The params comparison failed; the runs still show. */
+  paramsError: LoadError | null;
+}
+
+/** The runs that could be read (and which could not), and their params side by side. */
+async function loadRuns(client: OrreryClient, ids: readonly string[]): Promise<Loaded | null> {
+  if (ids.length === 0) return null;
+  const settled = await Promise.allSettled(ids.map((runId) => client.call('tracking.getRun', { runId })));
+  const runs: RunDetail[] = [];
+  const failed: Loaded['failed'] = [];
+  settled.forEach((s, i) => (s.status === 'fulfilled' ? runs.push(s.value) : failed.push({ runId: ids[i]!, error: toLoadError(s.reason) })));
+  let params: ParamComparison | null = null;
+  let paramsError: LoadError | null = null;
+  if (runs.length > 0) {
+    try {
+      params = await client.call('tracking.compareParams', { runIds: runs.map((r) => r.runId), onlyDiffering: false });
+    } catch (err) {
+      paramsError = toLoadError(err);
+    }
+  }
+  return { runs, failed, params, paramsError };
 }
 
 /** #/compare?runs=a,b,...: 2–100 runs overlaid, params side by side, parallel coordinates, a scatter. */
@@ -36,8 +59,10 @@ export function ComparePage({ route }: { route: Route }) {
   const runsText = route.query.get('runs');
   const runIds = useMemo(() => parseRunIds(runsText), [runsText]);
   const idsKey = runIds.join(',');
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<LoadError | null>(null);
+  const base = useLiveQuery((c) => loadRuns(c, idsKey === '' ? [] : idsKey.split(',')), [idsKey]);
+  const loaded = base.data;
+  const [historyError, setHistoryError] = useState<LoadError | null>(null);
+  const error = base.error ?? loaded?.paramsError ?? historyError;
   const [history, setHistory] = useState<Record<string, MetricSeries[]>>({});
   const [xAxis, setXAxis] = useState<XAxisMode>('step');
   const [logY, setLogY] = useState(false);
@@ -46,49 +71,34 @@ export function ComparePage({ route }: { route: Route }) {
   const [allPainted, setAllPainted] = useState(false);
 
   useEffect(() => {
-    let stale = false;
-    setLoaded(null);
     setHistory({});
-    setError(null);
+    setHistoryError(null);
     paintedKeys.current = new Set();
     setAllPainted(false);
     delete window.__orreryChartsPainted;
-    const ids = idsKey === '' ? [] : idsKey.split(',');
-    if (ids.length === 0) return;
-    void (async () => {
-      const settled = await Promise.allSettled(ids.map((runId) => client.call('tracking.getRun', { runId })));
-      const runs: RunDetail[] = [];
-      const failed: Loaded['failed'] = [];
-      settled.forEach((s, i) => (s.status === 'fulfilled' ? runs.push(s.value) : failed.push({ runId: ids[i]!, error: toLoadError(s.reason) })));
-      let params: ParamComparison | null = null;
-      if (runs.length > 0) {
+  }, [idsKey]);
+
+  // One request per metric key, a few at a time, so the first charts draw while the rest load.
+  useEffect(() => {
+    if (!loaded) return;
+    let stale = false;
+    const runIds = loaded.runs.map((r) => r.runId);
+    const queue = [...metricKeyUnion(loaded.runs)];
+    const worker = async () => {
+      for (let key = queue.shift(); key !== undefined && !stale; key = queue.shift()) {
         try {
-          params = await client.call('tracking.compareParams', { runIds: runs.map((r) => r.runId), onlyDiffering: false });
+          const series = await client.call('tracking.getMetricHistory', { runIds, keys: [key], buckets: BUCKETS });
+          if (!stale) setHistory((prev) => ({ ...prev, [key]: series }));
         } catch (err) {
-          if (!stale) setError(toLoadError(err));
+          if (!stale) setHistoryError(toLoadError(err));
         }
       }
-      if (stale) return;
-      setLoaded({ runs, failed, params });
-      // One request per metric key, a few at a time, so the first charts draw while the rest load.
-      const keys = metricKeyUnion(runs);
-      const queue = [...keys];
-      const worker = async () => {
-        for (let key = queue.shift(); key !== undefined && !stale; key = queue.shift()) {
-          try {
-            const series = await client.call('tracking.history', { runIds: runs.map((r) => r.runId), keys: [key], buckets: BUCKETS });
-            if (!stale) setHistory((prev) => ({ ...prev, [key]: series }));
-          } catch (err) {
-            if (!stale) setError(toLoadError(err));
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: HISTORY_CONCURRENCY }, worker));
-    })().catch((err: unknown) => !stale && setError(toLoadError(err)));
+    };
+    void Promise.all(Array.from({ length: HISTORY_CONCURRENCY }, worker));
     return () => {
       stale = true;
     };
-  }, [client, idsKey]);
+  }, [client, loaded]);
 
   const runs = useMemo(() => loaded?.runs ?? [], [loaded]);
   const keys = useMemo(() => metricKeyUnion(runs), [runs]);

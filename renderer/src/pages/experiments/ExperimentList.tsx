@@ -1,54 +1,31 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Experiment } from '../../../../shared/contract/tracking';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useClient } from '../../api/client-context';
-import { reloadOnResync } from '../../api/resync';
 import { CopyableCode } from '../../components/CopyableCode';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
-import { toLoadError, type LoadError } from '../../stores/load-error';
+import { toLoadError } from '../../stores/load-error';
 import { formatRelative } from './columns';
 
 /** Every experiment, newest activity first, with an inline "new experiment" form. */
 export function ExperimentList() {
   const client = useClient();
-  const [experiments, setExperiments] = useState<Experiment[] | null>(null);
-  const [error, setError] = useState<LoadError | null>(null);
+  // New runs change counts and activity: re-read, at most every half second.
+  const { data: experiments, error, reload, setData: setExperiments } = useLiveQuery((c) => c.call('tracking.searchExperiments', { lifecycle: 'active' }), [], {
+    staleOn: { 'tracking.run': true },
+    debounceMs: 500,
+  });
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  const seq = useRef(0);
 
-  const load = useCallback(async () => {
-    const mine = ++seq.current;
-    try {
-      const list = await client.call('tracking.searchExperiments', { lifecycle: 'active' });
-      if (mine !== seq.current) return;
-      setExperiments(list);
-      setError(null);
-      setNow(Date.now());
-    } catch (err) {
-      if (mine === seq.current) setError(toLoadError(err));
-    }
-  }, [client]);
-
+  // "Last activity" is relative: to the latest answer, and moving on while the page stays open.
+  useEffect(() => setNow(Date.now()), [experiments]);
   useEffect(() => {
-    void load();
-    // New runs change counts and activity: refresh, at most every half second.
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const refresh = () => {
-      if (timer === null) timer = setTimeout(() => ((timer = null), void load()), 500);
-    };
-    const off = client.on('tracking.run', refresh);
-    const offResync = reloadOnResync(client, refresh); // runs created while the stream was down
     const tick = setInterval(() => setNow(Date.now()), 30_000);
-    return () => {
-      off();
-      offResync();
-      clearInterval(tick);
-      if (timer !== null) clearTimeout(timer);
-    };
-  }, [client, load]);
+    return () => clearInterval(tick);
+  }, []);
 
   async function create(event: FormEvent) {
     event.preventDefault();
@@ -58,7 +35,7 @@ export function ExperimentList() {
     try {
       const created = await client.call('tracking.createExperiment', { name: name.trim() });
       setName('');
-      setExperiments((list) => [created, ...(list ?? []).filter((e) => e.experimentId !== created.experimentId)]);
+      setExperiments((list) => [created, ...list.filter((e) => e.experimentId !== created.experimentId)]);
     } catch (err) {
       setCreateError(toLoadError(err).message);
     } finally {
@@ -91,7 +68,7 @@ export function ExperimentList() {
           </span>
         )}
       </form>
-      {error && <ErrorNotice title="Could not list experiments." error={error} onRetry={() => void load()} />}
+      {error && <ErrorNotice title="Could not list experiments." error={error} onRetry={() => void reload()} />}
       {!experiments && !error && <p className="muted">Loading experiments…</p>}
       {/* MLflow always has experiment 0, "Default": a newcomer is someone with no runs anywhere. */}
       {experiments && experiments.every((e) => e.runCount === 0) && (

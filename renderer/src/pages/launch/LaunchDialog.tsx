@@ -6,6 +6,7 @@ import { CopyableCode } from '../../components/CopyableCode';
 import { formatBytes, formatMib } from '../../lib/format';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { toLoadError } from '../../stores/load-error';
 import { useHardwareStore } from '../../stores/stores-context';
 import { Field } from '../../components/Field';
@@ -36,12 +37,14 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
   const overview = useHardwareStore((s) => s.overview);
   const loadHardware = useHardwareStore((s) => s.load);
   const [form, setForm] = useState<LaunchForm>(() => ({ ...initialForm(), ...initial }));
-  const [images, setImages] = useState<LocalImage[] | null>(null);
-  const [usage, setUsage] = useState<ResourceUsageView | null>(null);
+  // The images to pick from and what the machine has free, read once when the dialog opens.
+  const choices = useLiveQuery((c) => Promise.all([c.call('training.listImages', {}), c.call('training.getResources', {})]), []);
+  const images = choices.data?.[0] ?? null;
+  const usage = choices.data?.[1] ?? null;
+  const loadError = choices.error?.message ?? null;
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [attempted, setAttempted] = useState(false);
   const [server, setServer] = useState<{ field: string | null; message: string } | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
 
   useEffect(() => {
@@ -52,20 +55,6 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
   useEffect(() => {
     if (!overview) void loadHardware();
   }, [overview, loadHardware]);
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([client.call('training.images', {}), client.call('training.resources', {})])
-      .then(([imgs, res]) => {
-        if (!live) return;
-        setImages(imgs);
-        setUsage(res);
-      })
-      .catch((err: unknown) => live && setLoadError(toLoadError(err).message));
-    return () => {
-      live = false;
-    };
-  }, [client]);
 
   const docker = overview?.docker ?? null;
   const noEngine = docker !== null && docker.state !== 'ready';

@@ -49,5 +49,5 @@ export function splitArgv(text: string): ArgvResult {
 
 /** The reverse, for showing an argv: quotes only the words that need it. */
 export function joinArgv(argv: readonly string[]): string {
-  return argv.map((arg) => (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'"'"'`)}'`)).join(' ');
+  return argv.map((arg) => (arg !== '' && /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", '\'"\'"\'')}'`)).join(' ');
 }

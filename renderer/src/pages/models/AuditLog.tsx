@@ -1,15 +1,12 @@
-import { useClient } from '../../api/client-context';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { useLoad } from '../../lib/use-load';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { formatWhen } from './model-format';
-import { useRegistryEvents } from './use-registry-events';
+import { registryStale } from './registry-stale';
 
 /** The model's audit log, newest first: every registration, stage move, alias, gate change, review and push. */
 export function AuditLog({ name }: { name: string }) {
-  const client = useClient();
-  const audit = useLoad(name, () => client.call('registry.audit', { name, limit: 200 }));
-  useRegistryEvents(audit.reload, name);
+  const audit = useLiveQuery((client) => client.call('registry.listAudit', { name, limit: 200 }), [name], registryStale(name));
   return (
     <Card title="Audit log" testId="audit-log" className="card-wide">
       {audit.error && <ErrorNotice title="Could not read the audit log." error={audit.error} onRetry={audit.reload} />}

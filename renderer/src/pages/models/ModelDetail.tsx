@@ -1,22 +1,19 @@
-import { useClient } from '../../api/client-context';
 import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { useLoad } from '../../lib/use-load';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
 import { AuditLog } from './AuditLog';
 import { GatesEditor } from './GatesEditor';
 import { gateLabel, gateTone, stageTone } from './model-badges';
 import { formatWhen } from './model-format';
-import { useRegistryEvents } from './use-registry-events';
+import { registryStale } from './registry-stale';
 import '../../styles/experiments.css';
 import '../../styles/run.css';
 
 /** #/models/<name>: the versions, the model's gates, its approval requests and audit log. */
 export function ModelDetail({ name }: { name: string }) {
-  const client = useClient();
-  const model = useLoad(name, () => client.call('registry.getModel', { name }));
-  useRegistryEvents(model.reload, name);
+  const model = useLiveQuery((client) => client.call('registry.getModel', { name }), [name], registryStale(name));
   const data = model.data;
   const open = data?.approvals.filter((a) => a.status === 'open') ?? [];
 

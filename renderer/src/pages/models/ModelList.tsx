@@ -1,21 +1,18 @@
 import { useState } from 'react';
-import { useClient } from '../../api/client-context';
 import { Badge } from '../../components/Badge';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { useLoad } from '../../lib/use-load';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
 import { formatWhen } from './model-format';
 import { PullDialog } from './PullDialog';
 import { RegisterModelDialog } from './RegisterModelDialog';
-import { useRegistryEvents } from './use-registry-events';
+import { registryStale } from './registry-stale';
 
 /** Every registered model with its latest and Production versions and aliases. */
 export function ModelList() {
-  const client = useClient();
-  const models = useLoad('models', () => client.call('registry.listModels', {}));
+  const models = useLiveQuery((client) => client.call('registry.listModels', {}), [], registryStale());
   const [dialog, setDialog] = useState<'pull' | 'register' | null>(null);
-  useRegistryEvents(models.reload);
 
   return (
     <div className="page models-page" data-testid="models-page" aria-busy={models.loading}>

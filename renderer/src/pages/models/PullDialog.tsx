@@ -4,7 +4,7 @@ import { MODEL_NAME } from '../../../../shared/contract/registry';
 import { useClient } from '../../api/client-context';
 import { Dialog } from '../../components/Dialog';
 import { useAction } from '../../lib/use-action';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 import { useActor } from './use-actor';
 
 /** Pull an Orrery model artifact from an OCI registry into the local registry. */
@@ -36,20 +36,16 @@ export function PullDialog({ onClose, onPulled }: { onClose(): void; onPulled(ve
       onSubmit={() => void submit()}
       submit={{ label: 'Pull', busyLabel: 'Pulling…', busy: pulling, testId: 'pull-submit' }}
     >
-      <Field label="Reference" error={attempted ? (referenceError ?? undefined) : undefined} hint="host[:port]/repository:tag or …@sha256:digest" testId="pull-reference">
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            className="mono"
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            value={reference}
-            onChange={(e) => setReference(e.target.value)}
-            placeholder="127.0.0.1:5000/models/iris:v3"
-            autoFocus
-          />
-        )}
-      </Field>
+      <TextField
+        label="Reference"
+        error={attempted ? (referenceError ?? undefined) : undefined}
+        hint="host[:port]/repository:tag or …@sha256:digest"
+        testId="pull-reference"
+        mono
+        value={reference}
+        onChange={setReference}
+        input={{ placeholder: '127.0.0.1:5000/models/iris:v3', autoFocus: true }}
+      />
       <Field label="Register as model" error={nameError ?? undefined} hint="Leave empty to use the name in the model card." testId="pull-name">
         {({ id, describedBy, invalid }) => (
           <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={name} onChange={(e) => setName(e.target.value)} />

@@ -6,7 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { formatBytes } from '../../lib/format';
 import { routeHref } from '../../routing/route';
 import { toLoadError, type LoadError } from '../../stores/load-error';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 import { repositoryName, shortDigest } from './model-format';
 import { useActor } from './use-actor';
 
@@ -121,20 +121,16 @@ export function PushDialog({ version, onClose, onPushed }: { version: ModelVersi
           )}
         </Field>
       ) : (
-        <Field label="Reference" error={attempted ? (referenceError ?? undefined) : undefined} hint="host[:port]/repository:tag; plain HTTP only for localhost" testId="push-reference">
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              className="mono"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              value={reference}
-              placeholder={`registry.example.com/models/${repositoryName(version.name)}:v${version.version}`}
-              onChange={(e) => setReference(e.target.value)}
-              disabled={pushing}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Reference"
+          error={attempted ? (referenceError ?? undefined) : undefined}
+          hint="host[:port]/repository:tag; plain HTTP only for localhost"
+          testId="push-reference"
+          mono
+          value={reference}
+          onChange={setReference}
+          input={{ placeholder: `registry.example.com/models/${repositoryName(version.name)}:v${version.version}`, disabled: pushing }}
+        />
       )}
       {preview && (
         <p className="muted">

@@ -156,4 +156,3 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
     </Dialog>
   );
 }
-

@@ -1,13 +1,12 @@
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import type { ModelVersionDetail } from '../../../../shared/contract/registry';
-import { useClient } from '../../api/client-context';
 import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Facts } from '../../components/Facts';
 import { formatValue, metricNumber } from '../../charts/series-math';
 import { formatBytes } from '../../lib/format';
-import { useLoad } from '../../lib/use-load';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
 import { AliasControls } from './AliasControls';
 import { ApprovalPanel } from './ApprovalPanel';
@@ -16,19 +15,17 @@ import { gateLabel, gateTone, stageTone } from './model-badges';
 import { describeActual, describeGate, formatWhen, shortDigest } from './model-format';
 import { PushDialog } from './PushDialog';
 import { StageControls } from './StageControls';
-import { useRegistryEvents } from './use-registry-events';
+import { registryStale } from './registry-stale';
 import '../../styles/experiments.css';
 import '../../styles/run.css';
 
 /** #/models/<name>/<version>: one version's files, metrics, gates, lineage, stage, aliases, approval and pushes. */
 export function VersionPage({ name, version }: { name: string; version: number }) {
-  const client = useClient();
-  const load = useCallback(
-    () => Promise.all([client.call('registry.getVersion', { name, version }), client.call('registry.getModel', { name })]),
-    [client, name, version],
+  const loaded = useLiveQuery(
+    (client) => Promise.all([client.call('registry.getVersion', { name, version }), client.call('registry.getModel', { name })]),
+    [name, version],
+    registryStale(name),
   );
-  const loaded = useLoad(`${name}/${version}`, load);
-  useRegistryEvents(loaded.reload, name);
   const [pushing, setPushing] = useState(false);
   const [v, model] = loaded.data ?? [null, null];
   const approved = v?.approvals.some((a) => a.status === 'approved') ?? false;

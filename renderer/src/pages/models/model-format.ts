@@ -1,7 +1,6 @@
 import type { GateResult, GateSpec } from '../../../../shared/contract/registry';
 import { formatBytes } from '../../lib/format';
 
-
 /** A gate as the team writes it: "accuracy >= 0.9", "file MLmodel", "size <= 100 MiB". */
 export function describeGate(gate: GateSpec): string {
   switch (gate.kind) {

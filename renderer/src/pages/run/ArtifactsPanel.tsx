@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { ArtifactContent, ArtifactEntry } from '../../../../shared/contract/tracking';
+import type { ArtifactContent } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatBytes } from '../../lib/format';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { toLoadError, type LoadError } from '../../stores/load-error';
 import { baseName, downloadOverHttp, inElectron, saveContent } from './artifact-download';
 
@@ -13,45 +14,24 @@ const PREVIEW_BYTES = 1_000_000;
 export function ArtifactsPanel({ runId, experimentId }: { runId: string; experimentId: string }) {
   const client = useClient();
   const [folder, setFolder] = useState('');
-  const [entries, setEntries] = useState<ArtifactEntry[] | null>(null);
-  const [error, setError] = useState<LoadError | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [content, setContent] = useState<ArtifactContent | null>(null);
-  const [previewError, setPreviewError] = useState<LoadError | null>(null);
+  const [downloadError, setDownloadError] = useState<LoadError | null>(null);
   const [downloading, setDownloading] = useState(false);
 
-  useEffect(() => {
-    let stale = false;
-    client.call('tracking.listArtifacts', { runId, path: folder }).then(
-      (list) => {
-        if (stale) return;
-        setEntries([...list].sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path)));
-        setError(null);
-      },
-      (err: unknown) => !stale && setError(toLoadError(err)),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [client, runId, folder]);
-
-  useEffect(() => {
-    if (!selected) return;
-    let stale = false;
-    setContent(null);
-    setPreviewError(null);
-    client.call('tracking.readArtifact', { runId, path: selected, maxBytes: PREVIEW_BYTES }).then(
-      (answer) => !stale && setContent(answer),
-      (err: unknown) => !stale && setPreviewError(toLoadError(err)),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [client, runId, selected]);
+  const listing = useLiveQuery(
+    async (c) => [...(await c.call('tracking.listArtifacts', { runId, path: folder }))].sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path)),
+    [runId, folder],
+  );
+  const preview = useLiveQuery((c) => (selected ? c.call('tracking.readArtifact', { runId, path: selected, maxBytes: PREVIEW_BYTES }) : Promise.resolve(null)), [runId, selected]);
+  const entries = listing.data;
+  const error = listing.error;
+  const content = preview.data;
+  const previewError = downloadError ?? preview.error;
+  useEffect(() => setDownloadError(null), [selected]);
 
   const download = async (path: string) => {
     setDownloading(true);
-    setPreviewError(null);
+    setDownloadError(null);
     try {
       if (inElectron()) {
         const whole = await client.call('tracking.readArtifact', { runId, path, maxBytes: 10_000_000 });
@@ -61,7 +41,7 @@ export function ArtifactsPanel({ runId, experimentId }: { runId: string; experim
         await downloadOverHttp(experimentId, runId, path);
       }
     } catch (err) {
-      setPreviewError(toLoadError(err));
+      setDownloadError(toLoadError(err));
     } finally {
       setDownloading(false);
     }

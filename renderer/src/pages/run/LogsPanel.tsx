@@ -1,54 +1,31 @@
 import { useEffect, useRef, useState } from 'react';
-import type { JobLogLine } from '../../../../shared/contract/training';
-import { useClient } from '../../api/client-context';
-import { reloadOnResync } from '../../api/resync';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { toLoadError, type LoadError } from '../../stores/load-error';
+import { useLiveQuery } from '../../lib/use-live-query';
 
 const TAIL = 1000;
 const KEEP = 5000;
 
 /** The job's log: the last lines, then a live tail; a search asks the server for matching lines. */
 export function LogsPanel({ jobId, live }: { jobId: string; live: boolean }) {
-  const client = useClient();
-  const [lines, setLines] = useState<JobLogLine[]>([]);
-  const [error, setError] = useState<LoadError | null>(null);
   const [query, setQuery] = useState('');
   const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
-  // Bumped when the event stream comes back after a drop: lines in the gap are read again.
-  const [generation, setGeneration] = useState(0);
   const boxRef = useRef<HTMLPreElement>(null);
+  const liveRef = useRef(live);
+  liveRef.current = live;
 
-  useEffect(() => {
-    let stale = false;
-    client.call('training.logs', { jobId, tail: TAIL, ...(search ? { search } : {}) }).then(
-      (answer) => {
-        if (stale) return;
-        setLines(answer);
-        setError(null);
+  // The tail, then live lines appended as they come (while the job runs); a resync reads the tail again.
+  const log = useLiveQuery((client) => client.call('training.getLogs', { jobId, tail: TAIL, ...(search ? { search } : {}) }), [jobId, search], {
+    patch: {
+      'training.log': (prev, line) => {
+        if (!liveRef.current || line.jobId !== jobId || (search && !line.line.includes(search))) return prev;
+        return prev.length >= KEEP ? [...prev.slice(prev.length - KEEP + 1), line] : [...prev, line];
       },
-      (err: unknown) => !stale && setError(toLoadError(err)),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [client, jobId, search, generation]);
-
-  useEffect(() => {
-    if (!live) return;
-    const off = client.on('training.log', (line) => {
-      if (line.jobId !== jobId) return;
-      if (search && !line.line.includes(search)) return;
-      setLines((prev) => (prev.length >= KEEP ? [...prev.slice(prev.length - KEEP + 1), line] : [...prev, line]));
-    });
-    const offResync = reloadOnResync(client, () => setGeneration((g) => g + 1));
-    return () => {
-      off();
-      offResync();
-    };
-  }, [client, jobId, live, search]);
+    },
+  });
+  const lines = log.data ?? [];
+  const error = log.error;
 
   useEffect(() => {
     const box = boxRef.current;

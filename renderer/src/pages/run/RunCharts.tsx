@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricSeries } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
-import { reloadOnResync } from '../../api/resync';
 import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
 import { runColor, type XAxisMode } from '../../charts/series-math';
 import { toLoadError, type LoadError } from '../../stores/load-error';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { watchStale } from '../../lib/stale-events';
 import { isSystemKey } from './run-format';
 
 const BUCKETS = 1000;
@@ -30,17 +30,17 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
   const client = useClient();
   const [series, setSeries] = useState<Record<string, MetricSeries>>({});
   const [error, setError] = useState<LoadError | null>(null);
-  const [liveKeys, setLiveKeys] = useState<string[]>([]);
   const [xAxis, setXAxis] = useState<XAxisMode>('step');
   const [logY, setLogY] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
-  const allKeys = useMemo(() => [...new Set([...keys, ...liveKeys])].sort(), [keys, liveKeys]);
+  // The run page adds keys as their first values arrive.
+  const allKeys = useMemo(() => [...new Set(keys)].sort(), [keys]);
   const allKeysRef = useRef(allKeys);
   allKeysRef.current = allKeys;
   const keysText = keys.join('\n');
 
   const fetchKeys = useRef(async (wanted: readonly string[]) => {
-    const answers = await Promise.all(chunk(wanted, 50).map((part) => client.call('tracking.history', { runIds: [runId], keys: part, buckets: BUCKETS })));
+    const answers = await Promise.all(chunk(wanted, 50).map((part) => client.call('tracking.getMetricHistory', { runIds: [runId], keys: part, buckets: BUCKETS })));
     setSeries((prev) => {
       const next = { ...prev };
       for (const s of answers.flat()) next[s.key] = s;
@@ -57,37 +57,20 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
     );
   }, [keysText]);
 
-  // While the run is running: new points for a key → refetch that key's history, debounced.
+  // While the run is running: new points for a key → refetch that key's history, debounced. Back
+  // after a drop, points logged in the gap are unknown, so every shown key is read again.
   useEffect(() => {
     if (!live) return;
-    const pending = new Set<string>();
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const flush = () => {
-      timer = null;
-      const wanted = [...pending];
-      pending.clear();
-      if (wanted.length > 0) fetchKeys.current(wanted).catch((err: unknown) => setError(toLoadError(err)));
-    };
-    const off = client.on('tracking.metrics', (event) => {
-      if (event.runId !== runId) return;
-      const fresh: string[] = [];
-      for (const m of event.latest) {
-        pending.add(m.key);
-        fresh.push(m.key);
-      }
-      setLiveKeys((prev) => (fresh.every((k) => prev.includes(k)) ? prev : [...new Set([...prev, ...fresh])]));
-      timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
-    });
-    // Back after a drop: points logged in the gap are unknown, so every shown key is read again.
-    const offResync = reloadOnResync(client, () => {
-      for (const key of allKeysRef.current) pending.add(key);
-      timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
-    });
-    return () => {
-      off();
-      offResync();
-      if (timer) clearTimeout(timer);
-    };
+    return watchStale(
+      client,
+      { 'tracking.metrics': (event) => event.runId === runId },
+      ({ events, resynced }) => {
+        const wanted = new Set(resynced ? allKeysRef.current : []);
+        for (const e of events) if (e.topic === 'tracking.metrics') for (const m of e.payload.latest) wanted.add(m.key);
+        if (wanted.size > 0) fetchKeys.current([...wanted]).catch((err: unknown) => setError(toLoadError(err)));
+      },
+      LIVE_DEBOUNCE_MS,
+    );
   }, [client, runId, live]);
 
   const chartSeries = useMemo(() => {

@@ -1,7 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { LatestMetric, RunDetail } from '../../../../shared/contract/tracking';
-import { useClient } from '../../api/client-context';
-import { reloadOnResync } from '../../api/resync';
 import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -12,7 +10,7 @@ import { ArtifactsPanel } from './ArtifactsPanel';
 import { LogsPanel } from './LogsPanel';
 import { RunCharts } from './RunCharts';
 import { hardwareSummary, isSystemKey, JOB_ID_TAG, runDuration, statusTone } from './run-format';
-import { useLoad } from '../../lib/use-load';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
 import { RegisterModelDialog } from '../models/RegisterModelDialog';
@@ -21,41 +19,17 @@ import '../../styles/run.css';
 /** #/runs/<runId>: one run, its provenance, params, metrics as charts, logs and artifacts. */
 export function RunPage({ route }: { route: Route }) {
   const runId = route.params[0] ?? '';
-  const client = useClient();
-  const run = useLoad(runId, () => client.call('tracking.getRun', { runId }));
-  const [latest, setLatest] = useState<Record<string, LatestMetric>>({});
+  // Status changes (finished, failed) re-read the run; new metric values update its latest values at once.
+  const run = useLiveQuery((client) => client.call('tracking.getRun', { runId }), [runId], {
+    staleOn: { 'tracking.run': (event) => event.runId === runId },
+    patch: { 'tracking.metrics': (data, event) => (event.runId === runId ? withLatest(data, event.latest) : data) },
+    debounceMs: 0,
+  });
   const [now, setNow] = useState(() => Date.now());
   const [registering, setRegistering] = useState(false);
   const data = run.data;
   const running = data?.status === 'RUNNING';
   const { reload } = run;
-
-  useEffect(() => setLatest({}), [runId]);
-
-  // Status changes (finished, failed) reload the run; new metric values update the latest table.
-  useEffect(() => {
-    const offRun = client.on('tracking.run', (event) => {
-      if (event.runId === runId) reload();
-    });
-    const offMetrics = client.on('tracking.metrics', (event) => {
-      if (event.runId !== runId) return;
-      setLatest((prev) => {
-        const next = { ...prev };
-        for (const m of event.latest) next[m.key] = m;
-        return next;
-      });
-    });
-    // Back after a drop: re-read the run; the live values collected so far may be older than it.
-    const offResync = reloadOnResync(client, () => {
-      setLatest({});
-      reload();
-    });
-    return () => {
-      offRun();
-      offMetrics();
-      offResync();
-    };
-  }, [client, runId, reload]);
 
   useEffect(() => {
     if (!running) return;
@@ -63,14 +37,14 @@ export function RunPage({ route }: { route: Route }) {
     return () => clearInterval(timer);
   }, [running]);
 
-  const metrics = useMemo(() => ({ ...(data?.metrics ?? {}), ...latest }), [data, latest]);
+  const metrics = data?.metrics ?? {};
   const keys = useMemo(() => Object.keys(data?.metrics ?? {}).sort(), [data]);
 
   if (!/^[0-9a-f]{32}$/.test(runId)) return <p className="muted">“{runId}” is not a run id.</p>;
 
   return (
     <div className="page run-page" data-testid="run-page" aria-busy={run.loading}>
-      {run.error && <ErrorNotice title="Could not read the run." error={run.error} onRetry={reload} />}
+      {run.error && <ErrorNotice title="Could not read the run." error={run.error} onRetry={() => void reload()} />}
       {!data && run.loading && <p className="muted">Reading the run…</p>}
       {data && (
         <>
@@ -184,4 +158,11 @@ function KeyValueTable({ rows, empty }: { rows: Array<[string, string]>; empty: 
       </table>
     </div>
   );
+}
+
+/** The run with logged values newer than its last read. */
+function withLatest(run: RunDetail, latest: readonly LatestMetric[]): RunDetail {
+  const metrics = { ...run.metrics };
+  for (const m of latest) metrics[m.key] = m;
+  return { ...run, metrics };
 }

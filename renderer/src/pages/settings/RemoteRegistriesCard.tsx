@@ -3,9 +3,9 @@ import type { RemoteRegistry } from '../../../../shared/contract/remotes';
 import { useClient } from '../../api/client-context';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { useLoad } from '../../lib/use-load';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { toLoadError } from '../../stores/load-error';
-import { Field } from '../../components/Field';
+import { Field, TextField } from '../../components/Field';
 
 interface Draft {
   name: string;
@@ -20,7 +20,7 @@ const blank: Draft = { name: '', url: '', repositoryPrefix: '', existing: false 
 /** The team's OCI registries that models are pushed to: name, URL, repository prefix. */
 export function RemoteRegistriesCard() {
   const client = useClient();
-  const remotes = useLoad('remotes', () => client.call('remotes.list', {}));
+  const remotes = useLiveQuery((c) => c.call('remotes.list', {}), []);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<{ field: 'name' | 'url' | 'repositoryPrefix' | null; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -128,23 +128,15 @@ export function RemoteRegistriesCard() {
                 <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={draft.url} onChange={(e) => setDraft({ ...draft, url: e.target.value })} />
               )}
             </Field>
-            <Field
+            <TextField
               label="Repository prefix"
               error={error?.field === 'repositoryPrefix' ? error.message : undefined}
               hint="Models go to <prefix>/<model>:<tag>, e.g. acme/models"
               testId="remote-prefix"
-            >
-              {({ id, describedBy, invalid }) => (
-                <input
-                  id={id}
-                  className="mono"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  value={draft.repositoryPrefix}
-                  onChange={(e) => setDraft({ ...draft, repositoryPrefix: e.target.value })}
-                />
-              )}
-            </Field>
+              mono
+              value={draft.repositoryPrefix}
+              onChange={(repositoryPrefix) => setDraft({ ...draft, repositoryPrefix })}
+            />
           </div>
           {error?.field === null && (
             <p className="field-error" role="alert">

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrreryError } from '../../../../shared/errors';
 import { dockerConfigCredentials, staticCredentials } from '../../../../electron/services/registry/oci/credentials';
 import { buildModelArtifact, MODEL_ARTIFACT_TYPE, modelFilesFromDir, pullModel, pushModel, type ModelArtifact } from '../../../../electron/services/registry/oci/model-artifact';
-import { FileUploadStateStore, OciClient, type FetchLike } from '../../../../electron/services/registry/oci/oci-client';
+import { FileUploadStateStore, OciClient } from '../../../../electron/services/registry/oci/oci-client';
 import { parseReference } from '../../../../electron/services/registry/oci/reference';
 import {
   BASIC_PASSWORD,
@@ -20,34 +20,13 @@ import {
   type RunningRegistry,
   type TokenServer,
 } from '../../../helpers/docker-registry';
+import { recordingFetch, type FetchCall } from '../../../fakes/recording-fetch';
 import { tempDir } from '../../../helpers/temp-dir';
 
 const haveRegistry = dockerRegistryAvailable();
 const MiB = 1024 * 1024;
 
-interface Call {
-  method: string;
-  url: string;
-  bytes: number;
-}
-
-/** A fetch that records every call (method, URL, request body size). */
-function recordingFetch(onCall?: (call: Call) => void): { fetch: FetchLike; calls: Call[] } {
-  const calls: Call[] = [];
-  return {
-    calls,
-    fetch: (input, init) => {
-      const body = init?.body;
-      const bytes = body instanceof Uint8Array ? body.length : typeof body === 'string' ? Buffer.byteLength(body) : 0;
-      const call = { method: init?.method ?? 'GET', url: input, bytes };
-      calls.push(call);
-      onCall?.(call);
-      return fetch(input, init);
-    },
-  };
-}
-
-const blobWrites = (calls: Call[]): Call[] => calls.filter((c) => (c.method === 'PUT' || c.method === 'PATCH') && c.url.includes('/blobs/uploads/'));
+const blobWrites = (calls: FetchCall[]): FetchCall[] => calls.filter((c) => (c.method === 'PUT' || c.method === 'PATCH') && c.url.includes('/blobs/uploads/'));
 
 function sha(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');

@@ -9,6 +9,7 @@ import { FileUploadStateStore, OciClient, type FetchLike } from '../../../../ele
 import { parseReference } from '../../../../electron/services/registry/oci/reference';
 import { dockerRegistryAvailable, skopeoPath, startDockerRegistry, type RunningRegistry } from '../../../helpers/docker-registry';
 import { pushKilledAt } from '../../../helpers/killable-push';
+import { recordingFetch, type FetchCall } from '../../../fakes/recording-fetch';
 import { tempDir } from '../../../helpers/temp-dir';
 
 /**
@@ -22,27 +23,7 @@ const MiB = 1024 * 1024;
 const CHUNK = 4 * MiB;
 const card = { name: 'resume-model', version: '1' };
 
-interface Call {
-  method: string;
-  url: string;
-  bytes: number;
-}
-
-/** A fetch that records calls, and may answer one itself (`intercept` returning a Response). */
-function recordingFetch(intercept?: (call: Call, init?: RequestInit) => Promise<Response | null>): { fetch: FetchLike; calls: Call[] } {
-  const calls: Call[] = [];
-  return {
-    calls,
-    fetch: async (input, init) => {
-      const body = init?.body;
-      const call = { method: init?.method ?? 'GET', url: input, bytes: body instanceof Uint8Array ? body.length : 0 };
-      calls.push(call);
-      return (await intercept?.(call, init)) ?? fetch(input, init);
-    },
-  };
-}
-
-const patchedBytes = (calls: Call[]): number => calls.filter((c) => c.method === 'PATCH').reduce((n, c) => n + c.bytes, 0);
+const patchedBytes = (calls: FetchCall[]): number => calls.filter((c) => c.method === 'PATCH').reduce((n, c) => n + c.bytes, 0);
 
 function readState(file: string): Record<string, unknown> {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};

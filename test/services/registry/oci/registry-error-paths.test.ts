@@ -7,6 +7,7 @@ import type { ApprovalRequest, ModelVersion, RegistryPushResult } from '../../..
 import { errorStatus, OrreryError } from '../../../../shared/errors';
 import { EventBus } from '../../../../electron/services/events/event-bus';
 import { ModelRegistryService } from '../../../../electron/services/registry/model-registry-service';
+import { RegistryRepository } from '../../../../electron/services/registry/registry-repository';
 import { TITLE_ANNOTATION } from '../../../../electron/services/registry/oci/model-artifact';
 import { isRetryable, MemoryUploadStateStore, OciClient, type OciClientOptions } from '../../../../electron/services/registry/oci/oci-client';
 import { parseReference } from '../../../../electron/services/registry/oci/reference';
@@ -42,7 +43,7 @@ beforeEach(() => {
   const artifacts = new ArtifactStore(path.join(dataDir, 'artifacts'));
   const uploadStateStore = new MemoryUploadStateStore();
   clientOptions = {};
-  registry = new ModelRegistryService({ db, bus, tracking, artifacts, dataDir, ociClient: () => new OciClient({ uploadStateStore, ...clientOptions }) });
+  registry = new ModelRegistryService({ repository: new RegistryRepository(db), bus, tracking, artifacts, dataDir, ociClient: () => new OciClient({ uploadStateStore, ...clientOptions }) });
 });
 afterEach(() => db.close());
 
@@ -301,7 +302,7 @@ describe.skipIf(!haveRegistry)('registry push and pull errors over HTTP RPC', ()
       expect(res.body.error?.code).toBe(c.code);
       expect(res.body.error?.message).toMatch(c.message);
     }
-    const audit = await server.rpc<Array<{ action: string }>>('registry.audit', { name: 'tiny' });
+    const audit = await server.rpc<Array<{ action: string }>>('registry.listAudit', { name: 'tiny' });
     expect(audit.body.result?.some((a) => a.action === 'pushed' || a.action === 'pulled')).toBe(false);
     expect(fs.readdirSync(path.join(server.dataDir, 'models'))).toEqual(['tiny']);
   });

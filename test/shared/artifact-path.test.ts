@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { refusal } from '../../helpers/refusal';
-import { quote } from '../../../electron/services/tracking/tracking-limits';
+import { refusal } from '../helpers/refusal';
+import { quote } from '../../shared/tracking-limits';
 import {
   artifactUri,
   assertSafeSegments,
   parseArtifactPath,
   splitRunArtifactPath,
-} from '../../../electron/services/tracking/artifact-path';
+} from '../../shared/artifact-path';
 
 const RUN = '0123456789abcdef0123456789abcdef';
 
@@ -134,9 +134,9 @@ describe('parseArtifactPath, already-decoded values', () => {
 describe('parseArtifactPath, the refusal message', () => {
   it('names the problem and quotes the path as the client sent it', () => {
     expect(refusal(() => parseArtifactPath('model/%2e%2e/x', { encoded: true })).message).toBe(
-      `Artifact path refused ('..' segment): "model/%2e%2e/x"`,
+      'Artifact path refused (\'..\' segment): "model/%2e%2e/x"',
     );
-    expect(refusal(() => parseArtifactPath('a%zzb', { encoded: true })).message).toBe(`Artifact path refused (invalid percent-encoding): "a%zzb"`);
+    expect(refusal(() => parseArtifactPath('a%zzb', { encoded: true })).message).toBe('Artifact path refused (invalid percent-encoding): "a%zzb"');
   });
 });
 
@@ -146,12 +146,16 @@ describe('parseArtifactPath, name length', () => {
   it('accepts names up to 255 bytes, which every desktop file system takes', () => {
     expect(parseArtifactPath(`model/${'a'.repeat(255)}`, { encoded: false })).toEqual(['model', 'a'.repeat(255)]);
     expect(parseArtifactPath('%C3%A9'.repeat(127), { encoded: true })).toEqual(['é'.repeat(127)]);
+    expect(parseArtifactPath('€'.repeat(85), { encoded: false })).toEqual(['€'.repeat(85)]);
+    expect(parseArtifactPath('😀'.repeat(63), { encoded: false })).toEqual(['😀'.repeat(63)]);
   });
 
   it.each([
     ['a 256-character name', `model/${'a'.repeat(256)}`, false],
     ['128 two-byte characters (256 bytes)', 'é'.repeat(128), false],
     ['128 encoded two-byte characters', '%C3%A9'.repeat(128), true],
+    ['86 three-byte characters (258 bytes)', '€'.repeat(86), false],
+    ['64 four-byte characters (256 bytes)', '😀'.repeat(64), false],
   ])('refuses %s', (_what, raw, encoded) => {
     expect(refusal(() => parseArtifactPath(raw, { encoded })).message).toBe(tooLong(raw));
   });
@@ -174,11 +178,11 @@ describe('assertSafeSegments', () => {
   });
 
   it.each([
-    [['model', '..', 'x'], `Artifact path refused ('..' segment): "model/../x"`],
-    [['model', 'a/../b'], `Artifact path refused ('/' inside a segment): "model/a/../b"`],
-    [['model', '%2e%2e'], `Artifact path refused (percent-encoding left after decoding): "model/%2e%2e"`],
-    [['model', 'a\\b'], `Artifact path refused (backslash): "model/a\\\\b"`],
-    [['model', ''], `Artifact path refused (empty segment): "model/"`],
+    [['model', '..', 'x'], 'Artifact path refused (\'..\' segment): "model/../x"'],
+    [['model', 'a/../b'], 'Artifact path refused (\'/\' inside a segment): "model/a/../b"'],
+    [['model', '%2e%2e'], 'Artifact path refused (percent-encoding left after decoding): "model/%2e%2e"'],
+    [['model', 'a\\b'], 'Artifact path refused (backslash): "model/a\\\\b"'],
+    [['model', ''], 'Artifact path refused (empty segment): "model/"'],
   ])('refuses %j, quoting the joined path', (segments, message) => {
     expect(refusal(() => assertSafeSegments(segments)).message).toBe(message);
   });

@@ -1,6 +1,11 @@
-import { OrreryError } from '../../../shared/errors';
+import { runStatuses, type RunStatus } from './contract/tracking';
+import { invalid, OrreryError } from './errors';
 
-/** MLflow's limits and naming rules, with its wording, so clients see what they would from MLflow. */
+/**
+ * MLflow's limits and naming rules, kept by every path in (RPC, MLflow REST, a job's metric lines).
+ * Messages name the field as its caller knows it: the contract's name when the service checks,
+ * MLflow's when the MLflow adapter does (electron/server/mlflow/, which also words a missing one).
+ */
 export const limits = {
   keyLength: 250,
   paramValueLength: 6000,
@@ -12,6 +17,8 @@ export const limits = {
   batchParams: 100,
   batchTags: 100,
   batchItems: 1000,
+  /** Experiment ids in one runs search: each is a bound variable, and SQLite takes 32766. */
+  searchExperiments: 1000,
 } as const;
 
 const VALID_NAME = /^[/\w.\- :]*$/;
@@ -38,12 +45,61 @@ export function shortText(text: string): string {
   return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)` : text;
 }
 
-export function invalid(message: string): OrreryError {
-  return new OrreryError('INVALID_INPUT', message);
+/** A required field left out or empty. */
+export function required(field: string): OrreryError {
+  return invalid(`'${field}' is required.`);
 }
 
-export function missing(name: string): OrreryError {
-  return invalid(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+/** MLflow's batch limits and its wording when one is exceeded. */
+export function checkBatchLimits(metrics: number, params: number, tags: number): void {
+  const over = (count: number, max: number, what: string) => {
+    if (count > max) {
+      throw invalid(
+        `A batch logging request can contain at most ${max} ${what}. Got ${count} ${what}. Please split up ${what} across multiple requests and try again.`,
+      );
+    }
+  };
+  over(metrics, limits.batchMetrics, 'metrics');
+  over(params, limits.batchParams, 'params');
+  over(tags, limits.batchTags, 'tags');
+  const total = metrics + params + tags;
+  if (total > limits.batchItems) {
+    throw invalid(
+      `A batch logging request can contain at most ${limits.batchItems} total metrics, params, and tags. Got ${total} items. Please split up the items across multiple requests and try again.`,
+    );
+  }
+}
+
+/** An experiment id: whole digits, sent as a string or a number; returned as its text. */
+export function validateExperimentId(raw: unknown, field: string): string {
+  const text = typeof raw === 'number' ? String(raw) : raw;
+  if (text === undefined || text === null || text === '') throw required(field);
+  // MLflow 3.6 answers a non-numeric id with a 500; this is the caller's mistake, so 400.
+  if (typeof text !== 'string' || !/^\d{1,18}$/.test(text)) {
+    throw invalid(`Invalid value ${quote(raw)} for parameter '${field}' supplied: experiment ids are whole numbers.`);
+  }
+  return text;
+}
+
+/** An experiment's name, trimmed: not blank, at most 500 characters. */
+export function validateExperimentName(raw: unknown, field: string): string {
+  const text = validateStringValue(raw, field, limits.experimentNameLength).trim();
+  if (text === '') throw required(field);
+  return text;
+}
+
+export function validateRunId(raw: unknown, field: string): string {
+  if (raw === undefined || raw === null || raw === '') throw required(field);
+  if (typeof raw !== 'string') throw invalid(`Invalid value ${quote(raw)} for parameter '${field}' supplied: expected a string.`);
+  return raw;
+}
+
+/** One of the run statuses. MLflow 3.6 accepts any string here; a typo would silently keep the old one. */
+export function validateRunStatus(raw: unknown, field: string): RunStatus {
+  if (typeof raw !== 'string' || !(runStatuses as readonly string[]).includes(raw)) {
+    throw invalid(`Invalid value ${quote(raw)} for parameter '${field}' supplied: expected one of ${runStatuses.join(', ')}.`);
+  }
+  return raw as RunStatus;
 }
 
 /** Keys already found valid: training logs the same few keys thousands of times. */
@@ -52,7 +108,7 @@ const validKeys = new Set<string>();
 /** Metric, param and tag keys: MLflow's characters, no path tricks, at most 250 characters. */
 export function validateKey(key: unknown, field: string): string {
   if (typeof key === 'string' && validKeys.has(key)) return key;
-  if (typeof key !== 'string' || key === '') throw missing(field);
+  if (typeof key !== 'string' || key === '') throw required(field);
   if (!VALID_NAME.test(key)) throw invalid(`Invalid value ${quote(key)} for parameter '${field}' supplied: ${BAD_CHARACTERS}`);
   if (key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.')) {
     throw invalid(`Invalid value ${quote(key)} for parameter '${field}' supplied: names must not be paths that resolve elsewhere.`);
@@ -63,7 +119,7 @@ export function validateKey(key: unknown, field: string): string {
 }
 
 export function validateStringValue(value: unknown, field: string, max: number): string {
-  if (value === undefined || value === null) throw missing(field);
+  if (value === undefined || value === null) throw required(field);
   const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
   if (text === null) throw invalid(`Invalid value ${quote(value)} for parameter '${field}' supplied: expected a string.`);
   checkLength(text, max, field);
@@ -86,7 +142,7 @@ export const MAX_STEP = Number.MAX_SAFE_INTEGER;
 export function validateSafeInteger(raw: unknown, field: string, fallback?: number): number {
   if (raw === undefined || raw === null || raw === '') {
     if (fallback !== undefined) return fallback;
-    throw missing(field);
+    throw required(field);
   }
   const text = typeof raw === 'string' ? raw.trim() : null;
   const value = text !== null && /^-?\d+$/.test(text) ? Number(text) : raw;

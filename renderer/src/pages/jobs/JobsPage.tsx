@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Job, JobStatus } from '../../../../shared/contract/training';
 import { useClient } from '../../api/client-context';
 import { Badge, type BadgeTone } from '../../components/Badge';
@@ -6,7 +6,7 @@ import { CopyableCode } from '../../components/CopyableCode';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { routeHref } from '../../routing/route';
 import { toLoadError, type LoadError } from '../../stores/load-error';
-import { useResync } from '../../lib/use-resync';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { useHardwareStore } from '../../stores/stores-context';
 import { LaunchDialog } from '../launch/LaunchDialog';
 import { describeResources, elapsedOf, formatElapsed, splitJobs, upsertJob } from './queue-model';
@@ -26,48 +26,18 @@ function useNow(active: boolean): number {
 }
 
 /** The job queue: what runs, what waits and why, what ended; live from the job events. */
-export function QueuePage() {
+export function JobsPage() {
   const client = useClient();
   const overview = useHardwareStore((s) => s.overview);
   const loadHardware = useHardwareStore((s) => s.load);
-  const [jobs, setJobs] = useState<Job[] | null>(null);
-  const [error, setError] = useState<LoadError | null>(null);
+  // One job's change moves the others' queue positions: apply it at once, then re-read the list.
+  const { data: jobs, error, reload, setData: setJobs } = useLiveQuery((c) => c.call('training.listJobs', {}), [], {
+    patch: { 'training.job': (current, job) => upsertJob(current, job) },
+    staleOn: { 'training.job': true },
+  });
   const [actionError, setActionError] = useState<LoadError | null>(null);
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [launching, setLaunching] = useState(false);
-  const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setJobs(await client.call('training.list', {}));
-      setError(null);
-    } catch (err) {
-      setError(toLoadError(err));
-    }
-  }, [client]);
-
-  useEffect(() => {
-    void load();
-    // One job's change moves the others' queue positions: apply it at once, then re-read the list.
-    const off = client.on('training.job', (job) => {
-      setJobs((current) => (current ? upsertJob(current, job) : current));
-      if (reloadTimer.current === null) {
-        reloadTimer.current = setTimeout(() => {
-          reloadTimer.current = null;
-          void load();
-        }, 400);
-      }
-    });
-    return () => {
-      off();
-      if (reloadTimer.current !== null) clearTimeout(reloadTimer.current);
-      reloadTimer.current = null;
-    };
-  }, [client, load]);
-
-  // Job changes missed while the event stream was down: read the whole list again.
-  const reloadJobs = useCallback(() => void load(), [load]);
-  useResync(reloadJobs);
 
   useEffect(() => {
     if (!overview) void loadHardware();
@@ -81,7 +51,7 @@ export function QueuePage() {
     setActionError(null);
     try {
       const result = await client.call(action, { jobId: job.jobId });
-      setJobs((current) => upsertJob(current ?? [], result));
+      setJobs((current) => upsertJob(current, result));
     } catch (err) {
       setActionError(toLoadError(err));
     } finally {
@@ -110,7 +80,7 @@ export function QueuePage() {
           </div>
         </div>
       )}
-      {error && <ErrorNotice title="Could not read the jobs." error={error} onRetry={() => void load()} />}
+      {error && <ErrorNotice title="Could not read the jobs." error={error} onRetry={() => void reload()} />}
       {actionError && <ErrorNotice title="That did not work." error={actionError} />}
       {jobs === null && !error && <p className="muted">Reading jobs…</p>}
 

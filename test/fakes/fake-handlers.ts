@@ -36,10 +36,10 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   ) as unknown as Handlers;
   return {
     ...unavailable,
-    'app.info': () => info,
-    'hardware.overview': () => ({}) as HardwareOverview,
-    'hardware.docker': () => ({}) as HardwareOverview['docker'],
-    'hardware.sample': () => sampleAt(0),
+    'app.getInfo': () => info,
+    'hardware.getOverview': () => ({}) as HardwareOverview,
+    'hardware.getDocker': () => ({}) as HardwareOverview['docker'],
+    'hardware.getSample': () => sampleAt(0),
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { OrreryError } from '../../../shared/errors';
+import { OrreryError } from './errors';
 import { quote } from './tracking-limits';
 
 /**
@@ -70,7 +70,7 @@ function checkSegment(segment: string, raw: string): void {
   // On Windows "C:x" inside a path switches drive.
   if (/^[a-zA-Z]:/.test(segment)) refuse('Windows drive letter', raw);
   // File systems refuse longer names (ENAMETOOLONG), after the request was accepted.
-  if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) refuse(`a name longer than ${MAX_SEGMENT_BYTES} bytes`, raw);
+  if (utf8Length(segment) > MAX_SEGMENT_BYTES) refuse(`a name longer than ${MAX_SEGMENT_BYTES} bytes`, raw);
 }
 
 /**
@@ -116,4 +116,14 @@ export function splitRunArtifactPath(segments: readonly string[]): { experimentI
   assertExperimentId(experimentId);
   assertRunId(runId);
   return { experimentId, runId, path: rest };
+}
+
+/** Bytes of a name in UTF-8, as file systems count them (a lone surrogate becomes U+FFFD: 3 bytes). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }

@@ -1,0 +1,126 @@
+import type { JobBook } from './job-book';
+import type { JobFolders, PreparedJob } from './job-folders';
+import type { JobFollower } from './job-follower';
+import type { JobLauncher, RunningJob } from './job-launcher';
+import type { JobRepository, StoredJob } from './job-repository';
+import { JOB_USER_SOURCE_TAG, JOB_USER_TAG, messageOf } from './job-tags';
+import { userString, type JobUser } from './job-user';
+import type { RunTag, RunTracker } from './ports';
+import type { ResourceManager } from './resource-manager';
+
+export interface JobSchedulerDeps {
+  book: JobBook;
+  jobs: JobRepository;
+  tracking: RunTracker;
+  resources: ResourceManager;
+  launcher: JobLauncher;
+  folders: JobFolders;
+  follower: JobFollower;
+  /** Where the job reaches Orrery's MLflow API, and the token (scoped to its run) it logs with. */
+  endpointFor: (job: StoredJob) => { uri: string; token: string };
+}
+
+/**
+ * The queue's scheduler: starts every queued job whose resources are free (highest priority
+ * first, then oldest; a sweep's trials at most `maxParallel` at once), launches it, and hands it
+ * to the follower.
+ */
+export class JobScheduler {
+  private scheduling = false;
+  private rescheduled = false;
+
+  constructor(private readonly deps: JobSchedulerDeps) {}
+
+  schedule(): void {
+    if (this.deps.book.closed) return;
+    if (this.scheduling) {
+      // Asked again while a pass runs (a job ended meanwhile): run another pass after this one.
+      this.rescheduled = true;
+      return;
+    }
+    this.scheduling = true;
+    try {
+      do {
+        this.rescheduled = false;
+        this.pass();
+      } while (this.rescheduled);
+    } finally {
+      this.scheduling = false;
+    }
+  }
+
+  /** Records a started job (running, its runner, image and user) and follows it. */
+  began(job: StoredJob, running: RunningJob, gpuIndices: number[], user: JobUser, extraTags: RunTag[]): void {
+    const { book, jobs, tracking } = this.deps;
+    jobs.markRunning(job.jobId, { runner: running.runner, handle: running.handle, gpuIndices, now: book.now() });
+    tracking.updateRun(job.runId, { status: 'RUNNING' });
+    const tags = [
+      { key: 'orrery.runner', value: running.runner },
+      ...(running.imageDigest ? [{ key: 'orrery.image.digest', value: running.imageDigest }] : []),
+      { key: JOB_USER_TAG, value: userString(user) },
+      { key: JOB_USER_SOURCE_TAG, value: user.source },
+      ...extraTags,
+    ];
+    tracking.logBatch(job.runId, { metrics: [], params: [], tags });
+    book.publish(job.jobId);
+    this.deps.follower.follow({ ...job, gpuIndices, startedAt: book.now() }, running);
+  }
+
+  private pass(): void {
+    const { book, jobs, resources } = this.deps;
+    for (const job of jobs.queue()) {
+      // Already given its resources and starting (the row turns 'running' once it has).
+      if (resources.allocationOf(job.jobId)) continue;
+      if (job.sweepRunId && job.maxParallel !== null && this.runningTrials(job.sweepRunId) >= job.maxParallel) {
+        jobs.setReason(job.jobId, `waiting: the sweep runs at most ${job.maxParallel} trials at once`);
+        continue;
+      }
+      let allocation;
+      try {
+        allocation = resources.tryAllocate(job.jobId, job.spec.resources);
+      } catch (error) {
+        // The machine changed since it was queued (a GPU gone): it can never start here.
+        book.end(job, { job: 'failed', run: 'FAILED', reason: messageOf(error) }, null);
+        continue;
+      }
+      if (!allocation) {
+        jobs.setReason(job.jobId, 'waiting for its GPUs, CPUs or memory to be free');
+        continue;
+      }
+      void this.start(job, allocation.gpuIndices);
+    }
+  }
+
+  private runningTrials(sweepRunId: string): number {
+    return this.deps.jobs.sweepJobs(sweepRunId).filter((j) => j.status === 'running' || this.deps.resources.allocationOf(j.jobId)).length;
+  }
+
+  private async start(job: StoredJob, gpuIndices: number[]): Promise<void> {
+    const { book } = this.deps;
+    let running: RunningJob;
+    let prepared: PreparedJob;
+    try {
+      prepared = this.deps.folders.prepare(job);
+      const endpoint = this.deps.endpointFor(job);
+      running = await this.deps.launcher.launch({
+        jobId: job.jobId,
+        runId: job.runId,
+        experimentId: job.experimentId,
+        spec: prepared.spec,
+        gpuIndices,
+        user: prepared.user,
+        trackingUri: endpoint.uri,
+        trackingToken: endpoint.token,
+        outputsDir: prepared.outputsDir,
+        paramsFile: prepared.paramsFile,
+        checkpointDir: prepared.checkpointDir,
+      });
+    } catch (error) {
+      const reason = messageOf(error);
+      book.writeLog(job, 'orrery', `Could not start: ${reason}`);
+      book.end(job, { job: 'failed', run: 'FAILED', reason: `could not start: ${reason}` }, null);
+      return;
+    }
+    this.began(job, running, gpuIndices, prepared.user, []);
+  }
+}

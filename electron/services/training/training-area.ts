@@ -1,0 +1,96 @@
+import type Database from 'better-sqlite3';
+import { OrreryError } from '../../../shared/errors';
+import { ContainerRunner } from '../docker/container-runner';
+import { localEngineRefusal } from '../docker/docker-endpoint';
+import { connectDocker } from '../docker/docker-engine';
+import type { EventBus } from '../events/event-bus';
+import type { Handlers } from '../rpc/handlers';
+import { DockerLauncher } from './docker-launcher';
+import type { JobLauncher } from './job-launcher';
+import { JobRepository } from './job-repository';
+import type { MachineReader, RunArtifactsWriter, RunTracker } from './ports';
+import { ProcessLauncher } from './process-launcher';
+import { capacityFromOverview, ResourceManager } from './resource-manager';
+import { trainingHandlers } from './training-handlers';
+import { TrainingService } from './training-service';
+
+export interface TrainingAreaDeps {
+  db: Database.Database;
+  bus: EventBus;
+  dataDir: string;
+  /** Each job's run (the tracking area's service). */
+  runs: RunTracker;
+  /** Where a job's outputs go as its run's artifacts (the tracking area's artifact store). */
+  artifacts: RunArtifactsWriter;
+  /** Capacity, engine and GPU use (the hardware area's service). */
+  machine: MachineReader;
+  /** Where jobs reach Orrery's MLflow API, with a token scoped to their run; known once the HTTP server listens. */
+  trackingEndpoint: (runId: string) => { uri: string; token: string };
+  /** How jobs start; by default Docker when a local engine answers, else plain processes. */
+  launcher?: (machine: MachineReader) => Promise<JobLauncher>;
+  /**
+   * false: no queue (the command line opens the store for one call; it must not launch queued jobs
+   * or reattach containers); training.* methods then answer UNAVAILABLE.
+   */
+  enabled: boolean;
+}
+
+export interface TrainingArea {
+  /** The queue, once the machine's capacity has been read and running jobs reattached. */
+  service: Promise<TrainingService>;
+  handlers: Pick<Handlers, Extract<keyof Handlers, `training.${string}`>>;
+  close(): void;
+}
+
+/** The training queue and its RPC methods. */
+export function createTraining(deps: TrainingAreaDeps): TrainingArea {
+  let closed = false;
+  const service = deps.enabled
+    ? startQueue(deps)
+    : Promise.reject(
+        new OrreryError('UNAVAILABLE', 'Training is not available here: this process opened the store without the training queue. Use the desktop app or `npm run serve`.'),
+      );
+  // Callers see the failure when they use training; it must not bring the app down meanwhile.
+  service.catch((error: unknown) => {
+    // Closing before the queue finished starting (a short-lived test server) is not a failure.
+    if (!closed && deps.enabled) console.error('[training] could not start:', error);
+  });
+  return {
+    service,
+    handlers: trainingHandlers(service),
+    close() {
+      closed = true;
+      void service.then(
+        (queue) => queue.close(),
+        () => undefined,
+      );
+    },
+  };
+}
+
+/** The queue needs the machine's capacity (GPUs, CPUs, memory) and a launcher; both take a moment to learn. */
+async function startQueue(deps: TrainingAreaDeps): Promise<TrainingService> {
+  const overview = await deps.machine.overview();
+  const launcher = deps.launcher ? await deps.launcher(deps.machine) : defaultLauncher(overview.docker.state === 'ready');
+  const service = new TrainingService({
+    jobs: new JobRepository(deps.db),
+    tracking: deps.runs,
+    artifacts: deps.artifacts,
+    bus: deps.bus,
+    launcher,
+    resources: new ResourceManager(capacityFromOverview(overview)),
+    dataDir: deps.dataDir,
+    trackingEndpoint: deps.trackingEndpoint,
+    gpuSamples: async () => (await deps.machine.sample()).gpus,
+  });
+  await service.reattach();
+  return service;
+}
+
+/** Docker when an engine answers; a plain process otherwise (no isolation, GPUs by CUDA_VISIBLE_DEVICES). */
+function defaultLauncher(dockerReady: boolean): JobLauncher {
+  if (!dockerReady) return new ProcessLauncher();
+  // No idle timeout here: waiting on a training container takes as long as training does.
+  const { docker, endpoint } = connectDocker();
+  return new DockerLauncher(new ContainerRunner(docker), docker, localEngineRefusal(endpoint));
+}
