@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { OrreryClient } from '../../../../shared/client';
 import type { MetricSeries, ParamComparison, RunDetail } from '../../../../shared/contract/tracking';
-import { useClient } from '../../api/client-context';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
@@ -53,17 +52,54 @@ async function loadRuns(client: OrreryClient, ids: readonly string[]): Promise<L
   return { runs, failed, params, paramsError };
 }
 
+/** One request per metric key, a few at a time, so the first charts draw while the rest load. */
+function loadHistories(
+  client: OrreryClient,
+  runs: readonly RunDetail[],
+  setHistory: (update: (prev: Record<string, MetricSeries[]>) => Record<string, MetricSeries[]>) => void,
+  setError: (error: LoadError) => void,
+): { stop(): void } {
+  let stale = false;
+  const runIds = runs.map((r) => r.runId);
+  const queue = [...metricKeyUnion(runs)];
+  const worker = async () => {
+    for (let key = queue.shift(); key !== undefined && !stale; key = queue.shift()) {
+      try {
+        const series = await client.call('tracking.getMetricHistory', { runIds, keys: [key], buckets: BUCKETS });
+        if (!stale) setHistory((prev) => ({ ...prev, [key]: series }));
+      } catch (err) {
+        if (!stale) setError(toLoadError(err));
+      }
+    }
+  };
+  void Promise.all(Array.from({ length: HISTORY_CONCURRENCY }, worker));
+  return {
+    stop() {
+      stale = true;
+    },
+  };
+}
+
 /** #/compare?runs=a,b,...: 2–100 runs overlaid, params side by side, parallel coordinates, a scatter. */
 export function ComparePage({ route }: { route: Route }) {
-  const client = useClient();
   const runsText = route.query.get('runs');
   const runIds = useMemo(() => parseRunIds(runsText), [runsText]);
   const idsKey = runIds.join(',');
-  const base = useLiveQuery((c) => loadRuns(c, idsKey === '' ? [] : idsKey.split(',')), [idsKey]);
-  const loaded = base.data;
   const [historyError, setHistoryError] = useState<LoadError | null>(null);
-  const error = base.error ?? loaded?.paramsError ?? historyError;
   const [history, setHistory] = useState<Record<string, MetricSeries[]>>({});
+  // The metric histories of the runs last read; stopped when newer runs are read or the page goes.
+  const historyLoad = useRef<{ stop(): void } | null>(null);
+  const base = useLiveQuery(async (c) => {
+    const read = await loadRuns(c, idsKey === '' ? [] : idsKey.split(','));
+    // Started here, not in an effect: the requests then run while React renders the runs, params
+    // and parallel coordinates, instead of waiting for that render to finish.
+    historyLoad.current?.stop();
+    historyLoad.current = read ? loadHistories(c, read.runs, setHistory, setHistoryError) : null;
+    return read;
+  }, [idsKey]);
+  useEffect(() => () => historyLoad.current?.stop(), []);
+  const loaded = base.data;
+  const error = base.error ?? loaded?.paramsError ?? historyError;
   const [xAxis, setXAxis] = useState<XAxisMode>('step');
   const [logY, setLogY] = useState(false);
   const [smoothing, setSmoothing] = useState(0);
@@ -71,34 +107,15 @@ export function ComparePage({ route }: { route: Route }) {
   const [allPainted, setAllPainted] = useState(false);
 
   useEffect(() => {
+    // Another set of runs: what the last one still loads must not land here.
+    historyLoad.current?.stop();
+    historyLoad.current = null;
     setHistory({});
     setHistoryError(null);
     paintedKeys.current = new Set();
     setAllPainted(false);
     delete window.__orreryChartsPainted;
   }, [idsKey]);
-
-  // One request per metric key, a few at a time, so the first charts draw while the rest load.
-  useEffect(() => {
-    if (!loaded) return;
-    let stale = false;
-    const runIds = loaded.runs.map((r) => r.runId);
-    const queue = [...metricKeyUnion(loaded.runs)];
-    const worker = async () => {
-      for (let key = queue.shift(); key !== undefined && !stale; key = queue.shift()) {
-        try {
-          const series = await client.call('tracking.getMetricHistory', { runIds, keys: [key], buckets: BUCKETS });
-          if (!stale) setHistory((prev) => ({ ...prev, [key]: series }));
-        } catch (err) {
-          if (!stale) setHistoryError(toLoadError(err));
-        }
-      }
-    };
-    void Promise.all(Array.from({ length: HISTORY_CONCURRENCY }, worker));
-    return () => {
-      stale = true;
-    };
-  }, [client, loaded]);
 
   const runs = useMemo(() => loaded?.runs ?? [], [loaded]);
   const keys = useMemo(() => metricKeyUnion(runs), [runs]);
