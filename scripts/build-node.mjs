@@ -21,8 +21,21 @@ await Promise.all([
   build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'] }),
 ]);
 
-const { chmodSync, writeFileSync } = await import('node:fs');
+const { chmodSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
 chmodSync('dist/cli/orrery.js', 0o755);
+
+// Until the reshaping of issue 12 the entries were dist/server/cli.js and dist/server/orrery-cli.js: an
+// `npm link`ed orrery or a script may still call them. They forward to the new entries, so an
+// upgraded checkout never runs a stale build left in dist/.
+mkdirSync('dist/server', { recursive: true });
+for (const [old, current, shebang] of [
+  ['dist/server/cli.js', '../cli/serve.js', ''],
+  ['dist/server/orrery-cli.js', '../cli/orrery.js', '#!/usr/bin/env node\n'],
+]) {
+  rmSync(`${old}.map`, { force: true });
+  writeFileSync(old, `${shebang}// Moved to ${current.slice(3)}; kept so older links and scripts still work.\nimport '${current}';\n`);
+  chmodSync(old, 0o755);
+}
 
 // Marks a complete build (vite and esbuild both done) for build-if-stale.mjs.
 writeFileSync('dist/.build-stamp', new Date().toISOString() + '\n');

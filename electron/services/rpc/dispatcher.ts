@@ -17,11 +17,12 @@ export class RpcDispatcher {
   async dispatch(name: string, rawInput: unknown): Promise<Envelope<unknown>> {
     const method = resolveMethodName(name);
     if (!isMethodName(method)) {
-      return failure(new OrreryError('NOT_FOUND', `Unknown method '${method}'.`));
+      return failure(new OrreryError('NOT_FOUND', `Unknown method '${name}'.`));
     }
     const parsed = contract[method].input.safeParse(rawInput ?? {});
     if (!parsed.success) {
-      return failure(new OrreryError('INVALID_INPUT', `Invalid input for ${method}: ${formatZodError(parsed.error)}`));
+      // Named as the caller named it: an old name's caller knows no other.
+      return failure(new OrreryError('INVALID_INPUT', `Invalid input for ${name}: ${formatZodError(parsed.error)}`));
     }
     try {
       const handler = this.handlers[method] as (input: unknown) => unknown;
@@ -29,9 +30,9 @@ export class RpcDispatcher {
     } catch (error) {
       const known = knownError(error);
       if (known) return failure(known);
-      this.log(`[rpc] ${method} failed:`, error);
+      this.log(`[rpc] ${name} failed:`, error);
       const message = error instanceof Error ? error.message : String(error);
-      return failure(new OrreryError('INTERNAL', `${method} failed: ${message}`));
+      return failure(new OrreryError('INTERNAL', `${name} failed: ${message}`));
     }
   }
 }
