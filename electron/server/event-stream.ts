@@ -21,7 +21,8 @@ export function openEventStream(
   bus: EventBus,
   limits: SinkLimits = defaultSinkLimits,
 ): void {
-  const requested = (url.searchParams.get('topics') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  // A topic named twice is one subscription: each event is sent once.
+  const requested = [...new Set((url.searchParams.get('topics') ?? '').split(',').map((t) => t.trim()).filter(Boolean))];
   const unknown = requested.filter((t) => !isEventTopic(t));
   if (requested.length === 0 || unknown.length > 0) {
     const reason = requested.length === 0 ? 'is empty' : `has unknown topic(s): ${unknown.join(', ')}`;

@@ -114,7 +114,7 @@ export class OrreryHttpServer {
       }
 
       if (url.pathname.startsWith(RPC_PREFIX) && method === 'POST') {
-        const name = decodeURIComponent(url.pathname.slice(RPC_PREFIX.length));
+        const name = decodedMethodName(url.pathname.slice(RPC_PREFIX.length));
         const input = await readJsonBody(req);
         return sendEnvelope(res, await this.options.dispatcher.dispatch(name, input));
       }
@@ -129,5 +129,14 @@ export class OrreryHttpServer {
       console.error('[http] request failed:', error);
       return sendError(res, new OrreryError('INTERNAL', error instanceof Error ? error.message : String(error)));
     }
+  }
+}
+
+/** The method name in /api/rpc/<name>; a malformed percent-encoding is the caller's mistake (400). */
+function decodedMethodName(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new OrreryError('INVALID_INPUT', `The method name in /api/rpc/${encoded.slice(0, 100)} is not valid percent-encoding.`);
   }
 }

@@ -89,6 +89,24 @@ describe('requests that can never succeed are 4xx, so MLflow clients do not retr
     expect(rpc.status).toBe(400);
   });
 
+  it('a malformed percent-encoding in an RPC method name: 400 naming it, not 500', async () => {
+    for (const path of ['/api/rpc/%E0', '/api/rpc/app.info%']) {
+      const res = await raw('POST', path, '{}');
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('not valid percent-encoding');
+    }
+  });
+
+  it('log-inputs with dataset tags that are not {key, value} objects: 400 naming tags, not 500', async () => {
+    const dataset = { name: 'd', digest: 'abc', source_type: 'local', source: '/data' };
+    for (const tags of [[null], [5], 'notalist']) {
+      const res = await server.mlflow('runs/log-inputs', { run_id: runId, datasets: [{ dataset, tags }] });
+      expect(res.status).toBe(400);
+      expect(String(res.json.message)).toContain("parameter 'tags'");
+    }
+    expect((await server.mlflow('runs/log-inputs', { run_id: runId, datasets: [{ dataset, tags: [{ key: 'k', value: 'v' }] }] })).status).toBe(200);
+  });
+
   it('a body over the limit: 413', async () => {
     const res = await raw('POST', '/api/rpc/tracking.getRun', JSON.stringify({ runId: 'x'.repeat(11 * 1024 * 1024) }));
     expect(res.status).toBe(413);

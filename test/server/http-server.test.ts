@@ -143,6 +143,25 @@ describe('HTTP transport', () => {
     expect(samples).toBe(after);
   });
 
+  it('a topic named twice in one stream is one subscription: each event arrives once', async () => {
+    let listeners = -1;
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(
+        { host: '127.0.0.1', port, path: '/api/events?topics=hardware.sample,hardware.sample,hardware.sample', headers: { ...auth, host: `127.0.0.1:${port}` } },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once('data', () => {
+            listeners = bus.listenerCount('hardware.sample');
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.on('close', () => resolve());
+    });
+    expect(listeners).toBe(1);
+  });
+
   it('400 for an unknown event topic', async () => {
     const res = await request(port, { path: '/api/events?topics=hardware.sample,gossip', headers: auth });
     expect(res.status).toBe(400);

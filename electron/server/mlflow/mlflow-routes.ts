@@ -164,7 +164,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       const datasets = p.objectList('datasets').map((entry) => {
         const dataset = entry.dataset as Record<string, unknown> | undefined;
         if (!dataset || typeof dataset !== 'object') throw missing('dataset');
-        const tagList = Array.isArray(entry.tags) ? (entry.tags as Array<Record<string, unknown>>) : [];
+        const tagList = datasetTags(entry.tags);
         return {
           name: mlflowString(dataset.name, 'name', 500),
           digest: mlflowString(dataset.digest, 'digest', 36),
@@ -240,4 +240,13 @@ function bulkInterval(tracking: TrackingService, runIds: string[], key: string, 
     for (const point of sorted) out.push({ key, value: point.value, timestamp: point.timestamp, step: point.step, run_id: runId });
   }
   return out;
+}
+
+/** A dataset's tags: absent, or a list of {key, value} objects (MLflow answers anything else 400). */
+function datasetTags(tags: unknown): Array<Record<string, unknown>> {
+  if (tags === undefined || tags === null) return [];
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'object' && t !== null && !Array.isArray(t))) {
+    throw invalid(`Invalid value ${quote(tags)} for parameter 'tags' supplied: expected a list of {key, value} objects.`);
+  }
+  return tags as Array<Record<string, unknown>>;
 }

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { defaultDockerEndpoint, dockerodeOptions, parseDockerEndpoint, type DockerEndpoint } from './docker-endpoint';
+import { defaultDockerEndpoint, dockerodeOptions, endpointProblem, parseDockerEndpoint, type DockerEndpoint } from './docker-endpoint';
 
 /** The engine as DOCKER_HOST names it: the one place a dockerode client is built. */
 export function connectDocker(options: { uri?: string; timeoutMs?: number } = {}): { docker: Docker; endpoint: DockerEndpoint } {
@@ -20,21 +20,32 @@ export interface DockerEngineClient {
 
 /** The real engine through dockerode; a short timeout so a hung daemon cannot stall the UI. */
 export class DockerodeEngineClient implements DockerEngineClient {
-  private readonly docker: Docker;
+  private readonly docker: Docker | null;
+  /** Why DOCKER_HOST names no engine: every call fails with it, and the app still starts. */
+  private readonly problem: Error | null;
   readonly endpoint: string;
 
   constructor(options: { endpoint?: string; timeoutMs?: number } = {}) {
-    const connected = connectDocker({ uri: options.endpoint, timeoutMs: options.timeoutMs ?? 5000 });
-    this.docker = connected.docker;
-    this.endpoint = connected.endpoint.uri;
+    this.endpoint = options.endpoint ?? defaultDockerEndpoint(process.env, process.platform);
+    const problem = endpointProblem(this.endpoint);
+    this.problem = problem === null ? null : Object.assign(new Error(problem), { code: BAD_DOCKER_HOST });
+    this.docker = problem === null ? connectDocker({ uri: this.endpoint, timeoutMs: options.timeoutMs ?? 5000 }).docker : null;
   }
 
   async info(): Promise<Record<string, unknown>> {
-    return (await this.docker.info()) as Record<string, unknown>;
+    return (await this.engine().info()) as Record<string, unknown>;
   }
 
   async apiVersion(): Promise<string | null> {
-    const version = (await this.docker.version()) as { ApiVersion?: string };
+    const version = (await this.engine().version()) as { ApiVersion?: string };
     return version.ApiVersion ?? null;
   }
+
+  private engine(): Docker {
+    if (this.docker === null) throw this.problem;
+    return this.docker;
+  }
 }
+
+/** The error code of a DOCKER_HOST that names no engine (the status says so instead of "start Docker"). */
+export const BAD_DOCKER_HOST = 'ORRERY_BAD_DOCKER_HOST';

@@ -1,5 +1,6 @@
 import type { DockerStatus } from '../../../shared/contract/hardware';
 import { localEngineRefusal, parseDockerEndpoint } from '../docker/docker-endpoint';
+import { BAD_DOCKER_HOST } from '../docker/docker-engine';
 
 const TOOLKIT_GUIDE = 'https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html';
 // Fixes are commands only, so the UI can offer them for copying; the explanation goes in the message.
@@ -76,7 +77,10 @@ export function dockerStatusFromError(
   let state: DockerStatus['state'] = 'unreachable';
   let message: string;
   let fix: string;
-  if (code === 'ENOENT' && !dockerInstalled) {
+  if (code === BAD_DOCKER_HOST) {
+    message = detail;
+    fix = 'unset DOCKER_HOST';
+  } else if (code === 'ENOENT' && !dockerInstalled) {
     state = 'missing';
     if (desktop) {
       message = 'Docker is not installed, so training jobs cannot run in containers. Install Docker Desktop from:';

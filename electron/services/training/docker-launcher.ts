@@ -14,15 +14,12 @@ const JOB_CONTAINERS = { [LABEL_MANAGED]: 'true' };
 export class DockerLauncher implements JobLauncher {
   readonly kind = 'docker' as const;
 
-  /** `refusal`: why this engine cannot run jobs (a remote DOCKER_HOST), or null when it can. */
   constructor(
     private readonly runner: ContainerRunner,
     private readonly docker: Pick<Docker, 'getImage' | 'listImages'>,
-    private readonly refusal: string | null = null,
   ) {}
 
   async validate(spec: JobSpec): Promise<void> {
-    if (this.refusal !== null) throw new OrreryError('UNAVAILABLE', this.refusal);
     try {
       await this.docker.getImage(spec.image).inspect();
     } catch {
@@ -49,7 +46,6 @@ export class DockerLauncher implements JobLauncher {
   }
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
-    if (this.refusal !== null) throw new OrreryError('UNAVAILABLE', this.refusal);
     const { spec, checkpointDir, user } = request;
     const withCheckpoint =
       checkpointDir && spec.checkpoint

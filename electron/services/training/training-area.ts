@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { OrreryError } from '../../../shared/errors';
 import { ContainerRunner } from '../docker/container-runner';
-import { localEngineRefusal } from '../docker/docker-endpoint';
+import { defaultDockerEndpoint, localEngineRefusal, parseDockerEndpoint } from '../docker/docker-endpoint';
 import { connectDocker } from '../docker/docker-engine';
 import type { EventBus } from '../events/event-bus';
 import type { Handlers } from '../rpc/handlers';
@@ -10,6 +10,7 @@ import type { JobLauncher } from './job-launcher';
 import { JobRepository } from './job-repository';
 import type { MachineReader, RunArtifactsWriter, RunTracker } from './ports';
 import { ProcessLauncher } from './process-launcher';
+import { RefusedLauncher } from './refused-launcher';
 import { capacityFromOverview, ResourceManager } from './resource-manager';
 import { trainingHandlers } from './training-handlers';
 import { TrainingService } from './training-service';
@@ -71,7 +72,7 @@ export function createTraining(deps: TrainingAreaDeps): TrainingArea {
 /** The queue needs the machine's capacity (GPUs, CPUs, memory) and a launcher; both take a moment to learn. */
 async function startQueue(deps: TrainingAreaDeps): Promise<TrainingService> {
   const overview = await deps.machine.overview();
-  const launcher = deps.launcher ? await deps.launcher(deps.machine) : defaultLauncher(overview.docker.state === 'ready');
+  const launcher = deps.launcher ? await deps.launcher(deps.machine) : chooseLauncher(defaultDockerEndpoint(process.env, process.platform), overview.docker.state === 'ready');
   const service = new TrainingService({
     jobs: new JobRepository(deps.db),
     tracking: deps.runs,
@@ -87,10 +88,16 @@ async function startQueue(deps: TrainingAreaDeps): Promise<TrainingService> {
   return service;
 }
 
-/** Docker when an engine answers; a plain process otherwise (no isolation, GPUs by CUDA_VISIBLE_DEVICES). */
-function defaultLauncher(dockerReady: boolean): JobLauncher {
+/**
+ * Docker when a local engine answers; a plain process when none does (no isolation, GPUs by
+ * CUDA_VISIBLE_DEVICES). A DOCKER_HOST jobs cannot use (remote, or naming no engine) refuses every
+ * job instead: the user asked for that engine, so nothing runs on the host in its place.
+ */
+export function chooseLauncher(endpointUri: string, dockerReady: boolean): JobLauncher {
+  const refusal = localEngineRefusal(parseDockerEndpoint(endpointUri));
+  if (refusal !== null) return new RefusedLauncher(refusal);
   if (!dockerReady) return new ProcessLauncher();
   // No idle timeout here: waiting on a training container takes as long as training does.
-  const { docker, endpoint } = connectDocker();
-  return new DockerLauncher(new ContainerRunner(docker), docker, localEngineRefusal(endpoint));
+  const { docker } = connectDocker({ uri: endpointUri });
+  return new DockerLauncher(new ContainerRunner(docker), docker);
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { DockerodeEngineClient } from '../../../electron/services/docker/docker-engine';
+import { dockerStatusFromError } from '../../../electron/services/hardware/docker-status';
 import {
   defaultDockerEndpoint,
   dockerodeOptions,
@@ -29,6 +31,22 @@ describe('the Docker engine endpoint, read as the docker CLI reads DOCKER_HOST',
       expect(refusal).toContain(`DOCKER_HOST is ${remote}`);
       expect(refusal).toMatch(/mount this machine's folders and reach Orrery on 127\.0\.0\.1/);
       expect(refusal).toMatch(/Unset DOCKER_HOST/);
+    }
+  });
+});
+
+describe('a DOCKER_HOST that names no engine', () => {
+  it('does not stop Orrery starting: the engine status says what is wrong and how to fix it', async () => {
+    for (const bad of ['::::', 'tcp://', 'unix://', 'ssh://', 'ftp://host']) {
+      const client = new DockerodeEngineClient({ endpoint: bad });
+      const error = await client.info().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const status = dockerStatusFromError(error, { endpoint: bad, platform: 'linux', dockerInstalled: true });
+      expect(status.state).toBe('unreachable');
+      expect(status.message).toContain(`DOCKER_HOST is ${JSON.stringify(bad)}, which names no Docker engine`);
+      expect(status.fix).toBe('unset DOCKER_HOST');
     }
   });
 });
