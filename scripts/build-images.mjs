@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// `npm run images`: builds the local training image orrery/python:local without pulling anything.
+// `npm run images`: builds the local training image orrery/python:local and the model-serving
+// image orrery/serve:local without pulling anything.
 //
-//   1. mmdebstrap a Debian bookworm root filesystem with python3, numpy, scikit-learn, pandas and
-//      scipy into a tarball in a temporary folder, and `docker import` it as the base image
-//      orrery/debian-python-base:local, labelled with the recipe it was built from. When that image
-//      already exists with the same recipe this step is skipped (--force rebuilds it, e.g. for
-//      Debian security updates).
+//   1. mmdebstrap a Debian bookworm root filesystem with python3, numpy, scikit-learn, pandas,
+//      scipy, cloudpickle, xgboost, PyYAML and uvicorn into a tarball in a temporary folder, and
+//      `docker import` it as the base image orrery/debian-python-base:local, labelled with the
+//      recipe it was built from. When that image already exists with the same recipe this step is
+//      skipped (--force rebuilds it, e.g. for Debian security updates).
 //   2. Always `docker build` resources/images/python/Dockerfile on top of it (build context:
 //      resources/): the tracking module, the `trainer` user, /orrery/outputs, /workspace. Docker's
 //      build cache makes this a second or two when nothing changed.
+//   3. Always `docker build` resources/images/serve/Dockerfile on the same base: the scoring server
+//      (/opt/orrery/scoring_server.py) and the `serve` user.
 //
 // Machines that can pull images can instead build the same image with
 //   docker build -f resources/images/python/Dockerfile.pull -t orrery/python:local resources
 //
 // Environment: ORRERY_DEBIAN_MIRROR (default http://deb.debian.org/debian); TMPDIR for the
-// temporary root filesystem tarball (about 250 MB).
+// temporary root filesystem tarball (about 350 MB).
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -25,9 +28,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONTEXT = path.join(ROOT, 'resources');
 const DOCKERFILE = path.join(ROOT, 'resources', 'images', 'python', 'Dockerfile');
+const SERVE_DOCKERFILE = path.join(ROOT, 'resources', 'images', 'serve', 'Dockerfile');
 
 const BASE_IMAGE = 'orrery/debian-python-base:local';
 const PYTHON_IMAGE = 'orrery/python:local';
+const SERVE_IMAGE = 'orrery/serve:local';
 
 const SUITE = 'bookworm';
 const MIRROR = process.env.ORRERY_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
@@ -36,10 +41,15 @@ const PACKAGES = [
   'libopenblas0-pthread', // an optimised BLAS/LAPACK for numpy and scipy (else the slow reference one)
   'passwd', // useradd, for the Dockerfile's `trainer` user
   'python3',
+  'python3-cloudpickle', // the serving image loads models saved with cloudpickle (MLflow's default)
   'python3-numpy',
   'python3-pandas',
   'python3-scipy',
   'python3-sklearn',
+  'python3-uvicorn', // the serving image's HTTP server
+  'python3-uvloop', // uvicorn's faster event loop, used when installed
+  'python3-xgboost',
+  'python3-yaml', // the serving image reads the model folder's MLmodel
   'usr-is-merged', // lets the customize hook below remove usrmerge
 ];
 // The essential set pulls in usrmerge (init-system-helpers: usrmerge | usr-is-merged), and with it
@@ -250,8 +260,10 @@ async function removeIfUnused(oldId, newId) {
 function usage() {
   console.log(`Usage: npm run images [-- --force]
 
-Builds ${PYTHON_IMAGE} (python3, numpy, scikit-learn, pandas, scipy, orrery_tracking) on the base
-image ${BASE_IMAGE}, which mmdebstrap builds from Debian packages without pulling any image.
+Builds ${PYTHON_IMAGE} (python3, numpy, scikit-learn, pandas, scipy, cloudpickle,
+xgboost, orrery_tracking) and ${SERVE_IMAGE} (the same packages, uvicorn and Orrery's
+MLflow-protocol model server) on the base image ${BASE_IMAGE},
+which mmdebstrap builds from Debian packages without pulling any image.
 
   --force   rebuild the base image even when its recipe has not changed (picks up Debian updates)
   --help    show this help`);
@@ -284,18 +296,22 @@ async function main() {
   const base = await inspectImage(BASE_IMAGE);
   if (base === null) throw new UserError(`${BASE_IMAGE} is missing after it was built`);
 
-  const oldTop = await inspectImage(PYTHON_IMAGE);
-  const buildStarted = Date.now();
-  console.log(`[images] docker build ${PYTHON_IMAGE}`);
-  await run('docker', ['build', '--tag', PYTHON_IMAGE, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--file', DOCKERFILE, CONTEXT]);
-  const top = await inspectImage(PYTHON_IMAGE);
-  if (top === null) throw new UserError(`${PYTHON_IMAGE} is missing after docker build`);
-  console.log(`[images] docker build took ${seconds(buildStarted)}`);
-
-  await removeIfUnused(oldTop?.id, top.id);
+  for (const [image, dockerfile] of [
+    [PYTHON_IMAGE, DOCKERFILE],
+    [SERVE_IMAGE, SERVE_DOCKERFILE],
+  ]) {
+    const oldTop = await inspectImage(image);
+    const buildStarted = Date.now();
+    console.log(`[images] docker build ${image}`);
+    await run('docker', ['build', '--tag', image, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--file', dockerfile, CONTEXT]);
+    const top = await inspectImage(image);
+    if (top === null) throw new UserError(`${image} is missing after docker build`);
+    console.log(`[images] docker build took ${seconds(buildStarted)}`);
+    await removeIfUnused(oldTop?.id, top.id);
+    console.log(`[images] ${image} ${top.id.slice(0, 19)}, ${megabytes(top.size)}`);
+  }
   await removeIfUnused(oldBase?.id, base.id);
-
-  console.log(`[images] ${PYTHON_IMAGE} ${top.id.slice(0, 19)}, ${megabytes(top.size)}, ready in ${seconds(started)}`);
+  console.log(`[images] ready in ${seconds(started)}`);
 }
 
 function onSignal(signal) {

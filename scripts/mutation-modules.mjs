@@ -12,6 +12,11 @@ export const MUTATED_MODULES = [
   { name: 'sweep planner', files: ['electron/services/training/sweep-planner.ts'] },
   { name: 'artifact path guard', files: ['shared/artifact-path.ts'] },
   { name: 'OCI reference parser', files: ['electron/services/registry/oci/reference.ts'] },
+  {
+    name: 'canary rollout analysis',
+    files: ['electron/services/serving/rollout-defaults.ts', 'electron/services/serving/canary-analysis.ts', 'electron/services/serving/canary-rollout.ts', 'electron/services/serving/rollout-transitions.ts'],
+  },
+  { name: 'shadow rollout analysis', files: ['electron/services/serving/shadow-rollout.ts', 'electron/services/serving/prediction-agreement.ts', 'electron/services/serving/latency-sketch.ts'] },
 ];
 
 /** The minimum score for any one module; Stryker's own break threshold covers the total. */

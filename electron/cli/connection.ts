@@ -3,7 +3,7 @@ import { createHttpTransport } from '../../shared/client/http-transport';
 import { isEventTopic } from '../../shared/contract/index';
 import { OrreryError } from '../../shared/errors';
 import { composeApp, type App } from '../services/compose';
-import { readServerInfo, SERVER_INFO_FILE } from '../server/server-info-file';
+import { readServerInfo, SERVER_INFO_FILE, type ServerInfo } from '../server/server-info-file';
 import { terminalWording } from './terminal-wording';
 
 export interface CliConnection {
@@ -22,10 +22,7 @@ const HEALTH_TIMEOUT_MS = 3000;
  */
 export async function connect(dataDir: string): Promise<CliConnection> {
   const info = readServerInfo(dataDir);
-  if (info && (await answers(info.url))) {
-    const transport = createHttpTransport({ baseUrl: info.url, token: info.token, wording: terminalWording(info.url) });
-    return { client: createClient(transport), via: 'server', close: () => undefined };
-  }
+  if (info && (await answers(info.url))) return serverConnection(info);
   let app: App;
   try {
     app = composeApp({ dataDir, mode: 'headless', training: false, sweepLeftovers: false });
@@ -37,6 +34,25 @@ export async function connect(dataDir: string): Promise<CliConnection> {
     throw error;
   }
   return { client: createClient(inProcessTransport(app)), via: 'store', close: () => app.close() };
+}
+
+/**
+ * Reaches the running Orrery only, for commands that mean nothing without it: deployments are
+ * served by the running app (its gateway and replicas), so `orrery deploy` never opens the store.
+ */
+export async function connectToRunning(dataDir: string): Promise<CliConnection> {
+  const info = readServerInfo(dataDir);
+  if (info && (await answers(info.url))) return serverConnection(info);
+  const why = info ? `its server at ${info.url} (from ${SERVER_INFO_FILE}) does not answer` : `there is no ${SERVER_INFO_FILE} in it`;
+  throw new OrreryError(
+    'UNAVAILABLE',
+    `No Orrery is running on the data dir ${dataDir} (${why}). Deployments are served by a running Orrery: open the desktop app or run npm run serve, then try again.`,
+  );
+}
+
+function serverConnection(info: ServerInfo): CliConnection {
+  const transport = createHttpTransport({ baseUrl: info.url, token: info.token, wording: terminalWording(info.url) });
+  return { client: createClient(transport), via: 'server', close: () => undefined };
 }
 
 /** Calls go through JSON both ways, as they would over HTTP. */

@@ -1,16 +1,17 @@
 import path from 'node:path';
-import type { MethodInput, MethodName } from '../../shared/contract/index';
+import { scanArgv, UsageError, type ContractCall } from './cli-args';
+import { DEPLOY_OPTIONS, DEPLOY_USAGE, parseDeploy, type DeployCommand } from './deploy-command';
+
+export { UsageError, type ContractCall } from './cli-args';
 
 /** `orrery …`: turns the command line into one contract call (or help); nothing here does I/O. */
 
 export type ModelsSubcommand = 'register' | 'approve' | 'push' | 'pull' | 'list';
 
-/** One contract call, its method and input typed together. */
-export type ContractCall = { [M in MethodName]: { method: M; input: MethodInput<M> } }[MethodName];
-
 export type CliCommand =
   | { kind: 'help'; text: string }
-  | { kind: 'call'; subcommand: ModelsSubcommand; call: ContractCall; dataDir?: string; json: boolean };
+  | { kind: 'call'; subcommand: ModelsSubcommand; call: ContractCall; dataDir?: string; json: boolean }
+  | DeployCommand;
 
 export interface CliDefaults {
   /** Who does register/push/pull when --actor is not given ('' when unknown). */
@@ -29,38 +30,33 @@ const SUBCOMMAND_USAGE: Record<ModelsSubcommand, string> = {
   list: '  orrery models list',
 };
 
-export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models <command> [options]
+export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|deploy <command> [options]
 
-Commands:
+Models (the registry):
 ${Object.values(SUBCOMMAND_USAGE).join('\n')}
+
+Deployments (serving a model version on a stable local URL):
+${DEPLOY_USAGE}
 
 Options:
   --data-dir DIR   the Orrery data dir (default: $ORRERY_HOME, else the OS's per-user data folder)
-  --actor A        who registers, pushes or pulls (default: $USER)
+  --actor A        who registers, pushes, pulls or changes a deployment (default: $USER)
   --json           print the result as JSON, for scripts
   -h, --help       this help
 
 A running Orrery (desktop or npm run serve) is reached through <data-dir>/server.json; when none
-answers, the command opens the store itself (training stays off).
+answers, a models command opens the store itself (training stays off), and a deploy command fails:
+deployments are served by a running Orrery.
 Exit status: 0 done, 1 failed (the reason on stderr), 2 bad usage.`;
 
 function subcommandUsage(sub: ModelsSubcommand): string {
   return `Usage:\n${SUBCOMMAND_USAGE[sub]}\n\nRun 'orrery --help' for the options every command takes.`;
 }
 
-/** A command line that makes no sense: exit status 2, with the usage text. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly usage: string = CLI_USAGE,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 const VALUE_OPTIONS = ['data-dir', 'actor', 'run', 'folder', 'path', 'name', 'description', 'parent', 'reviewer', 'comment', 'remote', 'tag'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
+/** The scanner knows every command's options, so it can tell an option's value from a positional. */
+const ALL_OPTIONS = { values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values])], flags: ['json', ...DEPLOY_OPTIONS.flags] };
 const COMMON: readonly ValueOption[] = ['data-dir'];
 const ALLOWED: Record<ModelsSubcommand, readonly ValueOption[]> = {
   register: ['run', 'folder', 'path', 'name', 'description', 'parent', 'actor'],
@@ -71,55 +67,17 @@ const ALLOWED: Record<ModelsSubcommand, readonly ValueOption[]> = {
 };
 const SUBCOMMANDS = Object.keys(ALLOWED) as ModelsSubcommand[];
 
-interface Scanned {
-  positionals: string[];
-  values: Map<ValueOption, string[]>;
-  json: boolean;
-  help: boolean;
-}
-
-/** Splits argv into positionals and options (`--opt value` or `--opt=value`; `--` ends options). */
-function scan(argv: readonly string[]): Scanned {
-  const scanned: Scanned = { positionals: [], values: new Map(), json: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    if (raw === '--') {
-      scanned.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (raw === '-h' || raw === '--help') {
-      scanned.help = true;
-      continue;
-    }
-    if (!raw.startsWith('--')) {
-      if (raw.startsWith('-') && raw.length > 1) throw new UsageError(`Unknown option '${raw}'.`);
-      scanned.positionals.push(raw);
-      continue;
-    }
-    const eq = raw.indexOf('=');
-    const name = raw.slice(2, eq === -1 ? undefined : eq);
-    if (name === 'json' && eq === -1) {
-      scanned.json = true;
-      continue;
-    }
-    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) throw new UsageError(`Unknown option '${raw}'.`);
-    const value = eq === -1 ? argv[++i] : raw.slice(eq + 1);
-    // `--name --json` is a forgotten value, not a name.
-    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value.`);
-    const list = scanned.values.get(name as ValueOption) ?? [];
-    list.push(value);
-    scanned.values.set(name as ValueOption, list);
-  }
-  return scanned;
-}
-
 /** Parses `orrery …` into a contract call; throws UsageError for anything malformed. */
 export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCommand {
-  const scanned = scan(argv);
+  const scanned = scanArgv(argv, ALL_OPTIONS);
   const [group, subName, ...rest] = scanned.positionals;
   if (group === undefined) {
     if (scanned.help) return { kind: 'help', text: CLI_USAGE };
     throw new UsageError('Missing command.');
+  }
+  if (group === 'deploy') {
+    if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
+    return parseDeploy(scanned.positionals.slice(1), scanned, { actor: defaults.actor });
   }
   if (group !== 'models') throw new UsageError(`Unknown command '${group}'.`);
   if (subName === undefined) {
@@ -132,9 +90,10 @@ export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCom
   if (scanned.help) return { kind: 'help', text: usage };
 
   for (const [option, values] of scanned.values) {
-    if (!COMMON.includes(option) && !ALLOWED[sub].includes(option)) throw new UsageError(`--${option} is not an option of 'models ${sub}'.`, usage);
+    if (!COMMON.includes(option as ValueOption) && !ALLOWED[sub].includes(option as ValueOption)) throw new UsageError(`--${option} is not an option of 'models ${sub}'.`, usage);
     if (values.length > 1 && option !== 'parent') throw new UsageError(`--${option} is given more than once.`, usage);
   }
+  for (const flag of scanned.flags) if (flag !== 'json') throw new UsageError(`--${flag} is not an option of 'models ${sub}'.`, usage);
   const one = (option: ValueOption): string | undefined => scanned.values.get(option)?.[0];
   const required = (option: ValueOption, what: string): string => {
     const value = one(option);
@@ -208,7 +167,7 @@ export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCom
       break;
   }
   const dataDir = one('data-dir');
-  return { kind: 'call', subcommand: sub, call, json: scanned.json, ...(dataDir !== undefined ? { dataDir } : {}) };
+  return { kind: 'call', subcommand: sub, call, json: scanned.flags.has('json'), ...(dataDir !== undefined ? { dataDir } : {}) };
 }
 
 function parseVersion(text: string, usage: string): number {

@@ -2,18 +2,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveDataDir } from '../services/config/data-dir';
 import { connect } from './connection';
-import { parseCli, UsageError } from './models-command';
+import { runDeploy } from './deploy-run';
+import { CLI_USAGE, parseCli, UsageError } from './models-command';
 import { describeResult } from './models-output';
 import { watchPushProgress } from './push-progress';
 
-/** `orrery models …`: the model registry from scripts and CI. Exit 0 done, 1 failed, 2 bad usage. */
+/** `orrery models|deploy …`: the registry and deployments from scripts and CI. Exit 0 done, 1 failed, 2 bad usage. */
 async function main(argv: readonly string[]): Promise<number> {
   let command;
   try {
     command = parseCli(argv, { actor: defaultActor(), cwd: workingDir() });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    await write(process.stderr, `orrery: ${error.message}\n\n${error.usage}\n`);
+    await write(process.stderr, `orrery: ${error.message}\n\n${error.usage ?? CLI_USAGE}\n`);
     return 2;
   }
   if (command.kind === 'help') {
@@ -22,6 +23,16 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const flag = command.dataDir === undefined ? undefined : path.resolve(workingDir(), command.dataDir);
   const dataDir = resolveDataDir({ flag, env: process.env, platform: process.platform, homedir: os.homedir() });
+  if (command.kind === 'deploy') {
+    // Only a follow waits for Ctrl-C; any other command keeps the default (Ctrl-C ends it at once).
+    const stopped = command.follow
+      ? new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        })
+      : new Promise<void>(() => undefined);
+    return runDeploy(command, dataDir, { out: (text) => write(process.stdout, text), err: (text) => write(process.stderr, text), stopped });
+  }
   const connection = await connect(dataDir);
   try {
     const { call } = command;

@@ -5,6 +5,7 @@ import { MlflowApi } from './mlflow/mlflow-api';
 import { integrityReport } from '../services/store/integrity-check';
 import type { IntegrityStatus } from '../../shared/contract/app';
 import { removeServerInfo, writeServerInfo } from './server-info-file';
+import { startGateway } from './gateway/start-gateway';
 
 export interface StartOptions extends AppConfig {
   port: number;
@@ -54,6 +55,8 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
   // a large one on a worker thread (and the terminal is told so). Damage goes to stderr and to
   // the UI (app.integrity).
   void app.integrity.start(reportIntegrity);
+  // Deployments answer on their own ports again within seconds of a start.
+  const gateway = startGateway(app.serving);
   let stopped = false;
   return {
     app,
@@ -65,6 +68,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await gateway.close();
       await server.close();
       removeServerInfo(options.dataDir);
       app.close();

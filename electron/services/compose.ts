@@ -10,6 +10,8 @@ import { createHardware } from './hardware/hardware-area';
 import type { HardwareService, NvidiaGpuReader } from './hardware/hardware-service';
 import type { SystemProbe } from './hardware/system-probe';
 import { createRegistry } from './registry/registry-area';
+import { createServing } from './serving/serving-area';
+import type { ServingService } from './serving/serving-service';
 import type { ModelRegistryService } from './registry/model-registry-service';
 import { sweepOciTempFolders } from './registry/oci-temp-folders';
 import { RpcDispatcher } from './rpc/dispatcher';
@@ -46,6 +48,10 @@ export interface AppConfig {
    * prints only its answer; sweeping belongs to the app's own start. Default true.
    */
   sweepLeftovers?: boolean;
+  /** false: no serving (no replicas adopted, no gateway); serving.* answer UNAVAILABLE. Default: as training. */
+  serving?: boolean;
+  /** How long a model replica may take to answer /ping (tests shorten it). */
+  replicaReadyTimeoutMs?: number;
 }
 
 export interface App {
@@ -59,6 +65,8 @@ export interface App {
   registry: ModelRegistryService;
   /** The training queue, once the machine's capacity has been read. */
   training: Promise<TrainingService>;
+  /** Deployments, once replicas left running have been found again; the gateway follows its routes. */
+  serving: Promise<ServingService>;
   /** The check of the store's pages; startOrrery starts it once the server answers. */
   integrity: IntegrityCheck;
   /** Tells jobs where the MLflow API listens (known once the HTTP server has started). */
@@ -107,6 +115,19 @@ export function composeApp(config: AppConfig): App {
       enabled: config.training !== false,
     });
 
+    const serving = createServing({
+      db,
+      bus,
+      dataDir,
+      models: registry.service,
+      resources: training.service,
+      dockerReady: async () => (await hardware.service.overview()).docker.state === 'ready',
+      enabled: config.training !== false && config.serving !== false,
+      // A test that fakes the engine must not have serving reach the real one.
+      ...(config.docker !== undefined ? { runtime: null } : {}),
+      ...(config.replicaReadyTimeoutMs !== undefined ? { replicaReadyTimeoutMs: config.replicaReadyTimeoutMs } : {}),
+    });
+
     let closed = false;
     const sweeps: LeftoverSweep[] =
       config.sweepLeftovers === false ? [] : [tracking.sweepLeftovers, registry.sweepLeftovers, (stopped) => sweepOciTempFolders({ tmpDir: os.tmpdir() }, stopped)];
@@ -115,12 +136,13 @@ export function composeApp(config: AppConfig): App {
     return {
       info: app.info,
       bus,
-      dispatcher: new RpcDispatcher({ ...app.handlers, ...hardware.handlers, ...tracking.handlers, ...training.handlers, ...registry.handlers }),
+      dispatcher: new RpcDispatcher({ ...app.handlers, ...hardware.handlers, ...tracking.handlers, ...training.handlers, ...registry.handlers, ...serving.handlers }),
       hardware: hardware.service,
       tracking: tracking.service,
       artifacts: tracking.artifacts,
       registry: registry.service,
       training: training.service,
+      serving: serving.service,
       startupCleanup,
       integrity,
       jobTokens,
@@ -129,6 +151,7 @@ export function composeApp(config: AppConfig): App {
       },
       close() {
         closed = true;
+        serving.close();
         training.close();
         registry.close();
         tracking.close();

@@ -2,13 +2,17 @@
 
 Logs per-epoch metrics to Orrery (through orrery_tracking when it is importable, else as
 ORRERY_METRICS lines on stdout), and saves the model to the outputs folder, which Orrery
-collects into the run's artifacts. Hyperparameters come from ORRERY_PARAMS.
+collects into the run's artifacts: model.pkl, and model/, an MLflow-format model folder (MLmodel
+with the sklearn flavor, a signature and an input example) that can be registered and deployed.
+Hyperparameters come from ORRERY_PARAMS.
 """
 import json
 import os
 import pickle
+import platform
 
 import numpy as np
+import sklearn
 from sklearn.datasets import load_digits
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import log_loss
@@ -48,6 +52,44 @@ with open(os.path.join(outputs, "model.pkl"), "wb") as f:
     pickle.dump(model, f)
 with open(os.path.join(outputs, "metrics.json"), "w") as f:
     json.dump({"val_acc": val_acc, "val_loss": val_loss}, f)
+
+
+def save_mlflow_model(folder, features, example_rows):
+    """The folder mlflow.sklearn.save_model writes, without needing mlflow: MLmodel, model.pkl and
+    input_example.json. Inputs are the 64 pixel intensities scaled to 0..1, as in training."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "model.pkl"), "wb") as f:
+        pickle.dump(model, f)
+    with open(os.path.join(folder, "input_example.json"), "w") as f:
+        json.dump({"columns": features, "data": example_rows.tolist()}, f)
+    inputs = json.dumps([{"type": "double", "name": name, "required": True} for name in features])
+    outputs = json.dumps([{"type": "long", "required": True}])
+    with open(os.path.join(folder, "MLmodel"), "w") as f:
+        f.write(
+            "artifact_path: model\n"
+            "flavors:\n"
+            "  python_function:\n"
+            "    loader_module: mlflow.sklearn\n"
+            "    model_path: model.pkl\n"
+            "    predict_fn: predict\n"
+            f"    python_version: {platform.python_version()}\n"
+            "  sklearn:\n"
+            "    code: null\n"
+            "    pickled_model: model.pkl\n"
+            "    serialization_format: pickle\n"
+            f"    sklearn_version: {sklearn.__version__}\n"
+            "saved_input_example_info:\n"
+            "  artifact_path: input_example.json\n"
+            "  pandas_orient: split\n"
+            "  type: dataframe\n"
+            "signature:\n"
+            f"  inputs: '{inputs}'\n"
+            f"  outputs: '{outputs}'\n"
+        )
+
+
+feature_names = list(getattr(digits, "feature_names", None) or [f"pixel_{i // 8}_{i % 8}" for i in range(64)])
+save_mlflow_model(os.path.join(outputs, "model"), feature_names, x_val[:2])
 if tracking:
     tracking.end_run()
-print("saved model.pkl", flush=True)
+print("saved model.pkl and the MLflow model folder model/", flush=True)

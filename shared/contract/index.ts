@@ -5,6 +5,7 @@ import { trackingEvents, trackingMethods } from './tracking';
 import { trainingEvents, trainingMethods } from './training';
 import { registryEvents, registryMethods } from './registry';
 import { remoteMethods } from './remotes';
+import { servingEvents, servingMethods } from './serving';
 import type { EventsOf, MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
@@ -15,6 +16,7 @@ export const contract = {
   ...trainingMethods,
   ...registryMethods,
   ...remoteMethods,
+  ...servingMethods,
 };
 
 export type Contract = typeof contract;
@@ -24,7 +26,7 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Every event the app publishes, by topic: the one table both the type and the topic list come from. */
-export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents };
+export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...servingEvents };
 export type AppEventMap = EventsOf<typeof appEvents>;
 export type AppEventTopic = keyof AppEventMap;
 

@@ -116,3 +116,19 @@ describe('lineage layout', () => {
     expect(layout.nodes[1]?.href).toBeUndefined();
   });
 });
+
+describe('lineage layout with deployments', () => {
+  it('reaches the deployments that serve the version, after it, each linking to its page', () => {
+    const layout = layoutLineage(version({ pushes: [] }), [
+      { name: 'iris-prod', status: 'running', weight: 90, role: 'stable' },
+      { name: 'iris-canary', status: 'running', weight: 10, role: 'candidate' },
+    ]);
+    const deployments = layout.nodes.filter((n) => n.kind === 'deployment');
+    expect(deployments.map((n) => [n.column, n.row, n.title, n.subtitle, n.href])).toEqual([
+      [3, 0, 'Deployment iris-prod', 'running · stable 90%', '#/deployments/iris-prod'],
+      [3, 1, 'Deployment iris-canary', 'running · candidate 10%', '#/deployments/iris-canary'],
+    ]);
+    expect(layout.edges).toContainEqual({ from: 'v:iris:2', to: 'deploy:iris-prod' });
+    expect(layout.edges).toContainEqual({ from: 'v:iris:2', to: 'deploy:iris-canary' });
+  });
+});

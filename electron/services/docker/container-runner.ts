@@ -373,6 +373,7 @@ export class ContainerRunner {
 }
 
 /** The engine's label filter: every label must match. */
+/** An empty value asks only that the label be present (whatever its value). */
 function labelFilter(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+  return Object.entries(labels).map(([key, value]) => (value === '' ? key : `${key}=${value}`));
 }

@@ -16,7 +16,7 @@ import { JobSpecCheck } from './job-spec-check';
 import { orreryIdentity, type ProcessIdentity } from './job-user';
 import { defaultMountPolicy, type MountPolicy } from './mount-policy';
 import type { GpuSampleReader, RunArtifactsWriter, RunTracker } from './ports';
-import type { ResourceManager } from './resource-manager';
+import { GIB, type Allocation, type JobResources, type ResourceManager } from './resource-manager';
 import { planSweep } from './sweep-planner';
 import { SweepRuns } from './sweep-runs';
 
@@ -59,6 +59,8 @@ export class TrainingService {
   private readonly scheduler: JobScheduler;
   private readonly sweeps: SweepRuns;
   private readonly recovery: JobRecovery;
+  /** Holders that are not jobs (model replicas) and how to name them. */
+  private readonly reservations = new Map<string, string>();
 
   constructor(private readonly deps: TrainingServiceDeps) {
     const now = deps.now ?? Date.now;
@@ -145,6 +147,62 @@ export class TrainingService {
       cpus: { total: usage.cpus.total, used: usage.cpus.used },
       memoryBytes: { total: usage.memoryBytes.total, used: usage.memoryBytes.used },
     };
+  }
+
+  /**
+   * Take resources for something that is not a job (a model replica) now, or never: it does not
+   * queue. Refuses CONFLICT naming the jobs and replicas that hold what is missing.
+   */
+  reserve(holderId: string, holderLabel: string, resources: { gpus: number; cpus: number; memoryGb: number }): Allocation {
+    const asked: JobResources = { gpus: resources.gpus, cpus: resources.cpus, memoryGb: resources.memoryGb };
+    const fit = this.deps.resources.check(asked);
+    if (!fit.ok) throw new OrreryError('INVALID_INPUT', fit.reason.replace(/^resources\./, ''));
+    const allocation = this.deps.resources.tryAllocate(holderId, asked);
+    if (allocation === null) throw new OrreryError('CONFLICT', this.busyReason(asked));
+    this.reservations.set(holderId, holderLabel);
+    return allocation;
+  }
+
+  /** Give back what reserve() took; queued jobs may start in it. */
+  release(holderId: string): void {
+    this.reservations.delete(holderId);
+    if (this.deps.resources.release(holderId)) this.schedule();
+  }
+
+  /** After a restart: what a running replica holds, recorded even when it clashes (it runs either way). */
+  restore(holderId: string, holderLabel: string, allocation: Omit<Allocation, 'jobId'>): void {
+    this.reservations.set(holderId, holderLabel);
+    const { conflicts } = this.deps.resources.restore({ ...allocation, jobId: holderId });
+    for (const conflict of conflicts) console.error(`[training] ${conflict}`);
+  }
+
+  /** Who holds the resources a reservation could not get, in words. */
+  private busyReason(asked: JobResources): string {
+    const usage = this.deps.resources.usage();
+    const holderName = (id: string) => this.reservations.get(id) ?? `job ${this.deps.jobs.get(id)?.name ?? id} (${id.slice(0, 8)})`;
+    const parts: string[] = [];
+    const gpusAsked = typeof asked.gpus === 'number' ? asked.gpus : asked.gpus.length;
+    const freeGpus = usage.gpus.filter((gpu) => gpu.jobId === null).length;
+    if (gpusAsked > freeGpus) {
+      const holders = [...new Set(usage.gpus.flatMap((gpu) => gpu.jobIds))].map(holderName);
+      parts.push(`${gpusAsked} GPU${gpusAsked === 1 ? '' : 's'} asked, ${freeGpus} free (held by ${holders.join(', ')})`);
+    }
+    const holdersOf = (what: (a: NonNullable<ReturnType<ResourceManager['allocationOf']>>) => number) =>
+      this.holderIds()
+        .filter((id) => what(this.deps.resources.allocationOf(id)!) > 0)
+        .map(holderName);
+    if ((asked.cpus ?? 0) > usage.cpus.free) parts.push(`${asked.cpus} CPUs asked, ${Number(usage.cpus.free.toFixed(2))} free (held by ${holdersOf((a) => a.cpus).join(', ')})`);
+    const memoryGb = asked.memoryGb ?? 0;
+    if (memoryGb * GIB > usage.memoryBytes.free) {
+      parts.push(`${memoryGb} GB of memory asked, ${Number((usage.memoryBytes.free / GIB).toFixed(2))} GB free (held by ${holdersOf((a) => a.memoryBytes).join(', ')})`);
+    }
+    return `Not enough free resources: ${parts.join('; ') || 'the machine is full'}.`;
+  }
+
+  private holderIds(): string[] {
+    const ids = new Set<string>(this.reservations.keys());
+    for (const job of this.deps.jobs.list(['running'])) ids.add(job.jobId);
+    return [...ids].filter((id) => this.deps.resources.allocationOf(id) !== null);
   }
 
   /** Local images a job can run in; none when jobs run as plain processes. */

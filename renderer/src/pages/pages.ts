@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Route } from '../routing/route';
 import { ComparePage } from './compare/ComparePage';
+import { DeploymentsPage } from './deployments/DeploymentsPage';
 import { ExperimentsPage } from './experiments/ExperimentsPage';
 import { ModelsPage } from './models/ModelsPage';
 import { OverviewPage } from './overview/OverviewPage';
@@ -23,6 +24,7 @@ export const pages: readonly PageDef[] = [
   { id: 'experiments', label: 'Experiments', component: ExperimentsPage, inNav: true },
   { id: 'queue', label: 'Jobs', component: JobsPage, inNav: true },
   { id: 'models', label: 'Models', component: ModelsPage, inNav: true },
+  { id: 'deployments', label: 'Deployments', component: DeploymentsPage, inNav: true },
   { id: 'settings', label: 'Settings', component: SettingsPage, inNav: true },
   { id: 'runs', label: 'Run', component: RunPage, inNav: false },
   { id: 'compare', label: 'Compare', component: ComparePage, inNav: false },

@@ -71,7 +71,10 @@ describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
     expect(run.params).toMatchObject({ epochs: '5' });
     expect(run.tags['orrery.image.digest']).toMatch(/^sha256:|@sha256:/);
     const artifacts = await server.rpc<Array<{ path: string }>>('tracking.listArtifacts', { runId: job.runId });
-    expect(artifacts.body.result!.map((a) => a.path).sort()).toEqual(['metrics.json', 'model.pkl']);
+    expect(artifacts.body.result!.map((a) => a.path).sort()).toEqual(['metrics.json', 'model', 'model.pkl']);
+    // The MLflow-format model folder, ready to register and deploy.
+    const modelFolder = await server.rpc<Array<{ path: string }>>('tracking.listArtifacts', { runId: job.runId, path: 'model' });
+    expect(modelFolder.body.result!.map((a) => a.path).sort()).toEqual(['model/MLmodel', 'model/input_example.json', 'model/model.pkl']);
     training.close();
   });
 

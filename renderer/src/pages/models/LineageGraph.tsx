@@ -1,6 +1,6 @@
 import type { ModelVersionDetail } from '../../../../shared/contract/registry';
 import { Card } from '../../components/Card';
-import { layoutLineage, type LineageNode } from './lineage-layout';
+import { layoutLineage, type LineageDeployment, type LineageNode } from './lineage-layout';
 
 const NODE_W = 210;
 const NODE_H = 46;
@@ -10,15 +10,15 @@ const GAP_Y = 14;
 const TITLE_CHARS = 25;
 const SUBTITLE_CHARS = 30;
 
-const columnLabels = ['Data', 'Source', 'Version', 'Pushed to'];
+const columnLabels = ['Data', 'Source', 'Version', 'Pushed to / served by'];
 
 function clip(text: string, chars: number): string {
   return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }
 
 /** The version's lineage as a left-to-right graph; nodes that have a page link to it. */
-export function LineageGraph({ version }: { version: ModelVersionDetail }) {
-  const layout = layoutLineage(version);
+export function LineageGraph({ version, deployments = [] }: { version: ModelVersionDetail; deployments?: readonly LineageDeployment[] }) {
+  const layout = layoutLineage(version, deployments);
   const x = (n: LineageNode) => n.column * (NODE_W + GAP_X);
   const y = (n: LineageNode) => 20 + n.row * (NODE_H + GAP_Y);
   const width = 4 * NODE_W + 3 * GAP_X;
@@ -72,7 +72,7 @@ export function LineageGraph({ version }: { version: ModelVersionDetail }) {
           })}
         </svg>
       </div>
-      {version.pushes.length === 0 && <p className="muted">Not pushed to a registry yet.</p>}
+      {version.pushes.length === 0 && deployments.length === 0 && <p className="muted">Not pushed to a registry or deployed yet.</p>}
     </Card>
   );
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ModelVersionDetail } from '../../../../shared/contract/registry';
+import type { DeploymentSummary } from '../../../../shared/contract/serving';
 import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -14,6 +15,7 @@ import { LineageGraph } from './LineageGraph';
 import { gateLabel, gateTone, stageTone } from './model-badges';
 import { describeActual, describeGate, formatWhen, shortDigest } from './model-format';
 import { PushDialog } from './PushDialog';
+import { VersionDeployments, useVersionDeployments } from '../deployments/VersionDeployments';
 import { StageControls } from './StageControls';
 import { registryStale } from './registry-stale';
 import '../../styles/experiments.css';
@@ -27,6 +29,7 @@ export function VersionPage({ name, version }: { name: string; version: number }
     registryStale(name),
   );
   const [pushing, setPushing] = useState(false);
+  const deployments = useVersionDeployments(name, version);
   const [v, model] = loaded.data ?? [null, null];
   const approved = v?.approvals.some((a) => a.status === 'approved') ?? false;
 
@@ -151,7 +154,8 @@ export function VersionPage({ name, version }: { name: string; version: number }
                 <SchemaTable schema={v.inputSchema} />
               </Card>
             )}
-            <LineageGraph version={v} />
+            <VersionDeployments model={name} version={version} deployments={deployments} />
+            <LineageGraph version={v} deployments={lineageDeployments(deployments.data ?? [], version)} />
             {v.pushes.length > 0 && (
               <Card title="Pushes" testId="pushes" className="card-wide">
                 <ul className="plain-list">
@@ -169,6 +173,14 @@ export function VersionPage({ name, version }: { name: string; version: number }
       )}
     </div>
   );
+}
+
+/** This version's part in each deployment that serves it, for the lineage graph. */
+function lineageDeployments(list: readonly DeploymentSummary[], version: number) {
+  return list.map((d) => {
+    const mine = d.versions.find((x) => x.version === version);
+    return { name: d.name, status: d.status, weight: mine?.weight ?? 0, role: mine?.role ?? 'not serving' };
+  });
 }
 
 function facts(v: ModelVersionDetail) {

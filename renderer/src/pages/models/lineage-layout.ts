@@ -6,7 +6,7 @@ export interface LineageNode {
   id: string;
   column: number;
   row: number;
-  kind: 'dataset' | 'run' | 'parent' | 'folder' | 'registry' | 'version' | 'push';
+  kind: 'dataset' | 'run' | 'parent' | 'folder' | 'registry' | 'version' | 'push' | 'deployment';
   title: string;
   subtitle: string;
   href?: string;
@@ -24,11 +24,21 @@ export interface LineageLayout {
   rows: number;
 }
 
+/** A deployment that serves the version, as the lineage shows it. */
+export interface LineageDeployment {
+  name: string;
+  status: string;
+  /** This version's share of the deployment's traffic, percent. */
+  weight: number;
+  role: string;
+}
+
 /**
  * Where a version came from and where it went, left to right:
- * datasets → run (or folder / source registry) and parent versions → this version → registries it was pushed to.
+ * datasets → run (or folder / source registry) and parent versions → this version → registries it
+ * was pushed to and deployments that serve it.
  */
-export function layoutLineage(v: ModelVersionDetail): LineageLayout {
+export function layoutLineage(v: ModelVersionDetail, deployments: readonly LineageDeployment[] = []): LineageLayout {
   const nodes: LineageNode[] = [];
   const edges: LineageEdge[] = [];
   const add = (node: Omit<LineageNode, 'row'>) => {
@@ -73,6 +83,12 @@ export function layoutLineage(v: ModelVersionDetail): LineageLayout {
     if (seen.has(bare)) continue;
     seen.add(bare);
     edges.push({ from: self, to: add({ id: `push:${bare}`, column: 3, kind: 'push', title: bare, subtitle: `digest ${shortDigest(push.digest)} · ${push.actor}` }) });
+  }
+  for (const d of deployments) {
+    edges.push({
+      from: self,
+      to: add({ id: `deploy:${d.name}`, column: 3, kind: 'deployment', title: `Deployment ${d.name}`, subtitle: `${d.status} · ${d.role} ${d.weight}%`, href: routeHref('deployments', [d.name]) }),
+    });
   }
   const columns = Math.max(...nodes.map((n) => n.column)) + 1;
   const rows = Math.max(...nodes.map((n) => n.row)) + 1;
