@@ -20,7 +20,7 @@ export function servingHandlers(ready: Promise<ServingService>): ServingHandlers
     'serving.updateDeployment': async ({ name, actor, ...changes }) => (await ready).update(name, withoutUndefined(changes), actor),
     'serving.stopDeployment': async ({ name, actor }) => (await ready).stop(name, actor),
     'serving.startDeployment': async ({ name, actor }) => (await ready).start(name, actor),
-    'serving.deleteDeployment': async ({ name, actor }) => (await ready).delete(name, actor),
+    'serving.deleteDeployment': async ({ name }) => (await ready).delete(name),
     'serving.getDeploymentToken': async ({ name }) => (await ready).token(name),
     'serving.queryMetrics': async ({ name, sinceMs }) => (await ready).metrics(name, sinceMs),
     'serving.listRequests': async ({ name, limit }) => (await ready).requests(name, limit),

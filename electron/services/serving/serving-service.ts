@@ -17,7 +17,7 @@ import type { EventBus } from '../events/event-bus';
 import type { DeploymentRepository, DeploymentRow, DeploymentVersionRow, EventRow } from './deployment-repository';
 import { deploymentView, eventView, summaryView } from './deployment-views';
 import { invokeThroughGateway } from './gateway-call';
-import { servableFlavor, SERVED_FLAVORS } from './model-flavors';
+import { servableFlavor } from './model-flavors';
 import { assertPortFree, pickFreePort } from './port-picker';
 import type { ModelVersionReader } from './ports';
 import type { ReplicaProvisioner } from './replica-provisioner';
@@ -301,7 +301,7 @@ export class ServingService implements RouteSource {
     return this.get(name);
   }
 
-  async delete(name: string, actor: string): Promise<{ deleted: true }> {
+  async delete(name: string): Promise<{ deleted: true }> {
     this.row(name);
     await this.exclusive(name, async () => {
       await this.deps.rollouts.forget(name);
@@ -310,7 +310,6 @@ export class ServingService implements RouteSource {
       await Promise.all(this.deps.replicas.specsOf(name).map((spec) => this.deps.provisioner.stop(spec.replicaId, 2)));
       this.deps.telemetry.forget(name);
     });
-    void actor;
     return { deleted: true };
   }
 
@@ -434,7 +433,8 @@ export class ServingService implements RouteSource {
     if (replicas.length === 0) return this.busy.has(row.name) ? 'starting' : 'failed';
     const ready = replicas.filter((r) => r.state === 'ready').length;
     if (ready === replicas.length) return 'running';
-    if (ready === 0) return replicas.some((r) => r.state === 'starting') && this.busy.has(row.name) ? 'starting' : 'failed';
+    // Loading its model (also a replica taken back after a restart) is starting; only crashing ones is failed.
+    if (ready === 0) return replicas.some((r) => r.state === 'starting') ? 'starting' : 'failed';
     return 'degraded';
   }
 
@@ -456,7 +456,6 @@ export class ServingService implements RouteSource {
       if (error instanceof OrreryError) throw new OrreryError(error.code, `${field}: ${error.message}`);
       throw error;
     }
-    void SERVED_FLAVORS;
   }
 
   private async choosePort(port: number | undefined): Promise<number> {

@@ -250,7 +250,7 @@ describe('a running deployment', () => {
     expect(second.code).toBe('CONFLICT');
     expect(second.message).toContain('canary rollout to version 2');
     await waitUntil(() => h.service.get('iris').rollout?.state === 'waiting-for-traffic');
-    await h.service.delete('iris', 'x');
+    await h.service.delete('iris');
     expect(h.runtime.containers.size).toBe(0);
     expect(h.ledger.manager.usage().cpus.used).toBe(0);
     expect((await refusal(Promise.resolve().then(() => h.service.get('iris')))).code).toBe('NOT_FOUND');
