@@ -1,11 +1,22 @@
 import { rolloutStrategies, type RolloutSettings, type RolloutStrategy } from '../../shared/contract/serving';
 import { DEFAULT_ROLLOUT_SETTINGS } from '../services/serving/rollout-defaults';
 import { UsageError, type ContractCall, type Scanned } from './cli-args';
-import { parseCount, parseDuration, parseFraction, parsePercent, parsePositive, parseSteps, parseVersionRef } from './deploy-values';
+import {
+  parseAliasName,
+  parseCount,
+  parseDeploymentName,
+  parseDuration,
+  parseFraction,
+  parseModelName,
+  parsePercent,
+  parsePositive,
+  parseSteps,
+  parseVersionRef,
+} from './deploy-values';
 
 /** `orrery deploy …`: turns the command line into one serving.* call (or help); nothing here does I/O. */
 
-export const deploySubcommands = ['create', 'rollout', 'status', 'promote', 'rollback', 'pause', 'resume', 'abort', 'scale', 'stop', 'start', 'list', 'logs', 'delete'] as const;
+export const deploySubcommands = ['create', 'rollout', 'status', 'promote', 'rollback', 'pause', 'resume', 'abort', 'scale', 'stop', 'start', 'list', 'logs', 'token', 'delete'] as const;
 export type DeploySubcommand = (typeof deploySubcommands)[number];
 
 export interface DeployCommand {
@@ -38,6 +49,7 @@ const USAGE_LINES = {
   power: '  orrery deploy stop|start NAME                      stopped: the URL answers 503 until started',
   list: '  orrery deploy list',
   logs: '  orrery deploy logs NAME [--tail 200] [--follow]    the replicas\' output',
+  token: '  orrery deploy token NAME                           the bearer token callers send (--require-token)',
   delete: '  orrery deploy delete NAME',
 };
 
@@ -58,6 +70,7 @@ const LINE_OF: Record<DeploySubcommand, keyof typeof USAGE_LINES> = {
   start: 'power',
   list: 'list',
   logs: 'logs',
+  token: 'token',
   delete: 'delete',
 };
 
@@ -94,6 +107,7 @@ const ALLOWED: Record<DeploySubcommand, [readonly string[], readonly string[]]> 
   start: [['actor'], []],
   list: [[], []],
   logs: [['tail'], ['follow']],
+  token: [[], []],
   delete: [['actor'], []],
 };
 
@@ -156,7 +170,11 @@ export function parseDeploy(args: readonly string[], scanned: Scanned, defaults:
     }
     if (rest.length === 0) bad(`deploy ${sub} needs NAME.`);
     if (rest.length > 1) bad(`Unexpected argument '${rest[1]}'.`);
-    return rest[0]!;
+    try {
+      return parseDeploymentName('NAME', rest[0]!);
+    } catch (error) {
+      return bad((error as Error).message);
+    }
   };
   const who = one('actor') ?? defaults.actor;
   // Left out when nobody is known: Orrery records its own default.
@@ -170,7 +188,7 @@ export function parseDeploy(args: readonly string[], scanned: Scanned, defaults:
       required('version', 'V|@ALIAS');
       const input = {
         name,
-        model: one('model')!,
+        model: read('model', parseModelName)!,
         version: read('version', parseVersionRef)!,
         ...defined('replicas', read('replicas', (f, t) => parseCount(f, t, 1, 16))),
         ...defined('port', read('port', (f, t) => parseCount(f, t, 1024, 65535))),
@@ -180,8 +198,7 @@ export function parseDeploy(args: readonly string[], scanned: Scanned, defaults:
         ...defined('image', one('image')),
         ...defined('timeoutSeconds', read('timeout', (f, t) => parseDuration(f, t, { ms: 3_600_000, words: '1h' }, false) / 1000)),
         ...defined('maxBodyMb', read('max-body-mb', (f, t) => parsePositive(f, t, 2048))),
-        // "@champion" and "champion" name the same alias.
-        ...defined('promoteAlias', one('promote-alias')?.replace(/^@/, '')),
+        ...defined('promoteAlias', read('promote-alias', parseAliasName)),
         ...(scanned.flags.has('require-approval') ? { requireApproval: true } : {}),
         ...(scanned.flags.has('require-token') ? { requireToken: true } : {}),
         ...(scanned.flags.has('no-request-log') ? { logRequests: false } : {}),
@@ -223,6 +240,9 @@ export function parseDeploy(args: readonly string[], scanned: Scanned, defaults:
       break;
     case 'list':
       call = { method: 'serving.listDeployments', input: {} };
+      break;
+    case 'token':
+      call = { method: 'serving.getDeploymentToken', input: { name } };
       break;
     case 'logs':
       call = { method: 'serving.readLogs', input: { name, ...defined('tail', read('tail', (f, t) => parseCount(f, t, 1, 10_000))) } };

@@ -22,6 +22,9 @@ export function describeDeployResult(command: { subcommand: DeploySubcommand; ca
       return listText(result as DeploymentSummary[]);
     case 'logs':
       return (result as DeploymentLogLine[]).map(logLineText).join('\n');
+    case 'token':
+      // The token alone, so `$(orrery deploy token web)` is the token; none: see deployNote.
+      return (result as { token: string | null }).token ?? '';
     case 'delete':
       return `Deleted ${(command.call.input as { name: string }).name}`;
     case 'create': {
@@ -55,6 +58,23 @@ export function describeDeployResult(command: { subcommand: DeploySubcommand; ca
   }
 }
 
+/** A line for stderr besides the result (stdout stays empty, or holds only the result, for scripts); null for none. */
+export function deployNote(command: { subcommand: DeploySubcommand; json: boolean }, result: unknown): string | null {
+  if (command.subcommand === 'token' && !command.json && (result as { token: string | null }).token === null) return 'this deployment does not require a token';
+  return null;
+}
+
+/**
+ * A next step to print under Orrery's error, for the mistakes a new user makes; null for none.
+ * A version registered from a whole run's artifacts has no MLmodel at its top: the MLflow model folder inside it is what serves.
+ */
+export function deployErrorHint(subcommand: DeploySubcommand, message: string): string | null {
+  if ((subcommand === 'create' || subcommand === 'rollout') && message.includes('the model folder has no MLmodel file')) {
+    return 'hint: register the run\'s MLflow model folder, e.g. orrery models register --run RUN --path model --name …';
+  }
+  return null;
+}
+
 /** `deploy status`: the URL first, then versions and replicas, then the rollout and its last decision. */
 export function statusText(d: Deployment): string {
   const s = d.settings;
@@ -62,7 +82,7 @@ export function statusText(d: Deployment): string {
     d.url,
     `${d.name}: ${d.modelName}, ${d.status}${d.reason ? ` (${d.reason})` : ''}`,
     `  ${plural(s.replicas, 'replica')} of ${s.cpus} CPU, ${s.memoryGb} GB${s.gpus > 0 ? `, ${plural(s.gpus, 'GPU')}` : ''} each; image ${s.image}; timeout ${s.timeoutSeconds} s` +
-      `${s.requireToken ? '; token required' : ''}${s.requireApproval ? '; approval required' : ''}${s.logRequests ? '' : '; request log off'}` +
+      `${s.requireToken ? `; token required (orrery deploy token ${d.name})` : ''}${s.requireApproval ? '; approval required' : ''}${s.logRequests ? '' : '; request log off'}` +
       `${s.promoteAlias ? `; promotes alias @${s.promoteAlias}` : ''}`,
   ];
   if (d.unapproved) lines.push('  unapproved: a version that serves is not approved in the registry');
@@ -112,7 +132,7 @@ function analysisLines(a: AnalysisView, failureLimit: number): string[] {
   for (const row of rows) lines.push(`    ${row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')}`);
   if (a.agreement) {
     const ag = a.agreement;
-    lines.push(`    shadow answers compared: ${ag.compared}, equal ${ag.equalShare === null ? '–' : percent(ag.equalShare)}, mean absolute difference ${ag.meanAbsDiff ?? '–'}`);
+    lines.push(`    shadow answers compared: ${ag.compared}, equal ${ag.equalShare === null ? '–' : percent(ag.equalShare)}, mean absolute difference ${ag.meanAbsDiff === null ? '–' : plain(ag.meanAbsDiff)}`);
   }
   lines.push(`  Failed checks in a row: ${a.consecutiveFailures} of ${failureLimit}`);
   return lines;
@@ -137,7 +157,7 @@ function checkValue(name: AnalysisCheck['name'], value: number | null): string {
     case 'p95-factor':
       return ms(value);
     case 'min-requests':
-      return String(value);
+      return String(Math.round(value));
     case 'min-time':
       return duration(value);
   }
@@ -156,10 +176,34 @@ function verdict(c: AnalysisCheck): string {
   return c.name === 'min-requests' || c.name === 'min-time' ? 'waiting' : 'FAILED';
 }
 
-/** "rollback at 2026-11-30T08:01:02Z by orrery: <why> (errorRate 0.2, p95Ms 41)". */
+/** "rollback at 2026-11-30T08:01:02Z by orrery: <why> (error rate 20%, candidate p95 41 ms)". */
 export function decisionText(e: DeploymentEventView): string {
-  const numbers = Object.entries(e.numbers).map(([key, value]) => `${key} ${value ?? '–'}`);
+  const numbers = Object.entries(e.numbers).map(([key, value]) => decisionNumber(key, value));
   return `${e.kind} at ${time(e.at)} by ${e.actor}: ${e.message}${numbers.length > 0 ? ` (${numbers.join(', ')})` : ''}`;
+}
+
+/** Decision numbers by unit, under the serving area's names; others go by their suffix (…Ms, …Rate). */
+const SHARE_KEYS = new Set(['errorRate', 'maxErrorRate', 'equalShare', 'minAgreement']);
+const PERCENT_KEYS = new Set(['weight', 'shadowShare']);
+const DURATION_KEYS = new Set(['elapsedMs', 'keepWarmMs', 'intervalMs']);
+const COUNT_KEYS = new Set(['step', 'candidateRequests', 'candidateErrors', 'consecutiveFailures', 'failureLimit', 'replaced', 'total', 'replicas', 'compared', 'shadowErrors']);
+
+/**
+ * "p95FactorLimitMs 24.767250000000004" → "p95 factor limit 24.8 ms", "maxErrorRate 0.01" →
+ * "max error rate 1%". `step` is printed as Orrery records it (counted from 1).
+ */
+export function decisionNumber(key: string, value: number | null): string {
+  const label = key
+    .replace(/Ms$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  if (value === null) return `${label} –`;
+  if (COUNT_KEYS.has(key)) return `${label} ${Math.round(value)}`;
+  if (PERCENT_KEYS.has(key)) return `${label} ${Number(value.toFixed(2))}%`;
+  if (SHARE_KEYS.has(key) || /(?:Rate|Share|Agreement)$/.test(key)) return `${label} ${percent(value)}`;
+  if (DURATION_KEYS.has(key)) return `${label} ${Number((value / 1000).toFixed(1))} s`;
+  if (key.endsWith('Ms')) return `${label} ${ms(value)}`;
+  return `${label} ${plain(value)}`;
 }
 
 /** `deploy list`: one row per deployment, columns aligned. */
@@ -199,6 +243,11 @@ function plural(n: number, word: string): string {
 /** 0.01 → "1%", 0.004 → "0.4%", 0.12345 → "12.35%". */
 function percent(share: number): string {
   return `${Number((share * 100).toFixed(2))}%`;
+}
+
+/** A number without a known unit, to 4 significant digits (whole from 1000): 0.000123456 → "0.0001235". */
+function plain(value: number): string {
+  return Math.abs(value) >= 1000 ? String(Math.round(value)) : String(Number(value.toPrecision(4)));
 }
 
 function ms(value: number | null): string {

@@ -2,7 +2,7 @@ import type { DeploymentLogLine } from '../../shared/contract/serving';
 import { connectToRunning } from './connection';
 import type { DeployCommand } from './deploy-command';
 import { followLogs } from './deploy-logs-follow';
-import { describeDeployResult, logLineText } from './deploy-output';
+import { deployErrorHint, deployNote, describeDeployResult, logLineText } from './deploy-output';
 
 export interface DeployIo {
   out(text: string): Promise<void>;
@@ -23,9 +23,19 @@ export async function runDeploy(command: DeployCommand, dataDir: string, io: Dep
       if (end === 'deleted') await io.err(`orrery: deployment ${call.input.name} was deleted\n`);
       return 0;
     }
-    const result: unknown = await connection.client.call(call.method, call.input as never);
+    let result: unknown;
+    try {
+      result = await connection.client.call(call.method, call.input as never);
+    } catch (error) {
+      // Orrery's message stays first (the caller prints it); the hint goes under it.
+      const hint = error instanceof Error ? deployErrorHint(command.subcommand, error.message) : null;
+      if (hint !== null) (error as Error).message += `\n${hint}`;
+      throw error;
+    }
     const text = command.json ? JSON.stringify(result, null, 2) : describeDeployResult(command, result);
     if (text !== '') await io.out(`${text}\n`);
+    const note = deployNote(command, result);
+    if (note !== null) await io.err(`orrery: ${note}\n`);
     return 0;
   } finally {
     connection.close();

@@ -1,4 +1,4 @@
-import { ALIAS_NAME } from '../../shared/contract/registry';
+import { ALIAS_NAME, MODEL_NAME } from '../../shared/contract/registry';
 
 /**
  * Reads the values of `orrery deploy` options. Each throws a plain Error whose message starts with
@@ -41,11 +41,18 @@ export function parseDuration(flag: string, text: string, max: { ms: number; wor
   return ms;
 }
 
-/** A share 0–1, or a percent like "1%". */
+/**
+ * A share 0–1, or a percent like "1%". A bare number from 1 up is refused, not read as a share:
+ * "--max-error-rate 1" is far more often meant as 1% than as 100%, so the person says which.
+ */
 export function parseFraction(flag: string, text: string): number {
   const percent = text.endsWith('%');
   const digits = percent ? text.slice(0, -1) : text;
-  const value = NUMBER.test(digits) ? Number(digits) / (percent ? 100 : 1) : NaN;
+  const number = NUMBER.test(digits) ? Number(digits) : NaN;
+  if (!percent && number >= 1 && number <= 100) {
+    throw new Error(`${flag}: ${text} would mean ${Number((number * 100).toPrecision(12))}%; write a fraction (${Number((number / 100).toPrecision(12))}) or a percent (${text}%).`);
+  }
+  const value = number / (percent ? 100 : 1);
   if (!(value >= 0 && value <= 1)) fail(flag, 'must be 0–1 (or a percent like 1%)', text);
   return value;
 }
@@ -68,6 +75,28 @@ export function parseSteps(flag: string, text: string): number[] {
   if (steps.some((s, i) => i > 0 && s <= steps[i - 1]!)) fail(flag, 'must be ascending', text);
   if (steps.at(-1) !== 100) fail(flag, 'must end at 100', text);
   return steps;
+}
+
+/** The contract's rule for a deployment name (serving.ts's deploymentName), checked here so a bad one is a usage error. */
+const DEPLOYMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A deployment's name, for the NAME argument. */
+export function parseDeploymentName(label: string, text: string): string {
+  if (!DEPLOYMENT_NAME.test(text)) fail(label, "must be 1–63 lowercase letters, digits or '-', starting with a letter or digit", text);
+  return text;
+}
+
+/** A registered model's name (the registry's rule). */
+export function parseModelName(flag: string, text: string): string {
+  if (!MODEL_NAME.test(text)) fail(flag, "must start with a letter or digit and contain only letters, digits, '.', '_' or '-' (at most 128)", text);
+  return text;
+}
+
+/** An alias to move on promotion; "@champion" and "champion" name the same one. */
+export function parseAliasName(flag: string, text: string): string {
+  const alias = text.replace(/^@/, '');
+  if (!ALIAS_NAME.test(alias)) fail(flag, "must contain only letters, digits, '_' or '-'", text);
+  return alias;
 }
 
 /** A model version: its number, or "@alias" (resolved by Orrery when the deployment or rollout is created). */

@@ -40,18 +40,7 @@ digits = load_digits()
 x_train, x_val, y_train, y_val = train_test_split(digits.data / 16.0, digits.target, test_size=0.25, random_state=seed)
 model = SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed)
 classes = np.unique(digits.target)
-for epoch in range(epochs):
-    model.partial_fit(x_train, y_train, classes=classes)
-    val_acc = float(model.score(x_val, y_val))
-    val_loss = float(log_loss(y_val, model.predict_proba(x_val), labels=classes))
-    log(epoch, train_acc=float(model.score(x_train, y_train)), val_acc=val_acc, val_loss=val_loss)
-    print(f"epoch {epoch}: val_acc={val_acc:.4f} val_loss={val_loss:.4f}", flush=True)
-
-os.makedirs(outputs, exist_ok=True)
-with open(os.path.join(outputs, "model.pkl"), "wb") as f:
-    pickle.dump(model, f)
-with open(os.path.join(outputs, "metrics.json"), "w") as f:
-    json.dump({"val_acc": val_acc, "val_loss": val_loss}, f)
+feature_names = list(getattr(digits, "feature_names", None) or [f"pixel_{i // 8}_{i % 8}" for i in range(64)])
 
 
 def save_mlflow_model(folder, features, example_rows):
@@ -88,8 +77,28 @@ def save_mlflow_model(folder, features, example_rows):
         )
 
 
-feature_names = list(getattr(digits, "feature_names", None) or [f"pixel_{i // 8}_{i % 8}" for i in range(64)])
-save_mlflow_model(os.path.join(outputs, "model"), feature_names, x_val[:2])
+def save_outputs():
+    """model.pkl, metrics.json and the MLflow model folder model/, for the best epoch so far: a job
+    that early stopping ends (or that is cancelled) still leaves its best model behind."""
+    os.makedirs(outputs, exist_ok=True)
+    with open(os.path.join(outputs, "model.pkl"), "wb") as f:
+        pickle.dump(model, f)
+    with open(os.path.join(outputs, "metrics.json"), "w") as f:
+        json.dump({"val_acc": val_acc, "val_loss": val_loss}, f)
+    save_mlflow_model(os.path.join(outputs, "model"), feature_names, x_val[:2])
+
+
+best_loss = float("inf")
+for epoch in range(epochs):
+    model.partial_fit(x_train, y_train, classes=classes)
+    val_acc = float(model.score(x_val, y_val))
+    val_loss = float(log_loss(y_val, model.predict_proba(x_val), labels=classes))
+    log(epoch, train_acc=float(model.score(x_train, y_train)), val_acc=val_acc, val_loss=val_loss)
+    print(f"epoch {epoch}: val_acc={val_acc:.4f} val_loss={val_loss:.4f}", flush=True)
+    if val_loss < best_loss:
+        best_loss = val_loss
+        save_outputs()
+
 if tracking:
     tracking.end_run()
-print("saved model.pkl and the MLflow model folder model/", flush=True)
+print("saved model.pkl and the MLflow model folder model/ (best epoch)", flush=True)

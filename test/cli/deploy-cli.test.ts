@@ -23,6 +23,7 @@ it('orrery --help lists the deploy commands', async () => {
     'orrery deploy stop|start NAME',
     'orrery deploy list',
     'orrery deploy logs NAME [--tail 200] [--follow]',
+    'orrery deploy token NAME',
     'orrery deploy delete NAME',
   ]) {
     expect(help.stdout).toContain(line);
@@ -53,13 +54,15 @@ describe('orrery deploy against a running Orrery (server.json)', () => {
   it("an unknown deployment is Orrery's error and exit 1, for reading and changing alike", async () => {
     expect(await orrery(['deploy', 'status', 'ghost', ...dir])).toEqual(missing);
     expect(await orrery(['deploy', 'promote', 'ghost', ...dir])).toEqual(missing);
+    expect(await orrery(['deploy', 'token', 'ghost', ...dir])).toEqual(missing);
   });
 
-  it('following the logs of an unknown deployment fails at once; a malformed name is refused by the contract', async () => {
+  it('following the logs of an unknown deployment fails at once; a malformed name is bad usage, naming NAME', async () => {
     expect(await orrery(['deploy', 'logs', 'ghost', '--follow', ...dir])).toEqual(missing);
     const badName = await orrery(['deploy', 'status', 'Not_A_Name', ...dir]);
-    expect(badName.code).toBe(1);
-    expect(badName.stderr).toMatch(/^orrery: Invalid input for serving\.getDeployment: name: must be 1–63 lowercase letters, digits or '-'/);
+    expect(badName.code).toBe(2);
+    expect(badName.stdout).toBe('');
+    expect(badName.stderr).toMatch(/^orrery: NAME: must be 1–63 lowercase letters, digits or '-', starting with a letter or digit, got 'Not_A_Name'\.\n\nUsage:\n {2}orrery deploy status NAME/);
   });
 
   it('bad usage exits 2 with the option, the problem and the usage, and calls nothing', async () => {

@@ -115,6 +115,8 @@ describe('orrery deploy: arguments to serving calls', () => {
     expect(parse('deploy', 'scale', 'web', '--replicas', '4', '--actor', 'ops')).toMatchObject({ call: { method: 'serving.scaleDeployment', input: { name: 'web', replicas: 4, actor: 'ops' } } });
     expect(parse('deploy', 'logs', 'web')).toMatchObject({ follow: false, call: { method: 'serving.readLogs', input: { name: 'web' } } });
     expect(parse('deploy', 'logs', 'web', '--follow', '--tail', '20')).toMatchObject({ follow: true, call: { method: 'serving.readLogs', input: { name: 'web', tail: 20 } } });
+    expect(parse('deploy', 'token', 'web')).toEqual({ kind: 'deploy', subcommand: 'token', json: false, follow: false, call: { method: 'serving.getDeploymentToken', input: { name: 'web' } } });
+    expect(parse('deploy', 'token', 'web', '--json')).toMatchObject({ json: true, call: { method: 'serving.getDeploymentToken' } });
   });
 
   it('with no user name known, the actor is left to Orrery', () => {
@@ -127,6 +129,9 @@ describe('orrery deploy: arguments to serving calls', () => {
     expect(parse('deploy', '--help')).toEqual({ kind: 'help', text: CLI_USAGE });
     expect(CLI_USAGE).toContain('orrery deploy rollout NAME --version V|@ALIAS --strategy canary|blue-green|rolling|shadow [--steps 10,25,50,100]');
     expect(CLI_USAGE).toContain('orrery deploy logs NAME [--tail 200] [--follow]');
+    expect(CLI_USAGE).toContain('  orrery deploy token NAME                           the bearer token callers send (--require-token)\n');
+    const token = parse('deploy', 'token', '--help');
+    expect(token.kind === 'help' && token.text).toMatch(/^Usage:\n {2}orrery deploy token NAME {2,}the bearer token/);
     const pause = parse('deploy', 'pause', '-h');
     expect(pause.kind === 'help' && pause.text).toMatch(/^Usage:\n {2}orrery deploy promote\|rollback\|pause\|resume\|abort NAME\n/);
   });
@@ -145,7 +150,8 @@ describe('orrery deploy: usage errors name the option and the problem', () => {
     );
     expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--interval', '0.5ms')).toBe("--interval: must be a whole number of milliseconds, got '0.5ms'.");
     expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--interval', '25h')).toBe("--interval: must be at most 24h, got '25h'.");
-    expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--max-error-rate', '5')).toBe("--max-error-rate: must be 0–1 (or a percent like 1%), got '5'.");
+    expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--max-error-rate', '150')).toBe("--max-error-rate: must be 0–1 (or a percent like 1%), got '150'.");
+    expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--max-error-rate', '101%')).toBe("--max-error-rate: must be 0–1 (or a percent like 1%), got '101%'.");
     expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--max-error-rate', '-0.1')).toBe("--max-error-rate: must be 0–1 (or a percent like 1%), got '-0.1'.");
     expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--max-p95-ms', '0')).toBe("--max-p95-ms: must be a number more than 0 and at most 3600000, got '0'.");
     expect(message('deploy', 'rollout', 'web', '--version', '4', '--strategy', 'canary', '--max-p95-factor', '0.9')).toBe("--max-p95-factor: must be a number 1–1000, got '0.9'.");
@@ -167,6 +173,42 @@ describe('orrery deploy: usage errors name the option and the problem', () => {
     expect(message('deploy', 'logs', 'web', '--tail', 'all')).toBe("--tail: must be a whole number 1–10000, got 'all'.");
   });
 
+  it('a bare rate of 1 or more is refused, not read as 100% or more; fractions and percents still work', () => {
+    const rollout = (strategy: string, ...options: string[]) => ['deploy', 'rollout', 'web', '--version', '4', '--strategy', strategy, ...options];
+    expect(message(...rollout('canary', '--max-error-rate', '1'))).toBe('--max-error-rate: 1 would mean 100%; write a fraction (0.01) or a percent (1%).');
+    expect(message(...rollout('canary', '--max-error-rate', '5'))).toBe('--max-error-rate: 5 would mean 500%; write a fraction (0.05) or a percent (5%).');
+    expect(message(...rollout('canary', '--max-error-rate', '2.5'))).toBe('--max-error-rate: 2.5 would mean 250%; write a fraction (0.025) or a percent (2.5%).');
+    expect(message(...rollout('shadow', '--min-agreement', '1'))).toBe('--min-agreement: 1 would mean 100%; write a fraction (0.01) or a percent (1%).');
+    expect(message(...rollout('shadow', '--min-agreement', '99'))).toBe('--min-agreement: 99 would mean 9900%; write a fraction (0.99) or a percent (99%).');
+    expect(parse(...rollout('canary', '--max-error-rate', '0.01'))).toMatchObject({ call: { input: { settings: { maxErrorRate: 0.01 } } } });
+    expect(parse(...rollout('canary', '--max-error-rate', '1%'))).toMatchObject({ call: { input: { settings: { maxErrorRate: 0.01 } } } });
+    expect(parse(...rollout('canary', '--max-error-rate', '0'))).toMatchObject({ call: { input: { settings: { maxErrorRate: 0 } } } });
+    expect(parse(...rollout('shadow', '--min-agreement', '100%'))).toMatchObject({ call: { input: { settings: { shadowMinAgreement: 1 } } } });
+    expect(parse(...rollout('shadow', '--min-agreement', '.995'))).toMatchObject({ call: { input: { settings: { shadowMinAgreement: 0.995 } } } });
+    // --shadow-share and --steps are percents: a bare number is one, and a share below 1 is refused.
+    expect(parse(...rollout('shadow', '--shadow-share', '1'))).toMatchObject({ call: { input: { settings: { shadowShare: 1 } } } });
+    expect(message(...rollout('shadow', '--shadow-share', '0.5'))).toBe("--shadow-share: must be a percent 1–100, got '0.5'.");
+    expect(message(...rollout('canary', '--steps', '0.1,0.5,1'))).toBe("--steps: each step must be 1–100, got '0.1,0.5,1'.");
+  });
+
+  it('NAME, --model and --promote-alias are checked here, so a bad one is a usage error naming the argument', () => {
+    const rule = "must be 1–63 lowercase letters, digits or '-', starting with a letter or digit";
+    expect(message('deploy', 'create', 'Web', '--model', 'iris', '--version', '1')).toBe(`NAME: ${rule}, got 'Web'.`);
+    expect(message('deploy', 'status', 'my_api')).toBe(`NAME: ${rule}, got 'my_api'.`);
+    expect(message('deploy', 'token', '-web')).toBe("Unknown option '-web'.");
+    expect(message('deploy', 'promote', `a${'b'.repeat(63)}`)).toBe(`NAME: ${rule}, got 'a${'b'.repeat(63)}'.`);
+    expect(message('deploy', 'rollout', 'web.v2', '--version', '4', '--strategy', 'canary')).toBe(`NAME: ${rule}, got 'web.v2'.`);
+    expect(usageError(['deploy', 'scale', 'Web', '--replicas', '2']).usage).toMatch(/^Usage:\n {2}orrery deploy scale NAME --replicas R\n/);
+    expect(parse('deploy', 'status', `9${'a'.repeat(62)}`)).toMatchObject({ call: { input: { name: `9${'a'.repeat(62)}` } } });
+    expect(parse('deploy', 'status', 'web-2')).toMatchObject({ call: { input: { name: 'web-2' } } });
+    expect(message('deploy', 'create', 'web', '--model', 'iris model', '--version', '1')).toBe(
+      "--model: must start with a letter or digit and contain only letters, digits, '.', '_' or '-' (at most 128), got 'iris model'.",
+    );
+    expect(message('deploy', 'create', 'web', '--model', 'iris', '--version', '1', '--promote-alias', '@best one')).toBe(
+      "--promote-alias: must contain only letters, digits, '_' or '-', got '@best one'.",
+    );
+  });
+
   it('missing and misplaced arguments', () => {
     expect(message('deploy', 'create', 'web', '--version', '1')).toBe('deploy create needs --model M.');
     expect(message('deploy', 'create', 'web', '--model', 'iris')).toBe('deploy create needs --version V|@ALIAS.');
@@ -182,6 +224,8 @@ describe('orrery deploy: usage errors name the option and the problem', () => {
     expect(message('deploy', 'list', 'web')).toBe("Unexpected argument 'web'.");
     expect(message('deploy', 'status', 'web', '--follow')).toBe("--follow is not an option of 'deploy status'.");
     expect(message('deploy', 'stop', 'web', '--replicas', '2')).toBe("--replicas is not an option of 'deploy stop'.");
+    expect(message('deploy', 'token', 'web', '--tail', '2')).toBe("--tail is not an option of 'deploy token'.");
+    expect(message('deploy', 'token')).toBe('deploy token needs NAME.');
     expect(message('deploy', 'create', 'web', '--name', 'x')).toBe("--name is not an option of 'deploy create'.");
     expect(message('deploy', 'scale', 'web', '--replicas', '2', '--replicas', '3')).toBe('--replicas is given more than once.');
     expect(message('deploy', 'rollout', 'web', '--version', '--strategy', 'canary')).toBe('--version needs a value.');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../electron/cli/models-command';
-import { describeDeployResult, listText, logLineText, statusText } from '../../electron/cli/deploy-output';
+import { decisionNumber, decisionText, deployErrorHint, deployNote, describeDeployResult, listText, logLineText, statusText } from '../../electron/cli/deploy-output';
 import type { Deployment, DeploymentSummary, RolloutView } from '../../shared/contract/serving';
 
 const AT = Date.parse('2026-11-30T08:00:00Z');
@@ -151,7 +151,7 @@ describe('orrery deploy status, as a person reads it', () => {
       '    p95 vs stable  saw 9.8 ms  limit at most 9 ms   FAILED',
     ]);
     expect(text).toContain('  Failed checks in a row: 1 of 2');
-    expect(text.endsWith('  Last decision: advance at 2026-11-30T08:00:40Z by orrery: step 1 passed every check (errorRate 0, p95Ms 5.5, requests 51)')).toBe(true);
+    expect(text.endsWith('  Last decision: advance at 2026-11-30T08:00:40Z by orrery: step 1 passed every check (error rate 0%, p95 5.5 ms, requests 51)')).toBe(true);
   });
 
   it('a stopped deployment says why; settings that differ from the defaults are shown; no decision yet', () => {
@@ -166,7 +166,7 @@ describe('orrery deploy status, as a person reads it', () => {
       }),
     );
     expect(text).toContain('web: iris, stopped (stopped by ada)');
-    expect(text).toContain('  2 replicas of 0.5 CPU, 0.5 GB, 1 GPU each; image orrery/serve:local; timeout 60 s; token required; approval required; request log off; promotes alias @champion');
+    expect(text).toContain('  2 replicas of 0.5 CPU, 0.5 GB, 1 GPU each; image orrery/serve:local; timeout 60 s; token required (orrery deploy token web); approval required; request log off; promotes alias @champion');
     expect(text).toContain('  v3  stable  100%  approved  orrery/serve:local\n    no replicas');
     expect(text).toContain('Rollout: rolling, version 3 → 4, rolled back, 1 replica replaced, since 2026-11-30T08:00:00Z, ended 2026-11-30T08:00:05Z\n  Last decision: none yet');
     expect(text).toContain('  Last decision: none yet');
@@ -180,6 +180,52 @@ describe('orrery deploy status, as a person reads it', () => {
     expect(text).toContain('analysing, 50% of requests copied to the candidate');
     expect(text).toContain('    agreement  saw 99.5%  limit at least 99%  ok');
     expect(text).toContain('    shadow answers compared: 200, equal 99.5%, mean absolute difference –');
+    r.analysis.agreement = { compared: 200, equalShare: 0.9, meanAbsDiff: 0.000123456789 };
+    expect(statusText(deployment({ rollout: r }))).toContain('    shadow answers compared: 200, equal 90%, mean absolute difference 0.0001235');
+  });
+});
+
+describe('the numbers of a decision, as a person reads them', () => {
+  const event = (kind: string, message: string, numbers: Record<string, number | null>) => ({ id: 1, deployment: 'web', at: AT, kind, message, numbers, actor: 'orrery' });
+
+  it('a canary check: latencies in ms to 1 decimal, rates as percents, counts whole, time in s, the step as recorded', () => {
+    const numbers = {
+      step: 2,
+      weight: 25,
+      candidateRequests: 60,
+      candidateErrors: 3,
+      errorRate: 0.05,
+      maxErrorRate: 0.01,
+      candidateP95Ms: 31.456789,
+      stableP95Ms: 16.5115,
+      maxP95Ms: null,
+      p95FactorLimitMs: 24.767250000000004,
+      consecutiveFailures: 2,
+      failureLimit: 2,
+      elapsedMs: 41_234,
+    };
+    expect(decisionText(event('rollback', 'rolled back: error rate 5% above 1%', numbers))).toBe(
+      'rollback at 2026-11-30T08:00:00Z by orrery: rolled back: error rate 5% above 1% (step 2, weight 25%, candidate requests 60, candidate errors 3, error rate 5%, ' +
+        'max error rate 1%, candidate p95 31.5 ms, stable p95 16.5 ms, max p95 –, p95 factor limit 24.8 ms, consecutive failures 2, failure limit 2, elapsed 41.2 s)',
+    );
+  });
+
+  it('shadow, blue-green and rolling numbers; a decision without numbers has no parentheses', () => {
+    expect(decisionNumber('equalShare', 0.98765)).toBe('equal share 98.77%');
+    expect(decisionNumber('minAgreement', 0.99)).toBe('min agreement 99%');
+    expect(decisionNumber('meanAbsDiff', 0.0123456)).toBe('mean abs diff 0.01235');
+    expect(decisionNumber('p95DifferenceMs', -3.04999)).toBe('p95 difference -3 ms');
+    expect(decisionNumber('shadowShare', 50)).toBe('shadow share 50%');
+    expect(decisionNumber('shadowErrors', 0)).toBe('shadow errors 0');
+    expect(decisionNumber('compared', 200)).toBe('compared 200');
+    expect(decisionNumber('keepWarmMs', 60_000)).toBe('keep warm 60 s');
+    expect(decisionNumber('replaced', 2)).toBe('replaced 2');
+    // A key this version does not know still reads by its suffix, or to 4 significant digits.
+    expect(decisionNumber('warmupMs', 12.345)).toBe('warmup 12.3 ms');
+    expect(decisionNumber('timeoutRate', 0.125)).toBe('timeout rate 12.5%');
+    expect(decisionNumber('score', 1.23456789)).toBe('score 1.235');
+    expect(decisionNumber('bytes', 123_456.7)).toBe('bytes 123457');
+    expect(decisionText(event('abort', 'aborted by ada', {}))).toBe('abort at 2026-11-30T08:00:00Z by orrery: aborted by ada');
   });
 });
 
@@ -245,6 +291,24 @@ describe('the line after each changing command', () => {
     expect(describeDeployResult(command('deploy', 'promote', 'web'), promoted)).toBe('Promoted on web: version 4 takes all traffic');
     expect(describeDeployResult(command('deploy', 'rollback', 'web'), deployment({ rollout: canary({ state: 'rolled-back' }) }))).toBe('Rolled back web: version 3 takes all traffic');
     expect(describeDeployResult(command('deploy', 'abort', 'web'), deployment({ rollout: canary({ state: 'aborted' }) }))).toBe('Aborted the rollout on web: version 3 takes all traffic');
+  });
+
+  it('token: the token alone on stdout; none is a note for stderr, and --json keeps the result', () => {
+    expect(describeDeployResult(command('deploy', 'token', 'web'), { token: 's3cr3t-token' })).toBe('s3cr3t-token');
+    expect(deployNote(command('deploy', 'token', 'web'), { token: 's3cr3t-token' })).toBeNull();
+    expect(describeDeployResult(command('deploy', 'token', 'web'), { token: null })).toBe('');
+    expect(deployNote(command('deploy', 'token', 'web'), { token: null })).toBe('this deployment does not require a token');
+    expect(deployNote(command('deploy', 'token', 'web', '--json'), { token: null })).toBeNull();
+    expect(deployNote(command('deploy', 'status', 'web'), deployment())).toBeNull();
+  });
+
+  it('a version without an MLmodel at its top gets a hint to register the MLflow model folder, on create and rollout only', () => {
+    const error = 'Invalid input: version: the model folder has no MLmodel file (/d/models/iris/3/MLmodel): Orrery serves MLflow-format model folders';
+    const hint = "hint: register the run's MLflow model folder, e.g. orrery models register --run RUN --path model --name …";
+    expect(deployErrorHint('create', error)).toBe(hint);
+    expect(deployErrorHint('rollout', error)).toBe(hint);
+    expect(deployErrorHint('status', error)).toBeNull();
+    expect(deployErrorHint('create', "Deployment 'web' already exists")).toBeNull();
   });
 
   it('scale, stop, start, delete', () => {

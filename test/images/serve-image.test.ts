@@ -114,9 +114,9 @@ describe.skipIf(!haveDocker || (problem !== null && !REQUIRED))(`the model-servi
   const served: Record<string, Served> = {};
   let unsupported: { code: number; stderr: string };
 
-  async function serve(model: string, env: Record<string, string> = {}): Promise<Served> {
+  async function serve(model: string, env: Record<string, string> = {}, suffix = ''): Promise<Served> {
     const port = await freePort();
-    const name = `orrery-test-serve-${runId}-${model.replaceAll('/', '-')}`;
+    const name = `orrery-test-serve-${runId}-${model.replaceAll('/', '-')}${suffix}`;
     const envArgs = Object.entries({ ORRERY_SERVE_PORT: String(port), ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     containers.push(name);
     const started = await docker(['run', '-d', '--name', name, '--network', 'host', ...envArgs, '-v', `${path.join(work, model)}:/opt/ml/model:ro`, IMAGE]);
@@ -301,6 +301,16 @@ describe.skipIf(!haveDocker || (problem !== null && !REQUIRED))(`the model-servi
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(2800);
     expect(json(await invoke(port, { inputs: { x: [3] } }))).toEqual({ predictions: [6] });
+  });
+
+  it('exits once every prediction thread is stuck past the timeout, so that the replica is restarted', async () => {
+    const stuck = await serve('custom', { MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT: '1', ORRERY_SERVE_THREADS: '2' }, '-stuck');
+    const answers = await Promise.all([invoke(stuck.port, { dataframe_records: [{ x: 5000 }] }), invoke(stuck.port, { dataframe_records: [{ x: 5000 }] })]);
+    expect(answers.map((a) => a.status)).toEqual([504, 504]);
+    const exited = await docker(['wait', stuck.name], 20_000);
+    expect(exited.stdout.trim()).toBe('3');
+    const logs = await docker(['logs', stuck.name]);
+    expect(logs.stderr).toContain('all 2 prediction threads are stuck past the timeout; exiting so the replica is restarted');
   });
 
   it('answers 413 for a body over the limit, by Content-Length or chunked, and keeps serving', async () => {

@@ -6,6 +6,9 @@ export interface GatewayHostOptions extends Partial<GatewayLimits> {
   onListenError?: (deployment: string, error: Error) => void;
 }
 
+/** How often a port that could not be opened is tried again. */
+const RETRY_LISTEN_MS = 5000;
+
 const DEFAULTS: GatewayLimits = { logBodyBytes: 64 * 1024, retainBodyBytes: 1024 * 1024, maxSockets: 64 };
 
 interface Entry {
@@ -26,6 +29,7 @@ export class GatewayHost {
   private readonly entries = new Map<string, Entry>();
   private readonly limits: GatewayLimits;
   private unsubscribe: (() => void) | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -46,6 +50,11 @@ export class GatewayHost {
    */
   async start(): Promise<Array<{ deployment: string; error: Error }>> {
     this.unsubscribe ??= this.source.onRoutesChanged(() => void this.sync());
+    // A port another program held is tried again, so the URL answers once it is free.
+    this.retry ??= setInterval(() => {
+      if ([...this.entries.values()].some((entry) => entry.error)) void this.sync();
+    }, RETRY_LISTEN_MS);
+    this.retry.unref();
     await this.sync();
     return [...this.entries.entries()].flatMap(([deployment, entry]) => (entry.error ? [{ deployment, error: entry.error }] : []));
   }
@@ -85,6 +94,7 @@ export class GatewayHost {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retry) clearInterval(this.retry);
     this.unsubscribe?.();
     this.unsubscribe = null;
     const entries = [...this.entries.values()];

@@ -70,7 +70,7 @@ export function startCanary(settings: RolloutSettings, now: number): CanaryStep 
     analysis: null,
   };
   const message = `canary started: candidate at ${weight}% (step 1 of ${settings.steps.length})`;
-  return { state, decision: { kind: 'start', message, numbers: { step: 0, weight }, actor: AUTOMATIC_ACTOR }, weight };
+  return { state, decision: { kind: 'start', message, numbers: { step: 1, weight }, actor: AUTOMATIC_ACTOR }, weight };
 }
 
 function waitingNote(requests: number, settings: RolloutSettings, waitedMs: number): string {
@@ -94,7 +94,7 @@ function gateChecks(requests: number, elapsedMs: number, settings: RolloutSettin
 function numbersOf(state: CanaryState, traffic: CanaryTraffic, checks: AnalysisCheck[], failures: number): Record<string, number | null> {
   const limitOf = (name: AnalysisCheck['name']) => checks.find((c) => c.name === name)?.limit ?? null;
   return {
-    step: state.step,
+    step: state.step + 1, // as the messages count steps: 1 of N
     weight: state.candidateWeight,
     candidateRequests: traffic.candidate.requests,
     candidateErrors: traffic.candidate.errors,

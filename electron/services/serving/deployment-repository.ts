@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { DeploymentSettings, RolloutSettings, RolloutState, RolloutStrategy, VersionRole } from '../../../shared/contract/serving';
+import type { DecisionKind, DeploymentSettings, RolloutSettings, RolloutState, RolloutStrategy, VersionRole } from '../../../shared/contract/serving';
 import { StatementCache } from '../store/statement-cache';
 
 export interface DeploymentRow {
@@ -95,6 +95,7 @@ interface RawRollout {
 }
 
 const ENDED: readonly RolloutState[] = ['promoted', 'rolled-back', 'aborted'];
+const DECISION_KINDS: readonly DecisionKind[] = ['start', 'advance', 'hold', 'promote', 'rollback', 'pause', 'resume', 'abort', 'switch', 'replace'];
 
 /** deployments, deployment_versions, rollouts and deployment_events: every SQL statement serving writes about them. */
 export class DeploymentRepository {
@@ -229,8 +230,10 @@ export class DeploymentRepository {
     return rows.map((row) => ({ ...row, numbers: JSON.parse(row.numbers) as Record<string, number | null> }));
   }
 
+  /** The newest rollout decision (not a scale or stop) since a time. */
   lastDecision(deployment: string, since: number): EventRow | null {
-    const row = this.sql.get('SELECT * FROM deployment_events WHERE deployment = ? AND at >= ? ORDER BY id DESC LIMIT 1').get(deployment, since) as
+    const kinds = DECISION_KINDS.map(() => '?').join(', ');
+    const row = this.sql.get(`SELECT * FROM deployment_events WHERE deployment = ? AND at >= ? AND kind IN (${kinds}) ORDER BY id DESC LIMIT 1`).get(deployment, since, ...DECISION_KINDS) as
       | (Omit<EventRow, 'numbers'> & { numbers: string })
       | undefined;
     return row ? { ...row, numbers: JSON.parse(row.numbers) as Record<string, number | null> } : null;

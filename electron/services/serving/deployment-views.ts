@@ -35,6 +35,8 @@ export function deploymentView(input: {
   rollout: RolloutRow | null;
   lastDecision: EventRow | null;
   status: DeploymentStatus;
+  /** Why the gateway cannot listen on the deployment's port, or null. */
+  listenError?: string | null;
 }): Deployment {
   const { row, versions, replicas, approved } = input;
   const views = versions.map((v) => ({
@@ -52,7 +54,7 @@ export function deploymentView(input: {
     url: `http://127.0.0.1:${row.port}/invocations`,
     port: row.port,
     status: input.status,
-    reason: reasonOf(input.status, replicas),
+    reason: input.listenError ? `the URL does not answer: ${input.listenError}` : reasonOf(input.status, replicas),
     settings: row.settings,
     versions: views,
     rollout: input.rollout ? rolloutView(input.rollout, input.lastDecision) : null,

@@ -19,8 +19,9 @@ export class DockerReplicaRuntime implements ReplicaRuntime {
   ) {}
 
   async checkImage(image: string): Promise<void> {
+    let env: string[];
     try {
-      await this.docker.getImage(image).inspect();
+      env = (await this.docker.getImage(image).inspect()).Config?.Env ?? [];
     } catch {
       const images = await this.docker.listImages().catch(() => []);
       const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').sort();
@@ -29,6 +30,10 @@ export class DockerReplicaRuntime implements ReplicaRuntime {
         `image: '${image}' is not a local image. Local images: ${tags.length ? tags.slice(0, 20).join(', ') : 'none'}. ` +
           'npm run images builds orrery/serve:local; another image must be built FROM it.',
       );
+    }
+    // orrery/serve:local sets ORRERY_SERVE_MODEL_DIR; an image built FROM it inherits it.
+    if (!env.some((entry) => entry.startsWith('ORRERY_SERVE_MODEL_DIR='))) {
+      throw new OrreryError('INVALID_INPUT', `image: '${image}' is not built FROM orrery/serve:local, so it has no model server; build it FROM orrery/serve:local, or leave image out`);
     }
   }
 
@@ -52,6 +57,8 @@ export class DockerReplicaRuntime implements ReplicaRuntime {
         ...(spec.memoryBytes > 0 ? { Memory: spec.memoryBytes } : {}),
         DeviceRequests: deviceRequestsFor(spec.gpuIndices),
         Init: true,
+        // A model that prints without end must not fill the disk.
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         ReadonlyRootfs: false,

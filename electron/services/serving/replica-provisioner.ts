@@ -58,7 +58,8 @@ export class ReplicaProvisioner {
       }
     } catch (error) {
       this.release(ledger, specs);
-      throw error;
+      if (specs.length === 0) throw error;
+      throw this.wholeAskRefusal(ledger, deployment, count) ?? error;
     }
     return specs;
   }
@@ -72,6 +73,23 @@ export class ReplicaProvisioner {
       throw failed.reason;
     }
     return specs.map((s) => s.replicaId);
+  }
+
+  /**
+   * When the 3rd of 5 replicas does not fit, the ledger names the first two as holders. Asking for
+   * all of them at once (and giving it back) gives the refusal a user can act on: what the whole
+   * group needs, what is free, and who else holds it.
+   */
+  private wholeAskRefusal(ledger: ReplicaResources, deployment: DeploymentRow, count: number): unknown {
+    const probe = `probe:${randomUUID()}`;
+    const { gpus, cpus, memoryGb } = deployment.settings;
+    try {
+      ledger.reserve(probe, 'this request', { gpus: gpus * count, cpus: cpus * count, memoryGb: memoryGb * count });
+      ledger.release(probe);
+      return null;
+    } catch (refusal) {
+      return refusal;
+    }
   }
 
   /** Gives back reservations that were never started. */

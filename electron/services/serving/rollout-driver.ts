@@ -1,4 +1,5 @@
 import type { RolloutSettings, RolloutState, RolloutStrategy } from '../../../shared/contract/serving';
+import { blueGreenOnTraffic, switchedState, type BlueGreenState } from './blue-green-rollout';
 import { canaryManual, canaryOnTick, canaryOnTraffic, startCanary, type CanaryState } from './canary-rollout';
 import type { DeploymentRepository, DeploymentRow, DeploymentVersionRow, RolloutRow } from './deployment-repository';
 import type { ModelVersionReader } from './ports';
@@ -29,15 +30,16 @@ export interface RolloutDriverDeps {
   now?: () => number;
 }
 
-/** Blue-green and rolling keep their own few fields beside the shared ones. */
-interface SwitchState extends RolloutMachineBase {
-  strategy: 'blue-green' | 'rolling';
-  /** Blue-green: when the old version, kept warm, is stopped. */
-  retireAt?: number | null;
+/** Rolling keeps only the shared fields (its step is the count of replicas replaced). */
+interface RollingState extends RolloutMachineBase {
+  strategy: 'rolling';
 }
 
-/** `held`: the candidate became ready while paused; resume makes the strategy's first move. */
-type Machine = (CanaryState | ShadowState | SwitchState) & { held?: boolean };
+/**
+ * Before its candidate is ready a rollout's machine is only the shared fields and the strategy.
+ * `held`: the candidate became ready while paused; resume makes the strategy's first move.
+ */
+type Machine = (CanaryState | ShadowState | BlueGreenState | RollingState) & { held?: boolean };
 
 /**
  * Carries out rollouts: starts the candidate's replicas, feeds the canary and shadow machines the
@@ -121,8 +123,22 @@ export class RolloutDriver {
 
   onRequest(observation: RequestObservation): void {
     const rollout = this.active.get(observation.deployment);
-    if (!rollout || rollout.strategy !== 'canary' || observation.version !== rollout.toVersion) return;
-    this.analyseCanary(rollout);
+    if (!rollout || observation.version !== rollout.toVersion) return;
+    if (rollout.strategy === 'canary') this.analyseCanary(rollout);
+    else if (rollout.strategy === 'blue-green') this.analyseBlueGreen(rollout);
+  }
+
+  private analyseBlueGreen(rollout: RolloutRow): void {
+    const machine = rollout.machine as unknown as BlueGreenState;
+    const step = blueGreenOnTraffic(machine, {
+      now: this.now(),
+      candidate: this.deps.telemetry.stats(rollout.deployment, rollout.toVersion, machine.stepStartedAt),
+      settings: rollout.settings,
+      fromVersion: rollout.fromVersion,
+    });
+    if (step.state === machine) return;
+    if (step.decision === null && !step.outcome) this.persist(rollout, step.state);
+    else void this.apply(rollout, step);
   }
 
   onShadow(observation: ShadowObservation): void {
@@ -146,13 +162,8 @@ export class RolloutDriver {
           const step = canaryOnTick(machine, now, rollout.settings);
           if (step.state.note !== machine.note) this.persist(rollout, step.state);
         }
-      } else if (machine.strategy === 'blue-green' && machine.retireAt && now >= machine.retireAt && machine.phase !== 'paused') {
-        void this.apply(rollout, {
-          state: { ...machine, phase: 'promoted', endedAt: now, candidateWeight: 100, note: null },
-          decision: { kind: 'promote', message: `promoted: version ${rollout.fromVersion} was kept warm for ${Math.round(rollout.settings.keepWarmMs / 1000)} s and is now stopped`, numbers: {}, actor: AUTOMATIC_ACTOR },
-          weight: 100,
-          outcome: 'promote',
-        });
+      } else if (machine.strategy === 'blue-green' && machine.retireAt && now >= machine.retireAt) {
+        this.analyseBlueGreen(rollout);
       }
     }
   }
@@ -242,13 +253,14 @@ export class RolloutDriver {
   }
 
   private async switchBlueGreen(rollout: RolloutRow, deployment: DeploymentRow): Promise<void> {
-    const ports = this.deps.replicas.specsOf(deployment.name, rollout.toVersion).map((s) => s.port);
-    const example = await warmUp(ports, this.deps.repository.versions(deployment.name).find((v) => v.version === rollout.toVersion)!.modelPath, deployment.settings.timeoutSeconds * 1000);
+    const name = deployment.name;
+    const ports = this.deps.replicas.specsOf(name, rollout.toVersion).map((s) => s.port);
+    const modelPath = this.deps.repository.versions(name).find((v) => v.version === rollout.toVersion)!.modelPath;
+    const example = await warmUp(ports, modelPath, deployment.settings.timeoutSeconds * 1000, this.deps.telemetry.requests(name, 1)[0]?.inputs);
     const now = this.now();
-    const machine = rollout.machine as unknown as SwitchState;
-    const retireAt = now + rollout.settings.keepWarmMs;
+    const stableBefore = this.deps.telemetry.stats(name, rollout.fromVersion, rollout.startedAt);
     await this.apply(rollout, {
-      state: { ...machine, strategy: 'blue-green', phase: 'switching', candidateWeight: 100, stepStartedAt: now, retireAt, note: `switched; version ${rollout.fromVersion} stays warm for an instant rollback until ${new Date(retireAt).toISOString()}` },
+      state: switchedState(rollout.machine as unknown as RolloutMachineBase, rollout.settings, now, stableBefore, rollout.fromVersion),
       decision: { kind: 'switch', message: `switched all traffic to version ${rollout.toVersion} after a warm-up inference (${example})`, numbers: { keepWarmMs: rollout.settings.keepWarmMs }, actor: AUTOMATIC_ACTOR },
       weight: 100,
     });
@@ -269,7 +281,7 @@ export class RolloutDriver {
       if (fresh < total && fresh + old.length <= total) await this.deps.provisioner.launch(deployment, candidate, 1);
       const now = this.now();
       const replaced = this.deps.replicas.specsOf(name, candidate.version).length;
-      const machine = rollout.machine as unknown as SwitchState;
+      const machine = rollout.machine as unknown as RollingState;
       const weight = Math.round((100 * replaced) / total);
       await this.apply(rollout, {
         state: { ...machine, strategy: 'rolling', phase: 'switching', step: replaced, candidateWeight: weight, stepStartedAt: now, note: `${replaced} of ${total} replicas replaced` },
@@ -279,7 +291,7 @@ export class RolloutDriver {
       const victim = this.deps.replicas.specsOf(name, rollout.fromVersion)[0];
       if (victim) await this.deps.provisioner.stop(victim.replicaId);
     }
-    const machine = rollout.machine as unknown as SwitchState;
+    const machine = rollout.machine as unknown as RollingState;
     await this.apply(rollout, {
       state: { ...machine, phase: 'promoted', candidateWeight: 100, endedAt: this.now(), note: null },
       decision: { kind: 'promote', message: `promoted: all ${total} replicas run version ${candidate.version}`, numbers: { replicas: total }, actor: AUTOMATIC_ACTOR },

@@ -97,7 +97,7 @@ const verbs: Record<ManualAction, string> = {
  */
 export function applyManualAction<S extends RolloutMachineBase>(state: S, action: ManualAction, at: { now: number; actor: string }): RolloutStep<S> {
   assertAllowed(action, state.phase);
-  const numbers = { step: state.step, weight: state.candidateWeight };
+  const numbers = { step: state.step + 1, weight: state.candidateWeight }; // steps counted from 1, as messages say
   const decision: RolloutDecision = { kind: action, message: `${verbs[action]} by ${at.actor}`, numbers, actor: at.actor };
   switch (action) {
     case 'pause':

@@ -31,6 +31,14 @@ import { chooseVersion, type ChosenVersion } from './version-choice';
 
 export const DEFAULT_SERVE_IMAGE = 'orrery/serve:local';
 
+/** What the service asks of the gateway (electron/server/gateway/GatewayHost). */
+export interface GatewayControl {
+  /** Resolves once the deployment's port listens; rejects naming the port when it cannot. */
+  ensureListening(name: string): Promise<void>;
+  /** Why the deployment's port is not listening (taken by another program), or null. */
+  listenError(name: string): Error | null;
+}
+
 export interface CreateDeploymentInput {
   name: string;
   model: string;
@@ -75,7 +83,7 @@ export class ServingService implements RouteSource {
   private cachedRoutes: DeploymentRoutes[] | null = null;
   /** Deployments being created, deleted, started or stopped: one such change at a time each. */
   private readonly busy = new Set<string>();
-  private gateway: { ensureListening(name: string): Promise<void> } | null = null;
+  private gateway: GatewayControl | null = null;
 
   constructor(private readonly deps: ServingServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -100,6 +108,7 @@ export class ServingService implements RouteSource {
       rollout,
       lastDecision,
       status: this.status(row, versions),
+      listenError: row.desired === 'running' ? (this.gateway?.listenError(name)?.message ?? null) : null,
     });
   }
 
@@ -141,6 +150,24 @@ export class ServingService implements RouteSource {
   async create(input: CreateDeploymentInput): Promise<Deployment> {
     const runtime = this.requireRuntime();
     if (this.deps.repository.get(input.name) || this.busy.has(input.name)) throw conflict(`name: a deployment named '${input.name}' already exists`);
+    // The name is taken before the first await, so two creates of one name cannot both go on.
+    this.busy.add(input.name);
+    let inserted = false;
+    try {
+      return await this.createTaken(input, runtime, () => (inserted = true));
+    } catch (error) {
+      if (inserted) {
+        // Nothing half-created: this call's rows go; the provisioner has already removed its replicas and reservations.
+        this.deps.repository.delete(input.name);
+        this.routesChanged(input.name, null);
+      }
+      throw error;
+    } finally {
+      this.busy.delete(input.name);
+    }
+  }
+
+  private async createTaken(input: CreateDeploymentInput, runtime: ReplicaRuntime, markInserted: () => void): Promise<Deployment> {
     const chosen = chooseVersion(this.deps.models, input.model, input.version);
     const settings: DeploymentSettings = {
       replicas: input.replicas,
@@ -159,7 +186,6 @@ export class ServingService implements RouteSource {
     await runtime.checkImage(settings.image);
     const port = await this.choosePort(input.port);
 
-    this.busy.add(input.name);
     const now = this.now();
     const row: DeploymentRow = {
       name: input.name,
@@ -183,22 +209,14 @@ export class ServingService implements RouteSource {
       addedAt: now,
       retireAt: null,
     };
-    try {
-      this.deps.repository.transaction(() => {
-        this.deps.repository.insert(row);
-        this.deps.repository.upsertVersion(version);
-      });
-      this.routesChanged(input.name);
-      await this.gateway?.ensureListening(input.name);
-      await this.deps.provisioner.launch(row, version, settings.replicas);
-    } catch (error) {
-      // Nothing half-created: the rows go, the provisioner has already removed replicas and reservations.
-      this.deps.repository.delete(input.name);
-      this.routesChanged(input.name, null);
-      throw error;
-    } finally {
-      this.busy.delete(input.name);
-    }
+    this.deps.repository.transaction(() => {
+      this.deps.repository.insert(row);
+      this.deps.repository.upsertVersion(version);
+    });
+    markInserted();
+    this.routesChanged(input.name);
+    await this.gateway?.ensureListening(input.name);
+    await this.deps.provisioner.launch(row, version, settings.replicas);
     this.record(input.name, 'created', `Serving ${input.model} version ${chosen.version}${chosen.approved ? '' : ' (unapproved)'} at ${urlOf(port)}`, {}, input.actor);
     this.routesChanged(input.name);
     return this.get(input.name);
@@ -230,6 +248,12 @@ export class ServingService implements RouteSource {
 
   async scale(name: string, replicas: number, actor: string): Promise<Deployment> {
     this.requireRuntime();
+    this.row(name);
+    await this.exclusive(name, () => this.scaleNow(name, replicas, actor));
+    return this.get(name);
+  }
+
+  private async scaleNow(name: string, replicas: number, actor: string): Promise<void> {
     const row = this.row(name);
     const active = this.deps.repository.activeRollout(name);
     if (active) throw conflict(`Deployment '${name}' has a ${active.strategy} rollout running; scale it once the rollout ends`);
@@ -254,7 +278,6 @@ export class ServingService implements RouteSource {
     }
     this.record(name, 'scaled', `Scaled version ${stable.version} from ${current.length} to ${replicas} replica${replicas === 1 ? '' : 's'}`, { replicas }, actor);
     this.routesChanged(name);
-    return this.get(name);
   }
 
   /** Settings that change nothing already running: the request log, approval, the token, the promote alias. */
@@ -319,7 +342,7 @@ export class ServingService implements RouteSource {
   }
 
   /** The gateway, once the server runs: a create waits for its port to open and fails fast when it cannot. */
-  setGateway(gateway: { ensureListening(name: string): Promise<void> }): void {
+  setGateway(gateway: GatewayControl): void {
     this.gateway = gateway;
   }
 
@@ -331,6 +354,7 @@ export class ServingService implements RouteSource {
     const runtime = this.requireRuntime();
     const found = await runtime.list();
     const versions = this.deps.repository.allVersions();
+    const adopted = new Map<string, number>();
     for (const container of found) {
       const { spec } = container;
       const deployment = this.deps.repository.get(spec.deployment);
@@ -340,6 +364,12 @@ export class ServingService implements RouteSource {
         continue;
       }
       await this.deps.provisioner.adopt(spec, container.containerId, container.running);
+      adopted.set(spec.deployment, (adopted.get(spec.deployment) ?? 0) + 1);
+    }
+    for (const [name, count] of adopted) {
+      const rollout = this.deps.repository.activeRollout(name);
+      const numbers = rollout ? ' (the current step counts requests again from now)' : '';
+      this.record(name, 'reopened', `Orrery started again and took back ${count} running replica${count === 1 ? '' : 's'}${numbers}`, { replicas: count }, 'orrery');
     }
     for (const deployment of this.deps.repository.list()) {
       if (deployment.desired !== 'running') continue;
@@ -382,6 +412,9 @@ export class ServingService implements RouteSource {
   }
 
   observeShadow(observation: ShadowObservation): void {
+    // The shadow's own numbers, for the charts (its answers are not logged: callers never saw them).
+    const { deployment, version, requestId, at, status, latencyMs, modelError } = observation;
+    this.deps.telemetry.record({ deployment, version, replicaId: 'shadow', requestId, at, status, latencyMs, modelError, upstreamFailure: false });
     this.deps.rollouts.onShadow(observation);
   }
 
@@ -428,6 +461,7 @@ export class ServingService implements RouteSource {
 
   private status(row: DeploymentRow, versions: DeploymentVersionRow[]): Deployment['status'] {
     if (row.desired === 'stopped') return 'stopped';
+    if (this.gateway?.listenError(row.name)) return 'failed'; // its URL cannot answer, whatever the replicas do
     const serving = versions.filter((v) => v.weight > 0);
     const replicas = serving.flatMap((v) => this.deps.replicas.of(row.name, v.version));
     if (replicas.length === 0) return this.busy.has(row.name) ? 'starting' : 'failed';

@@ -2,19 +2,22 @@ import http from 'node:http';
 import { servableFlavor } from './model-flavors';
 
 /**
- * Blue-green's warm-up: one inference on every new replica before traffic moves, with the
- * model's own input example (MLmodel saved_input_example_info). A model without one is warmed by
- * /ping alone, and the decision says so. A failed inference throws: the switch does not happen.
+ * Blue-green's warm-up: one inference on every new replica before traffic moves, with the model's
+ * own input example (MLmodel saved_input_example_info), else the newest logged request's input
+ * rows. With neither, /ping alone warmed it, and the decision says so. A failed inference throws:
+ * the switch does not happen.
  */
-export async function warmUp(ports: number[], modelPath: string, timeoutMs: number): Promise<string> {
+export async function warmUp(ports: number[], modelPath: string, timeoutMs: number, loggedInputs?: unknown): Promise<string> {
   const example = servableFlavor(modelPath).inputExample;
-  if (example === null || example === undefined) return 'the model has no input example, so /ping only';
-  const body = Buffer.from(JSON.stringify(toRequest(example)));
+  const request = example !== null && example !== undefined ? toRequest(example) : Array.isArray(loggedInputs) && loggedInputs.length > 0 ? { dataframe_records: loggedInputs } : null;
+  if (request === null) return 'the model has no input example and no request was logged yet, so /ping only';
+  const what = example !== null && example !== undefined ? "the model's input example" : 'the newest logged request';
+  const body = Buffer.from(JSON.stringify(request));
   for (const port of ports) {
     const status = await post(port, body, timeoutMs);
-    if (status !== 200) throw new Error(`the warm-up inference on the replica at 127.0.0.1:${port} answered ${status}`);
+    if (status !== 200) throw new Error(`the warm-up inference (${what}) on the replica at 127.0.0.1:${port} answered ${status}`);
   }
-  return `the model's input example on ${ports.length} replica${ports.length === 1 ? '' : 's'}`;
+  return `${what} on ${ports.length} replica${ports.length === 1 ? '' : 's'}`;
 }
 
 /** An input example as MLflow stores it is already a scoring request when it has one of the four keys. */

@@ -84,11 +84,22 @@ export class JobScheduler {
         continue;
       }
       if (!allocation) {
-        jobs.setReason(job.jobId, 'waiting for its GPUs, CPUs or memory to be free');
+        jobs.setReason(job.jobId, `waiting for its GPUs, CPUs or memory to be free${this.replicasHolding()}`);
         continue;
       }
       void this.start(job, allocation.gpuIndices);
     }
+  }
+
+  /** "; model replicas (Deployments) hold 1.5 CPUs, 1.5 GB" when served models hold part of the machine. */
+  private replicasHolding(): string {
+    const replicas = this.deps.resources.holdings().filter((a) => a.jobId.startsWith('replica:'));
+    if (replicas.length === 0) return '';
+    const cpus = replicas.reduce((sum, a) => sum + a.cpus, 0);
+    const gb = replicas.reduce((sum, a) => sum + a.memoryBytes, 0) / 1024 ** 3;
+    const gpus = replicas.reduce((sum, a) => sum + a.gpuIndices.length, 0);
+    const parts = [`${Number(cpus.toFixed(2))} CPUs`, `${Number(gb.toFixed(2))} GB`, ...(gpus > 0 ? [`${gpus} GPU${gpus === 1 ? '' : 's'}`] : [])];
+    return `; ${replicas.length === 1 ? '1 model replica (Deployments) holds' : `${replicas.length} model replicas (Deployments) hold`} ${parts.join(', ')}`;
   }
 
   private runningTrials(sweepRunId: string): number {

@@ -222,6 +222,11 @@ export class ResourceManager {
     return { conflicts };
   }
 
+  /** Every holder's allocation (jobs, and model replicas under ids starting 'replica:'). */
+  holdings(): Allocation[] {
+    return [...this.allocations.values()].map((a) => ({ ...a, gpuIndices: [...a.gpuIndices], gpuUuids: [...a.gpuUuids] }));
+  }
+
   allocationOf(jobId: string): Allocation | null {
     const allocation = this.allocations.get(jobId);
     return allocation ? { ...allocation, gpuIndices: [...allocation.gpuIndices], gpuUuids: [...allocation.gpuUuids] } : null;

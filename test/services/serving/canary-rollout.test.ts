@@ -38,7 +38,7 @@ describe('canary: a failing candidate is rolled back on evidence, fast', () => {
     const { state } = startCanary(settings, T0);
     const step = canaryOnTraffic(state, { now: T0 + 4000, candidate: stats(10, 3, 40), stable: stats(90, 0, 20), settings });
     expect(step.decision?.numbers).toEqual({
-      step: 0,
+      step: 1,
       weight: 10,
       candidateRequests: 10,
       candidateErrors: 3,
@@ -156,7 +156,7 @@ describe('canary: a healthy candidate advances step by step and is promoted', ()
     const settings = rolloutSettings({ steps: [5, 100], minRequests: 1, intervalMs: 0 });
     const started = startCanary(settings, T0);
     expect(started.weight).toBe(5);
-    expect(started.decision).toEqual({ kind: 'start', message: 'canary started: candidate at 5% (step 1 of 2)', numbers: { step: 0, weight: 5 }, actor: 'rollout analysis' });
+    expect(started.decision).toEqual({ kind: 'start', message: 'canary started: candidate at 5% (step 1 of 2)', numbers: { step: 1, weight: 5 }, actor: 'rollout analysis' });
     expect(started.state).toMatchObject({ phase: 'waiting-for-traffic', step: 0, candidateWeight: 5, stepStartedAt: T0, endedAt: null, consecutiveFailures: 0, stableP95Ms: null, analysis: null });
     const step = canaryOnTraffic(started.state, { now: T0 + 1, candidate: stats(1, 0, 5), stable: stats(19, 0, 5), settings });
     expect(step.weight).toBe(100);
@@ -310,7 +310,7 @@ describe('canary: manual actions', () => {
 
   it('pause holds every decision until resumed, then the analysis goes on', () => {
     const paused = canaryManual(analysing(), 'pause', { now: T0 + 2, actor: 'ana' });
-    expect(paused.decision).toEqual({ kind: 'pause', message: 'paused by ana', numbers: { step: 0, weight: 10 }, actor: 'ana' });
+    expect(paused.decision).toEqual({ kind: 'pause', message: 'paused by ana', numbers: { step: 1, weight: 10 }, actor: 'ana' });
     expect(paused.state.phase).toBe('paused');
     expect(paused.weight).toBeUndefined();
     const failing = { now: T0 + 3, candidate: stats(50, 50, 10), stable: stats(450, 0, 10), settings };

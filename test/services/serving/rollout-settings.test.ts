@@ -111,7 +111,7 @@ describe('which manual action each rollout state allows', () => {
     expect(applyManualAction({ ...paused, pausedFrom: null }, 'resume', { now: 6, actor: 'ana' }).state.phase).toBe('analysing');
     const promoted = applyManualAction(paused, 'promote', { now: 7, actor: 'ana' });
     expect(promoted.state).toEqual({ ...base, phase: 'promoted', candidateWeight: 100, endedAt: 7, pausedFrom: null, note: null });
-    expect(promoted.decision).toEqual({ kind: 'promote', message: 'promoted by ana', numbers: { step: 2, weight: 50 }, actor: 'ana' });
+    expect(promoted.decision).toEqual({ kind: 'promote', message: 'promoted by ana', numbers: { step: 3, weight: 50 }, actor: 'ana' });
   });
 
   it('refuses with a CONFLICT that names the state', () => {

@@ -3,11 +3,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelVersionDetail } from '../../../shared/contract/registry';
-import { conflict, notFound, OrreryError } from '../../../shared/errors';
+import { conflict, invalid, notFound, OrreryError } from '../../../shared/errors';
 import { EventBus } from '../../../electron/services/events/event-bus';
 import type { ModelVersionReader, ReplicaAllocation, ReplicaResources } from '../../../electron/services/serving/ports';
 import { createServing, type ServingArea } from '../../../electron/services/serving/serving-area';
 import type { ServingService } from '../../../electron/services/serving/serving-service';
+import type { RequestObservation } from '../../../electron/services/serving/serving-routes';
 import { openDatabase } from '../../../electron/services/store/database';
 import { ResourceManager } from '../../../electron/services/training/resource-manager';
 import { FakeReplicaRuntime } from '../../fakes/replica-runtime';
@@ -51,6 +52,8 @@ class Versions implements ModelVersionReader {
 class Ledger implements ReplicaResources {
   readonly manager = new ResourceManager({ cpus: 2, memoryBytes: 4 * 1024 ** 3, gpus: [] });
   reserve(holderId: string, _label: string, resources: { gpus: number; cpus: number; memoryGb: number }): ReplicaAllocation {
+    const fit = this.manager.check(resources);
+    if (!fit.ok) throw invalid(fit.reason);
     const allocation = this.manager.tryAllocate(holderId, resources);
     if (allocation === null) throw conflict('Not enough free resources');
     return allocation;
@@ -181,6 +184,32 @@ describe('creating a deployment', () => {
     expect(h.runtime.containers.size).toBe(0);
     expect(h.ledger.manager.usage().cpus.used).toBe(0);
     expect(h.service.list()).toEqual([]);
+  });
+
+  it('lets one of two simultaneous creates of a name through; the other is refused and removes nothing of the first', async () => {
+    const h = await harness();
+    h.models.add('iris', 1);
+    const [a, b] = await Promise.allSettled([
+      h.service.create({ name: 'twin', model: 'iris', version: 1, replicas: 1, actor: 'x' }),
+      h.service.create({ name: 'twin', model: 'iris', version: 1, replicas: 1, actor: 'x' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = (a.status === 'rejected' ? a : (b as PromiseRejectedResult)).reason as OrreryError;
+    expect(refused.code).toBe('CONFLICT');
+    expect(refused.message).toContain("'twin' already exists");
+    expect(h.service.list().map((d) => d.name)).toEqual(['twin']);
+    expect(h.runtime.running('twin')).toHaveLength(1);
+    expect(h.ledger.manager.usage().cpus.used).toBe(0.5);
+  });
+
+  it('a group that does not fit is refused for what the whole group needs, not by the replicas it had just taken', async () => {
+    const h = await harness();
+    h.models.add('iris', 1);
+    const error = await refusal(h.service.create({ name: 'big', model: 'iris', version: 1, replicas: 5, actor: 'x' }));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain('2.5 CPUs asked');
+    expect(h.ledger.manager.usage().cpus.used).toBe(0);
+    expect(h.runtime.started).toBe(0);
   });
 
   it('fails at once when the machine has no room, and gives back what it had taken', async () => {
@@ -361,7 +390,39 @@ describe('rollouts with replicas', () => {
       [2, 100],
     ]);
     expect(h.runtime.running('iris')).toHaveLength(2); // the old one is still warm
+    for (let i = 0; i < 50; i++) h.service.observe(observation(2, 200));
     await waitUntil(() => h.service.get('iris').rollout?.state === 'promoted', 5000);
+    expect(h.runtime.running('iris').map((c) => c.spec.version)).toEqual([2]);
+  });
+
+  it("rolls blue-green back to the warm version when the new one's answers fail, on evidence only", async () => {
+    const h = await harness();
+    h.models.add('iris', 1);
+    h.models.add('iris', 2);
+    await h.service.create({ name: 'iris', model: 'iris', version: 1, replicas: 1, actor: 'x' });
+    await h.service.startRollout({ name: 'iris', version: 2, strategy: 'blue-green', settings: { keepWarmMs: 200, minRequests: 20 }, actor: 'x' });
+    await waitUntil(() => h.service.get('iris').rollout?.state === 'switching');
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the warm time is up, but nothing was seen yet
+    expect(h.service.get('iris').rollout).toMatchObject({ state: 'switching' });
+    expect(h.service.get('iris').rollout!.note).toContain('waiting for traffic: 0 of 20');
+    expect(h.runtime.running('iris')).toHaveLength(2); // version 1 stays warm
+    const started = h.runtime.started;
+    for (let i = 0; i < 30; i++) h.service.observe(observation(2, i % 5 === 0 ? 500 : 200));
+    await waitUntil(() => h.service.get('iris').rollout?.state === 'rolled-back');
+    expect(h.service.get('iris').rollout!.lastDecision!.message).toContain('rolled back to the warm version 1');
+    expect(h.service.routes()[0]!.versions.map((v) => [v.version, v.weight])).toEqual([[1, 100]]);
+    expect(h.runtime.started).toBe(started);
+  });
+
+  it('stops the warm version once the new one has answered well enough for the warm time', async () => {
+    const h = await harness();
+    h.models.add('iris', 1);
+    h.models.add('iris', 2);
+    await h.service.create({ name: 'iris', model: 'iris', version: 1, replicas: 1, actor: 'x' });
+    await h.service.startRollout({ name: 'iris', version: 2, strategy: 'blue-green', settings: { keepWarmMs: 300, minRequests: 20 }, actor: 'x' });
+    await waitUntil(() => h.service.get('iris').rollout?.state === 'switching');
+    for (let i = 0; i < 25; i++) h.service.observe(observation(2, 200));
+    await waitUntil(() => h.service.get('iris').rollout?.state === 'promoted', 4000);
     expect(h.runtime.running('iris').map((c) => c.spec.version)).toEqual([2]);
   });
 
@@ -393,6 +454,15 @@ describe('after a restart', () => {
     expect(ledger.manager.usage().cpus.used).toBe(1);
   });
 
+  it('says in the timeline that Orrery started again and took its replicas back', async () => {
+    const first = await harness();
+    first.models.add('iris', 1);
+    await first.service.create({ name: 'iris', model: 'iris', version: 1, replicas: 2, actor: 'x' });
+    first.area.close();
+    const second = await harness({ runtime: first.runtime, models: first.models, ledger: new Ledger(), dataDir: first.dataDir });
+    expect(second.service.events('iris', 1)[0]).toMatchObject({ kind: 'reopened', message: 'Orrery started again and took back 2 running replicas' });
+  });
+
   it('removes replica containers whose deployment no longer exists', async () => {
     const first = await harness();
     first.models.add('iris', 1);
@@ -406,6 +476,10 @@ describe('after a restart', () => {
     expect(first.runtime.containers.size).toBe(0);
   });
 });
+
+function observation(version: number, status: number): RequestObservation {
+  return { deployment: 'iris', version, replicaId: 'r', requestId: 'q', at: Date.now(), status, latencyMs: 5, modelError: false, upstreamFailure: false };
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
   const start = Date.now();

@@ -5,6 +5,8 @@ Orrery can tell a replica that listens from one that serves.
 """
 import asyncio
 import json
+import os
+import sys
 
 from .errors import RequestError
 from .request_parsing import media_type
@@ -66,6 +68,9 @@ class ScoringApp:
         self.settings = settings
         self.state = state
         self.executor = executor
+        # Predictions still running after their 504: Python cannot stop a thread, so each holds one
+        # of the pool's threads until the model returns.
+        self.overdue = 0
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -80,6 +85,8 @@ class ScoringApp:
             return
         path, method = scope["path"], scope["method"]
         if path in ("/ping", "/health") and method in ("GET", "HEAD"):
+            if self.overdue >= self.settings.threads:
+                return await _respond(send, 503, b"\n")
             return await _respond(send, 200 if self.state.invoker is not None else 404, b"\n")
         if path == "/version" and method in ("GET", "HEAD"):
             return await _respond(send, 200, VERSION.encode(), ((b"content-type", b"text/plain; charset=utf-8"),))
@@ -91,6 +98,16 @@ class ScoringApp:
             await self._invocations(scope, receive, send)
         except ConnectionResetError:
             return
+
+    def _count_overdue(self, job, loop):
+        """Counts a timed-out prediction until its thread really returns (the asyncio wrapper is
+        cancelled at once; the thread's own future is not)."""
+        self.overdue += 1
+
+        def finished():
+            self.overdue -= 1
+
+        job.add_done_callback(lambda _: loop.call_soon_threadsafe(finished))
 
     async def _invocations(self, scope, receive, send):
         limit = self.settings.max_body_bytes
@@ -107,11 +124,19 @@ class ScoringApp:
             return await _respond(send, 503, _error_body("TEMPORARILY_UNAVAILABLE", "The model is still loading; GET /ping answers 200 once it is ready."))
         loop = asyncio.get_running_loop()
         try:
-            work = loop.run_in_executor(self.executor, invoker, mime, body)
-            result = await asyncio.wait_for(work, timeout=self.settings.timeout_seconds)
+            job = self.executor.submit(invoker, mime, body)
+            result = await asyncio.wait_for(asyncio.wrap_future(job), timeout=self.settings.timeout_seconds)
         except asyncio.TimeoutError:
             # The thread cannot be stopped; it finishes in the background and its result is dropped.
-            return await _respond(send, 504, _error_body("DEADLINE_EXCEEDED", "Request processing time exceeded limit"))
+            self._count_overdue(job, loop)
+            await _respond(send, 504, _error_body("DEADLINE_EXCEEDED", "Request processing time exceeded limit"))
+            if self.overdue >= self.settings.threads:
+                # Every thread is stuck in predict: this process can never answer again. Exit, so
+                # that Orrery restarts the replica (and routes around it meanwhile).
+                print(f"[orrery-serve] all {self.settings.threads} prediction threads are stuck past the timeout; exiting so the replica is restarted", file=sys.stderr, flush=True)
+                await asyncio.sleep(0.3)  # let the 504s already sent leave the socket buffers
+                os._exit(3)
+            return
         except RequestError as e:
             headers = (JSON, MODEL_ERROR_HEADER) if e.model_error else (JSON,)
             return await _respond(send, e.status, _error_body(e.error_code, e.message), headers)
