@@ -69,7 +69,16 @@ export class ProxyExchange {
     req.on('data', this.onRequestData);
     req.on('error', () => this.upstream?.destroy());
     res.once('close', this.onClose);
-    this.send(false);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isSafeInteger(declared) && declared <= ctx.retainBodyBytes && !req.complete) {
+      // A small body is read whole before a replica connection is taken, so a caller that sends it
+      // slowly (or never finishes) holds no upstream socket from the others; bigger ones stream.
+      req.once('end', () => {
+        if (!this.answered) this.send(true);
+      });
+    } else {
+      this.send(false);
+    }
   }
 
   private send(retry: boolean): void {
@@ -85,7 +94,8 @@ export class ProxyExchange {
     this.upstream = upstream;
     upstream.on('response', this.onResponse);
     upstream.on('error', this.onUpstreamError);
-    // On a retry the held chunks go first; pipe then sends the rest, or just ends when the body is all read.
+    // On a retry (or a body read whole first) the held chunks go first; pipe then sends the rest, or
+    // just ends when the body is all read.
     if (retry) for (const chunk of this.requestTap.held()) upstream.write(chunk);
     req.pipe(upstream);
   }

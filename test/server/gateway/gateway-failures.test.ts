@@ -103,6 +103,30 @@ describe('gateway failures', () => {
     expect(source.observed[0]).toMatchObject({ status: 400, modelError: true, upstreamFailure: false });
   });
 
+  it('callers that never finish sending their body hold no replica connection from the others', async () => {
+    const replica = await upstream('r1', 1);
+    const source = new FakeRoutes();
+    const routes = await deployment('iris', [{ version: 1, weight: 100, replicas: [replica] }], { timeoutMs: 20_000 });
+    source.table = [routes];
+    await startGateway(source);
+    // More stalled uploads than the gateway's upstream sockets (64 per deployment).
+    const stalled = Array.from({ length: 80 }, () => {
+      const request = http.request({ host: '127.0.0.1', port: routes.port, method: 'POST', path: '/invocations', headers: { 'content-type': 'application/json', 'content-length': '1000' } });
+      request.on('error', () => undefined);
+      request.write('{');
+      return request;
+    });
+    try {
+      const started = performance.now();
+      const answer = await call(routes.port);
+      expect(answer.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(replica.received).toHaveLength(1); // none of the stalled bodies reached the replica
+    } finally {
+      for (const request of stalled) request.destroy();
+    }
+  });
+
   it('streams a large body both ways without changing a byte', async () => {
     const echo = await upstream('s1', 1, (req, res, body) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
