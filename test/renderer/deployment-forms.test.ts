@@ -68,7 +68,21 @@ describe('the start-rollout form', () => {
   it("sends only the chosen strategy's settings", () => {
     const { input } = buildStartRollout({ ...initialRolloutForm('@challenger'), strategy: 'shadow', steps: 'ignored', shadowShare: '25' }, 'scorer', 'ana');
     expect(input?.version).toBe('@challenger');
-    expect(input?.settings).toEqual({ minRequests: 50, shadowShare: 25, maxErrorRate: 0.01, maxP95Ms: null, maxP95Factor: 1.5 });
+    expect(input?.settings).toEqual({ minRequests: 50, shadowShare: 25, maxP95Ms: null, maxP95Factor: 1.5, shadowMinAgreement: null });
+    const agreeing = buildStartRollout({ ...initialRolloutForm('4'), strategy: 'shadow', shadowMinAgreementPercent: '95' }, 'scorer', 'ana').input;
+    expect(agreeing?.settings?.shadowMinAgreement).toBe(0.95);
+    expect(servingMethods['serving.startRollout'].input.safeParse(agreeing).success).toBe(true);
+  });
+
+  it('asks blue-green for its keep-warm time and limits, and rolling for nothing', () => {
+    const blueGreen = buildStartRollout({ ...initialRolloutForm('4'), strategy: 'blue-green', keepWarmSeconds: '90' }, 'scorer', 'ana').input;
+    expect(blueGreen?.settings).toEqual({ keepWarmMs: 90_000, minRequests: 50, maxErrorRate: 0.01, maxP95Ms: null, maxP95Factor: 1.5, failureLimit: 2 });
+    expect(buildStartRollout({ ...initialRolloutForm('4'), strategy: 'rolling', maxErrorPercent: 'junk' }, 'scorer', 'ana')).toEqual({
+      errors: {},
+      input: { name: 'scorer', version: 4, strategy: 'rolling', settings: {}, actor: 'ana' },
+    });
+    expect(buildStartRollout({ ...initialRolloutForm('4'), strategy: 'blue-green', keepWarmSeconds: '-1' }, 'scorer', 'ana').errors).toEqual({ keepWarmSeconds: 'Keep-warm time must be 0–86400.' });
+    expect(fieldOfRolloutError('settings.keepWarmMs: must be at most 86400000')).toBe('keepWarmSeconds');
   });
 
   it('refuses steps that do not climb to 100 and other bad limits, naming the field', () => {

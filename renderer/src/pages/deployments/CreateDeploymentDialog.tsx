@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { Field, TextField } from '../../components/Field';
 import { toLoadError } from '../../stores/load-error';
 import { useActor } from '../models/use-actor';
+import { versionChoices as pickerChoices, type VersionChoice } from './servable-versions';
 import { buildCreateDeployment, fieldOfCreateError, initialDeploymentForm, suggestDeploymentName, type DeploymentForm, type FieldErrors } from './deployment-form';
 
 interface CreateDeploymentDialogProps {
@@ -24,7 +25,7 @@ export function CreateDeploymentDialog({ prefill, onClose, onCreated }: CreateDe
   const [form, setForm] = useState<DeploymentForm>(() => initialDeploymentForm(prefill));
   const [nameTouched, setNameTouched] = useState(false);
   const [models, setModels] = useState<RegisteredModelSummary[]>([]);
-  const [versionChoices, setVersionChoices] = useState<string[]>([]);
+  const [versionChoices, setVersionChoices] = useState<VersionChoice[]>([]);
   const [attempted, setAttempted] = useState(false);
   const [server, setServer] = useState<{ field: keyof DeploymentForm | 'form'; message: string } | null>(null);
   const [saving, setSaving] = useState(false);
@@ -49,7 +50,11 @@ export function CreateDeploymentDialog({ prefill, onClose, onCreated }: CreateDe
     }
     let live = true;
     client.call('registry.getModel', { name: model.name }).then(
-      (m) => live && setVersionChoices([...Object.keys(m.aliases).map((a) => `@${a}`), ...m.versions.map((v) => String(v.version))]),
+      (m) => {
+        if (!live) return;
+        const { versions, aliases } = pickerChoices(m);
+        setVersionChoices([...aliases, ...versions]);
+      },
       () => undefined,
     );
     return () => {
@@ -58,6 +63,7 @@ export function CreateDeploymentDialog({ prefill, onClose, onCreated }: CreateDe
   }, [client, model]);
 
   const { errors, input } = useMemo(() => buildCreateDeployment(form, actor), [form, actor]);
+  const typedUnservable = versionChoices.find((c) => c.value === form.version.trim())?.unservable ?? null;
   const shown: FieldErrors = attempted ? { ...errors } : {};
   if (server) shown[server.field] = server.message;
 
@@ -131,13 +137,13 @@ export function CreateDeploymentDialog({ prefill, onClose, onCreated }: CreateDe
             </>
           )}
         </Field>
-        <Field label="Version or @alias" error={shown.version} hint="Resolved now and recorded." testId="deploy-version">
+        <Field label="Version or @alias" error={shown.version} hint={typedUnservable ? `${form.version.trim()}: ${typedUnservable}.` : 'Resolved now and recorded.'} testId="deploy-version">
           {({ id, describedBy, invalid }) => (
             <>
               <input id={id} className="mono" list={versionsId} aria-describedby={describedBy} aria-invalid={invalid} value={form.version} onChange={(e) => update({ version: e.target.value })} placeholder="3 or @champion" />
               <datalist id={versionsId}>
                 {versionChoices.map((v) => (
-                  <option key={v} value={v} />
+                  <option key={v.value} value={v.value} label={v.unservable ? `${v.value} (${v.unservable})` : undefined} disabled={v.unservable !== null} />
                 ))}
               </datalist>
             </>
@@ -152,7 +158,7 @@ export function CreateDeploymentDialog({ prefill, onClose, onCreated }: CreateDe
           update({ name: value });
         }}
         error={shown.name}
-        hint="Lowercase letters, digits and '-'; the CLI and the URL's owner go by it."
+        hint="Lowercase letters, digits and '-'; orrery deploy commands use this name."
         mono
         testId="deploy-name"
       />

@@ -8,14 +8,15 @@ import { useAction } from '../../lib/use-action';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
 import { useActor } from '../models/use-actor';
+import { ConfirmActionDialog } from './ConfirmActionDialog';
 import { parseNumberField } from './deployment-form';
 
-/** Scale, stop or start, and delete (after a confirmation) one deployment. */
+/** Scale, stop (after a confirmation) or start, and delete (after a confirmation) one deployment. */
 export function DeploymentControls({ deployment, onChanged }: { deployment: Deployment; onChanged(next: Deployment): void }) {
   const client = useClient();
   const actor = useActor();
   const action = useAction();
-  const [dialog, setDialog] = useState<'scale' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'scale' | 'stop' | 'delete' | null>(null);
   const stopped = deployment.status === 'stopped';
   const name = deployment.name;
 
@@ -30,9 +31,9 @@ export function DeploymentControls({ deployment, onChanged }: { deployment: Depl
           className="btn"
           disabled={action.busy}
           data-testid={stopped ? 'start-deployment' : 'stop-deployment'}
-          onClick={() => void action.run(async () => onChanged(await client.call(stopped ? 'serving.startDeployment' : 'serving.stopDeployment', { name, actor })))}
+          onClick={() => (stopped ? void action.run(async () => onChanged(await client.call('serving.startDeployment', { name, actor }))) : setDialog('stop'))}
         >
-          {stopped ? 'Start' : 'Stop'}
+          {stopped ? 'Start' : 'Stop…'}
         </button>
         <button type="button" className="btn btn-danger" onClick={() => setDialog('delete')} disabled={action.busy} data-testid="open-delete">
           Delete…
@@ -40,6 +41,7 @@ export function DeploymentControls({ deployment, onChanged }: { deployment: Depl
       </div>
       {action.error && <ErrorNotice title="That did not work." error={action.error} />}
       {dialog === 'scale' && <ScaleDialog deployment={deployment} onClose={() => setDialog(null)} onChanged={onChanged} />}
+      {dialog === 'stop' && <ConfirmActionDialog action="stop" deployment={deployment} onClose={() => setDialog(null)} onChanged={onChanged} />}
       {dialog === 'delete' && <DeleteDialog deployment={deployment} onClose={() => setDialog(null)} />}
     </>
   );

@@ -100,7 +100,7 @@ export function DeploymentTable({ deployments, showModel = true }: { deployments
               )}
             </td>
             <td className="traffic-cell">
-              <TrafficBar versions={d.versions} compact />
+              <TrafficBar versions={d.versions} compact stopped={d.status === 'stopped'} />
             </td>
             <td>
               {d.rolloutState ? (
@@ -112,7 +112,7 @@ export function DeploymentTable({ deployments, showModel = true }: { deployments
               )}
             </td>
             <td className="num" data-testid="deployment-row-rps">
-              {formatRps(d.requestsPerSecond)}
+              {d.status === 'stopped' ? '—' : formatRps(d.requestsPerSecond)}
             </td>
             <td className="num">{formatMs(d.p95Ms)}</td>
             <td className="num">{formatRate(d.errorRate)}</td>

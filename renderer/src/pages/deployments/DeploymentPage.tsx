@@ -18,6 +18,7 @@ import { ServingCharts } from './ServingCharts';
 import { StartRolloutDialog } from './StartRolloutDialog';
 import { TrafficBar } from './TrafficBar';
 import { TryIt } from './TryIt';
+import { plural } from './serving-format';
 import { statusTone } from './serving-tones';
 import { curlExample } from './try-it-example';
 import { useExampleBody } from './use-example-body';
@@ -31,9 +32,12 @@ export function DeploymentPage({ name }: { name: string }) {
     debounceMs: 150,
   });
   const [rolling, setRolling] = useState(false);
+  // Shown only once asked for; the curl example then carries it instead of <token>.
+  const [token, setToken] = useState<string | null>(null);
   // The analysis moves with every batch of requests: read it again while the page is in view.
   usePolling(() => void loaded.reload(), POLL_MS);
   const d = loaded.data;
+  const stopped = d?.status === 'stopped';
   const example = useExampleBody(d ?? { name, modelName: '', versions: [] });
   const onChanged = (next: Deployment) => loaded.setData(() => next);
 
@@ -71,26 +75,28 @@ export function DeploymentPage({ name }: { name: string }) {
           <div className="grid deployment-grid">
             <Card title="Stable URL" testId="deployment-url" className="deploy-span-2">
               <CopyableCode code={d.url} label="Copy URL" />
-              <p className="muted small">
-                Existing MLflow clients call it unchanged. It answers while Orrery is open{d.settings.requireToken ? '; callers send the deployment token as a bearer token' : ''}.
+              <p className="muted small" data-testid="deployment-url-note">
+                {stopped
+                  ? 'Stopped: the URL answers 503 until you start it.'
+                  : `Existing MLflow clients call it unchanged. It answers while Orrery is open${d.settings.requireToken ? '; every request needs the header Authorization: Bearer <token>' : ''}.`}
               </p>
-              <CopyableCode code={curlExample(d, example)} />
-              {d.settings.requireToken && <DeploymentToken name={d.name} />}
+              <CopyableCode code={curlExample(d, example, token)} />
+              {d.settings.requireToken && <DeploymentToken name={d.name} token={token} onToken={setToken} />}
             </Card>
             <Card title="Traffic" testId="deployment-traffic">
-              <TrafficBar versions={d.versions} />
+              <TrafficBar versions={d.versions} stopped={stopped} />
               <Facts
                 rows={[
                   ['Model', <a href={routeHref('models', [d.modelName])}>{d.modelName}</a>],
                   ['Versions', d.versions.map((v) => <a key={v.version} className="version-link" href={routeHref('models', [d.modelName, String(v.version)])}>v{v.version}{v.requestedAs.startsWith('@') ? ` (${v.requestedAs})` : ''}</a>)],
-                  ['Replicas', `${d.settings.replicas} × ${d.settings.cpus} CPU, ${d.settings.memoryGb} GB${d.settings.gpus ? `, ${d.settings.gpus} GPU` : ''}`],
+                  ['Replicas', `${plural(d.settings.replicas, 'replica')} × ${d.settings.cpus} CPU, ${d.settings.memoryGb} GB${d.settings.gpus ? `, ${plural(d.settings.gpus, 'GPU')}` : ''}${stopped ? ' (stopped)' : ''}`],
                   ['Image', <code>{d.settings.image}</code>],
                   ['Settings', describeSettings(d)],
                 ]}
               />
             </Card>
             <RolloutPanel deployment={d} onChanged={onChanged} onStart={() => setRolling(true)} />
-            <ServingCharts name={d.name} versions={d.versions} />
+            <ServingCharts name={d.name} versions={d.versions} stopped={stopped} />
             <TryIt deployment={d} example={example} />
             <EventTimeline name={d.name} />
             <ReplicasTable versions={d.versions} />

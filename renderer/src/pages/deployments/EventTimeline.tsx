@@ -2,7 +2,7 @@ import type { DeploymentEventView } from '../../../../shared/contract/serving';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useLiveQuery } from '../../lib/use-live-query';
-import { formatClock, formatNumbers } from './serving-format';
+import { formatClock, formatNumbers, localTimesIn } from './serving-format';
 
 const decisionKinds = new Set(['promote', 'rollback', 'abort', 'advance', 'switch', 'replace']);
 
@@ -23,7 +23,7 @@ export function EventTimeline({ name }: { name: string }) {
             <span className="timeline-time mono small">{formatClock(e.at)}</span>
             <span className={`timeline-kind timeline-kind-${e.kind}`}>{e.kind}</span>
             <span className="timeline-message">
-              {e.message}
+              {localTimesIn(e.message)}
               {Object.keys(e.numbers).length > 0 && <span className="timeline-numbers muted small">{formatNumbers(e.numbers)}</span>}
               {e.actor && e.actor !== 'orrery' && <span className="muted small"> by {e.actor}</span>}
             </span>

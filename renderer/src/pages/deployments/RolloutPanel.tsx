@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Deployment, RolloutView } from '../../../../shared/contract/serving';
 import { useClient } from '../../api/client-context';
 import { Badge } from '../../components/Badge';
@@ -5,7 +6,25 @@ import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useAction } from '../../lib/use-action';
 import { useActor } from '../models/use-actor';
-import { allowedRolloutActions, checkLabel, formatCheckValue, formatClock, formatNumbers, limitComparator, rolloutEnded, rolloutStateLabel, sentence, type RolloutAction } from './serving-format';
+import { ConfirmActionDialog } from './ConfirmActionDialog';
+import type { ConfirmedAction } from './action-confirmations';
+import {
+  allowedRolloutActions,
+  checkLabel,
+  formatCheckValue,
+  formatClock,
+  formatMs,
+  formatNumbers,
+  formatRate,
+  isRolloutDecision,
+  limitComparator,
+  localTimesIn,
+  plural,
+  rolloutEnded,
+  rolloutStateText,
+  sentence,
+  type RolloutAction,
+} from './serving-format';
 import { rolloutStateTone } from './serving-tones';
 
 const actionMethod = {
@@ -16,7 +35,17 @@ const actionMethod = {
   abort: 'serving.abortRollout',
 } as const satisfies Record<RolloutAction, string>;
 
-const actionLabel: Record<RolloutAction, string> = { promote: 'Promote now', rollback: 'Roll back', pause: 'Pause', resume: 'Resume', abort: 'Abort' };
+const actionLabel: Record<RolloutAction, string> = { promote: 'Promote now…', rollback: 'Roll back…', pause: 'Pause', resume: 'Resume', abort: 'Abort…' };
+
+/** Actions that change what the live URL serves are confirmed first; pause and resume are not. */
+const confirmed: ReadonlySet<RolloutAction> = new Set(['promote', 'rollback', 'abort']);
+
+/** What the candidate gets, as the panel reads it: a shadow's copies only while the shadow runs. */
+function candidateShare(rollout: RolloutView): string {
+  if (rollout.state === 'promoted') return `${rollout.candidateWeight || 100}% (now stable)`;
+  if (rolloutEnded(rollout.state)) return `${rollout.candidateWeight}%`;
+  return rollout.strategy === 'shadow' ? `copies of ${rollout.settings.shadowShare}% of requests` : `${rollout.candidateWeight}%`;
+}
 
 interface RolloutPanelProps {
   deployment: Deployment;
@@ -37,23 +66,33 @@ export function RolloutPanel({ deployment, onChanged, onStart }: RolloutPanelPro
       {rollout === null ? (
         <p className="muted">No rollout yet. Start one to bring another version behind the same URL as a canary, a blue-green switch, a rolling replacement or a shadow.</p>
       ) : (
-        <RolloutBody name={deployment.name} rollout={rollout} onChanged={onChanged} />
+        <RolloutBody deployment={deployment} rollout={rollout} onChanged={onChanged} />
       )}
     </Card>
   );
 }
 
-function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: RolloutView; onChanged(next: Deployment): void }) {
+function RolloutBody({ deployment, rollout, onChanged }: { deployment: Deployment; rollout: RolloutView; onChanged(next: Deployment): void }) {
   const client = useClient();
   const actor = useActor();
   const action = useAction();
+  const [confirming, setConfirming] = useState<ConfirmedAction | null>(null);
   const steps = rollout.settings.steps;
   const analysis = rollout.analysis;
+  const name = deployment.name;
+  // The rollout's own last decision; a deployment event (scaled, stopped …) is not one.
+  const decision = rollout.lastDecision && isRolloutDecision(rollout.lastDecision.kind) ? rollout.lastDecision : null;
+  const note = rollout.note === null ? null : localTimesIn(rollout.note);
 
-  const act = (which: RolloutAction) =>
+  const act = (which: RolloutAction) => {
+    if (confirmed.has(which)) {
+      setConfirming(which as ConfirmedAction);
+      return;
+    }
     void action.run(async () => {
       onChanged(await client.call(actionMethod[which], { name, actor }));
     });
+  };
 
   return (
     <div className="rollout-body">
@@ -63,7 +102,7 @@ function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: Roll
           v{rollout.fromVersion} → v{rollout.toVersion}
         </span>
         <Badge tone={rolloutStateTone[rollout.state]} testId="rollout-state">
-          {rolloutStateLabel[rollout.state]}
+          {rolloutStateText(rollout)}
         </Badge>
       </div>
       <dl className="facts">
@@ -78,12 +117,26 @@ function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: Roll
         {rollout.strategy === 'rolling' && (
           <div className="fact">
             <dt>Replaced</dt>
-            <dd data-testid="rollout-step">{rollout.step} replicas</dd>
+            <dd data-testid="rollout-step">{plural(rollout.step, 'replica')}</dd>
+          </div>
+        )}
+        {rollout.strategy === 'blue-green' && (
+          <div className="fact">
+            <dt>Keep warm</dt>
+            <dd data-testid="rollout-keep-warm">{formatMs(rollout.settings.keepWarmMs)}</dd>
+          </div>
+        )}
+        {rollout.strategy === 'shadow' && (
+          <div className="fact">
+            <dt>Promotes</dt>
+            <dd data-testid="rollout-shadow-promotes">
+              {rollout.settings.shadowMinAgreement === null ? 'by hand' : `by itself at agreement ≥ ${formatRate(rollout.settings.shadowMinAgreement)}`}
+            </dd>
           </div>
         )}
         <div className="fact">
           <dt>Candidate weight</dt>
-          <dd data-testid="rollout-weight">{rollout.strategy === 'shadow' ? `copies of ${rollout.settings.shadowShare}% of requests` : `${rollout.candidateWeight}%`}</dd>
+          <dd data-testid="rollout-weight">{candidateShare(rollout)}</dd>
         </div>
         <div className="fact">
           <dt>Started</dt>
@@ -95,12 +148,12 @@ function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: Roll
       </dl>
       {rollout.state === 'waiting-for-traffic' ? (
         <p className="notice notice-warn small" data-testid="rollout-note">
-          {sentence(rollout.note ?? `Waiting for traffic: the candidate needs ${rollout.settings.minRequests} requests in this step`)} Nothing is promoted or rolled back on no evidence.
+          {sentence(note ?? `Waiting for traffic: the candidate needs ${plural(rollout.settings.minRequests, 'request')} in this step`)} Nothing is promoted or rolled back on no evidence.
         </p>
       ) : (
-        rollout.note && (
+        note && (
           <p className="muted small" data-testid="rollout-note">
-            {sentence(rollout.note)}
+            {sentence(note)}
           </p>
         )
       )}
@@ -127,7 +180,7 @@ function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: Roll
             ))}
           </tbody>
           <caption className="muted small">
-            Checked at {formatClock(analysis.at)} on {analysis.candidate.requests} candidate and {analysis.stable.requests} stable requests
+            Checked at {formatClock(analysis.at)} on {analysis.candidate.requests} candidate and {plural(analysis.stable.requests, 'stable request')}
             {analysis.consecutiveFailures > 0 ? `; ${analysis.consecutiveFailures} failed in a row of ${rollout.settings.failureLimit} allowed` : ''}
             {analysis.agreement && analysis.agreement.equalShare !== null ? `; agreement ${(analysis.agreement.equalShare * 100).toFixed(1)}% of ${analysis.agreement.compared}` : ''}.
           </caption>
@@ -135,10 +188,10 @@ function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: Roll
       ) : (
         !rolloutEnded(rollout.state) && <p className="muted small">No analysis yet.</p>
       )}
-      {rollout.lastDecision && (
+      {decision && (
         <p className="rollout-decision" data-testid="rollout-decision">
-          <strong>{rollout.lastDecision.kind}</strong>: {rollout.lastDecision.message}
-          {Object.keys(rollout.lastDecision.numbers).length > 0 && <span className="muted small"> ({formatNumbers(rollout.lastDecision.numbers)})</span>}
+          <strong>{decision.kind}</strong>: {localTimesIn(decision.message)}
+          {Object.keys(decision.numbers).length > 0 && <span className="muted small"> ({formatNumbers(decision.numbers)})</span>}
         </p>
       )}
       <div className="actions rollout-actions">
@@ -156,6 +209,7 @@ function RolloutBody({ name, rollout, onChanged }: { name: string; rollout: Roll
         ))}
       </div>
       {action.error && <ErrorNotice title="That did not work." error={action.error} />}
+      {confirming && <ConfirmActionDialog action={confirming} deployment={deployment} onClose={() => setConfirming(null)} onChanged={onChanged} />}
     </div>
   );
 }

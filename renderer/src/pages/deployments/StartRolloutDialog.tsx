@@ -5,7 +5,8 @@ import { Dialog } from '../../components/Dialog';
 import { Field, TextField } from '../../components/Field';
 import { toLoadError } from '../../stores/load-error';
 import { useActor } from '../models/use-actor';
-import { ROLLOUT_DEFAULTS, STRATEGY_FIELDS, STRATEGY_HELP, buildStartRollout, fieldOfRolloutError, initialRolloutForm, type RolloutErrors, type RolloutField, type RolloutForm } from './rollout-form';
+import { versionChoices as pickerChoices, type VersionChoice } from './servable-versions';
+import { STRATEGY_FIELDS, STRATEGY_HELP, buildStartRollout, fieldOfRolloutError, initialRolloutForm, rolloutFieldText, type RolloutErrors, type RolloutField, type RolloutForm } from './rollout-form';
 
 interface StartRolloutDialogProps {
   deployment: Deployment;
@@ -13,24 +14,13 @@ interface StartRolloutDialogProps {
   onStarted(next: Deployment): void;
 }
 
-const FIELD_LABELS: Record<Exclude<RolloutField, 'version'>, { label: string; hint: string }> = {
-  steps: { label: 'Steps (% of traffic)', hint: `default ${ROLLOUT_DEFAULTS.steps}; the last is 100` },
-  minRequests: { label: 'Minimum requests per step', hint: `default ${ROLLOUT_DEFAULTS.minRequests}; below it the rollout waits for traffic` },
-  intervalSeconds: { label: 'Minimum time per step (s)', hint: `default ${ROLLOUT_DEFAULTS.intervalSeconds}` },
-  maxErrorPercent: { label: 'Maximum error rate (%)', hint: `default ${ROLLOUT_DEFAULTS.maxErrorPercent}` },
-  maxP95Ms: { label: 'Maximum p95 (ms)', hint: 'default none' },
-  maxP95Factor: { label: 'Maximum p95 × stable', hint: `default ${ROLLOUT_DEFAULTS.maxP95Factor}` },
-  failureLimit: { label: 'Failed checks in a row to roll back', hint: `default ${ROLLOUT_DEFAULTS.failureLimit}` },
-  shadowShare: { label: 'Share copied to the shadow (%)', hint: `default ${ROLLOUT_DEFAULTS.shadowShare}` },
-};
-
 /** "Start rollout": the new version, the strategy and its limits (defaults filled in), checked field by field. */
 export function StartRolloutDialog({ deployment, onClose, onStarted }: StartRolloutDialogProps) {
   const client = useClient();
   const actor = useActor();
   const versionsId = useId();
   const [form, setForm] = useState<RolloutForm>(() => initialRolloutForm());
-  const [choices, setChoices] = useState<string[]>([]);
+  const [choices, setChoices] = useState<VersionChoice[]>([]);
   const [attempted, setAttempted] = useState(false);
   const [server, setServer] = useState<{ field: RolloutField | 'form'; message: string } | null>(null);
   const [saving, setSaving] = useState(false);
@@ -42,9 +32,11 @@ export function StartRolloutDialog({ deployment, onClose, onStarted }: StartRoll
     client.call('registry.getModel', { name: deployment.modelName }).then(
       (m) => {
         if (!live) return;
-        const others = m.versions.map((v) => v.version).filter((v) => !serving.has(v)).sort((a, b) => b - a);
-        setChoices([...others.map(String), ...Object.keys(m.aliases).map((a) => `@${a}`)]);
-        if (others[0] !== undefined) setForm((f) => (f.version === '' ? { ...f, version: String(others[0]) } : f));
+        const { versions, aliases } = pickerChoices(m, serving);
+        setChoices([...versions, ...aliases]);
+        // The guess: the newest version not serving that can be served.
+        const guess = versions.find((v) => v.unservable === null);
+        if (guess) setForm((f) => (f.version === '' ? { ...f, version: guess.value } : f));
       },
       () => undefined,
     );
@@ -54,6 +46,7 @@ export function StartRolloutDialog({ deployment, onClose, onStarted }: StartRoll
   }, [client, deployment.modelName, serving]);
 
   const { errors, input } = useMemo(() => buildStartRollout(form, deployment.name, actor), [form, deployment.name, actor]);
+  const typedUnservable = choices.find((c) => c.value === form.version.trim())?.unservable ?? null;
   const shown: RolloutErrors = attempted ? { ...errors } : {};
   if (server) shown[server.field] = server.message;
 
@@ -84,13 +77,13 @@ export function StartRolloutDialog({ deployment, onClose, onStarted }: StartRoll
       onSubmit={() => void submit()}
       submit={{ label: 'Start rollout', busyLabel: 'Starting…', busy: saving, testId: 'rollout-submit' }}
     >
-      <Field label="Version or @alias" error={shown.version} hint={`of ${deployment.modelName}; serving now: v${[...serving].join(', v')}`} testId="rollout-version">
+      <Field label="Version or @alias" error={shown.version} hint={typedUnservable ? `${form.version.trim()}: ${typedUnservable}.` : `of ${deployment.modelName}; serving now: v${[...serving].join(', v')}`} testId="rollout-version">
         {({ id, describedBy, invalid }) => (
           <>
             <input id={id} className="mono" list={versionsId} aria-describedby={describedBy} aria-invalid={invalid} value={form.version} onChange={(e) => update({ version: e.target.value })} autoFocus />
             <datalist id={versionsId}>
               {choices.map((v) => (
-                <option key={v} value={v} />
+                <option key={v.value} value={v.value} label={v.unservable ? `${v.value} (${v.unservable})` : undefined} disabled={v.unservable !== null} />
               ))}
             </datalist>
           </>
@@ -110,10 +103,15 @@ export function StartRolloutDialog({ deployment, onClose, onStarted }: StartRoll
       </fieldset>
       <div className="field-grid">
         {STRATEGY_FIELDS[form.strategy].map((key) => {
-          const { label, hint } = FIELD_LABELS[key as Exclude<RolloutField, 'version'>];
+          const { label, hint } = rolloutFieldText(key as Exclude<RolloutField, 'version'>, form.strategy);
           return <TextField key={key} label={label} hint={hint} value={form[key]} onChange={(value) => update({ [key]: value })} error={shown[key]} mono={key === 'steps'} testId={`rollout-${key}`} />;
         })}
       </div>
+      {STRATEGY_FIELDS[form.strategy].length === 0 && (
+        <p className="muted small" data-testid="rollout-no-limits">
+          Nothing to set: a rolling rollout has no analysis and no limits.
+        </p>
+      )}
       {shown.form && (
         <p className="field-error" role="alert" data-testid="rollout-error">
           {shown.form}

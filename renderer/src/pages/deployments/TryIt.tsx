@@ -24,7 +24,12 @@ export function TryIt({ deployment, example }: { deployment: Deployment; example
 
   async function send() {
     setAttempted(true);
-    if (bodyError(text)) return;
+    // A body that will not be sent leaves no older answer on screen to be mistaken for its own.
+    if (bodyError(text)) {
+      setResult(null);
+      action.clearError();
+      return;
+    }
     await action.run(async () => {
       setResult(await client.call('serving.invoke', { name: deployment.name, body: text, contentType: 'application/json', ...(version ? { version: Number(version) } : {}) }));
     });
@@ -67,7 +72,7 @@ export function TryIt({ deployment, example }: { deployment: Deployment; example
         </div>
         <div className="try-it-output" data-testid="try-result" aria-live="polite">
           {action.error && <ErrorNotice title="The request was not sent." error={action.error} />}
-          {result === null && !action.error && <p className="muted">The answer appears here.</p>}
+          {result === null && !action.error && <p className="muted">{error ? 'Not sent: the body above is not valid.' : 'The answer appears here.'}</p>}
           {result !== null && (
             <>
               <div className="try-it-meta">

@@ -16,8 +16,16 @@ export function useVersionDeployments(model: string, version: number): LiveResul
   });
 }
 
+interface VersionDeploymentsProps {
+  model: string;
+  version: number;
+  deployments: LiveResult<DeploymentSummary[]>;
+  /** Why this version cannot be served (then Deploy is off), null when it can. */
+  unservable?: string | null;
+}
+
 /** The model version page's "Deployments" card: where this version serves, and a Deploy button. */
-export function VersionDeployments({ model, version, deployments }: { model: string; version: number; deployments: LiveResult<DeploymentSummary[]> }) {
+export function VersionDeployments({ model, version, deployments, unservable = null }: VersionDeploymentsProps) {
   const [deploying, setDeploying] = useState(false);
   const list = deployments.data ?? [];
   return (
@@ -26,12 +34,17 @@ export function VersionDeployments({ model, version, deployments }: { model: str
       testId="version-deployments"
       className="card-wide"
       aside={
-        <button type="button" className="btn btn-primary btn-small" onClick={() => setDeploying(true)} data-testid="open-deploy">
+        <button type="button" className="btn btn-primary btn-small" onClick={() => setDeploying(true)} data-testid="open-deploy" disabled={unservable !== null} title={unservable ?? undefined}>
           Deploy…
         </button>
       }
     >
       {deployments.error && <ErrorNotice title="Could not read the deployments." error={deployments.error} onRetry={() => void deployments.reload()} />}
+      {unservable && (
+        <p className="muted small" data-testid="version-unservable">
+          Deploy is off: {unservable}. Orrery serves MLflow model folders with a sklearn, xgboost or python_function flavor.
+        </p>
+      )}
       {deployments.data && list.length === 0 && <p className="muted">This version is not served anywhere.</p>}
       {list.length > 0 && <DeploymentTable deployments={list} showModel={false} />}
       {deploying && (

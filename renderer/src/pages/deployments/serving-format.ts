@@ -1,4 +1,5 @@
-import type { AnalysisCheck, RolloutState, VersionRole } from '../../../../shared/contract/serving';
+import type { AnalysisCheck, RolloutState, RolloutView } from '../../../../shared/contract/serving';
+import { runColor } from '../../charts/series-math';
 
 /** A rollout state in words. */
 export const rolloutStateLabel: Record<RolloutState, string> = {
@@ -11,8 +12,42 @@ export const rolloutStateLabel: Record<RolloutState, string> = {
   'rolled-back': 'rolled back',
   aborted: 'aborted',
 };
-/** The colours of the traffic bar and of each version's lines, by role. */
-export const roleColor: Record<VersionRole, string> = { stable: '#2f6fdb', candidate: '#e08a1e', shadow: '#8a63d2', retiring: '#8a94a3' };
+/** A rollout's state as its badge reads, by strategy: blue-green's 'switching' is the old version kept warm after the switch. */
+export function rolloutStateText(rollout: Pick<RolloutView, 'state' | 'strategy'>): string {
+  if (rollout.state === 'switching' && rollout.strategy === 'blue-green') return 'switched, old version warm';
+  if (rollout.state === 'switching' && rollout.strategy === 'rolling') return 'replacing replicas';
+  return rolloutStateLabel[rollout.state];
+}
+
+/**
+ * A version's colour in the traffic bar and the charts: by version number, so it keeps its colour
+ * when its role changes (candidate → stable).
+ */
+export function versionColor(version: number): string {
+  return runColor((version - 1) % 10);
+}
+
+/** "1 replica", "2 replicas". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? one : many}`;
+}
+
+/** Decision kinds of a rollout; a deployment's own events (scaled, stopped …) are not the rollout's decision. */
+const ROLLOUT_DECISIONS: ReadonlySet<string> = new Set(['advance', 'promote', 'rollback', 'hold', 'pause', 'resume', 'abort', 'switch', 'replace', 'start']);
+
+export function isRolloutDecision(kind: string): boolean {
+  return ROLLOUT_DECISIONS.has(kind) || kind.startsWith('rollout-');
+}
+
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
+
+/** A service note with any ISO timestamp in it shown as local HH:MM:SS (HH:MM:SS already written stays as is). */
+export function localTimesIn(text: string): string {
+  return text.replace(ISO_TIME, (iso) => {
+    const at = Date.parse(iso);
+    return Number.isFinite(at) ? formatClock(at) : iso;
+  });
+}
 
 export type RolloutAction = 'promote' | 'rollback' | 'pause' | 'resume' | 'abort';
 
@@ -83,7 +118,10 @@ export function formatRate(rate: number | null | undefined): string {
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 10) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms.toFixed(1)} ms`;
+  // Whole seconds read as such ("keep warm 60 s", not "60.00 s").
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 export function formatRps(rps: number | null | undefined): string {
@@ -107,6 +145,8 @@ export function formatNumbers(numbers: Record<string, number | null>): string {
     .filter((entry): entry is [string, number] => entry[1] !== null)
     .map(([key, value]) => {
       const label = numberLabel(key);
+      // Weights and the shadow share are percent already (10 → "10%"), unlike rates (0.1 → "10%").
+      if (/weight|share$/i.test(key) && !/equalShare/.test(key)) return `${label} ${Number(value.toFixed(1))}%`;
       if (/rate|share|agreement/i.test(key)) return `${label} ${formatRate(value)}`;
       if (/Ms$/.test(key)) return `${label} ${formatMs(value)}`;
       return `${label} ${Number.isInteger(value) ? value.toLocaleString('en') : value.toFixed(3)}`;

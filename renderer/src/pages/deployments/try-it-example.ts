@@ -14,15 +14,18 @@ function sampleOf(type: string | undefined): unknown {
 }
 
 /**
- * The body the "Try it" box starts with: one row as `dataframe_split` with the columns of the
- * model's signature, else the first logged input row as `dataframe_records`, else `inputs`.
+ * The body the "Try it" box starts with: the newest logged request's first row as
+ * `dataframe_records` (real values, not a row of zeros), else one row of the signature's columns
+ * as `dataframe_split`, else `inputs`.
  */
 export function exampleBody(inputSchema: unknown, loggedInputs?: unknown): string {
+  if (Array.isArray(loggedInputs) && loggedInputs.length > 0 && loggedInputs[0] !== null && typeof loggedInputs[0] === 'object') {
+    return JSON.stringify({ dataframe_records: [loggedInputs[0]] }, null, 2);
+  }
   if (Array.isArray(inputSchema) && inputSchema.length > 0 && inputSchema.every((c) => c && typeof c === 'object' && typeof (c as { name?: unknown }).name === 'string')) {
     const columns = inputSchema as Array<{ name: string; type?: string }>;
     return JSON.stringify({ dataframe_split: { columns: columns.map((c) => c.name), data: [columns.map((c) => sampleOf(c.type))] } }, null, 2);
   }
-  if (Array.isArray(loggedInputs) && loggedInputs.length > 0) return JSON.stringify({ dataframe_records: [loggedInputs[0]] }, null, 2);
   return JSON.stringify({ inputs: [[0.0]] }, null, 2);
 }
 
@@ -47,9 +50,9 @@ export function prettyBody(body: string): string {
   }
 }
 
-/** The command a caller runs against the stable URL. */
-export function curlExample(d: { url: string; settings: { requireToken: boolean } }, body: string | null): string {
-  const auth = d.settings.requireToken ? ' \\\n  -H "Authorization: Bearer $ORRERY_DEPLOY_TOKEN"' : '';
+/** The command a caller runs against the stable URL; `<token>` stands for the bearer token until it is shown. */
+export function curlExample(d: { url: string; settings: { requireToken: boolean } }, body: string | null, token: string | null = null): string {
+  const auth = d.settings.requireToken ? ` \\\n  -H "Authorization: Bearer ${token ?? '<token>'}"` : '';
   const data = body === null ? '{"inputs": [[0.0]]}' : JSON.stringify(JSON.parse(body));
   return `curl -X POST ${d.url} \\\n  -H 'Content-Type: application/json'${auth} \\\n  -d '${data.replace(/'/g, "'\\''")}'`;
 }

@@ -16,6 +16,7 @@ import { gateLabel, gateTone, stageTone } from './model-badges';
 import { describeActual, describeGate, formatWhen, shortDigest } from './model-format';
 import { PushDialog } from './PushDialog';
 import { VersionDeployments, useVersionDeployments } from '../deployments/VersionDeployments';
+import { unservableReason } from '../deployments/servable-versions';
 import { StageControls } from './StageControls';
 import { registryStale } from './registry-stale';
 import '../../styles/experiments.css';
@@ -154,7 +155,7 @@ export function VersionPage({ name, version }: { name: string; version: number }
                 <SchemaTable schema={v.inputSchema} />
               </Card>
             )}
-            <VersionDeployments model={name} version={version} deployments={deployments} />
+            <VersionDeployments model={name} version={version} deployments={deployments} unservable={unservableReason(v)} />
             <LineageGraph version={v} deployments={lineageDeployments(deployments.data ?? [], version)} />
             {v.pushes.length > 0 && (
               <Card title="Pushes" testId="pushes" className="card-wide">
