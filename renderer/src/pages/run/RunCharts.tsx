@@ -73,6 +73,14 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
     );
   }, [client, runId, live]);
 
+  // The run has just ended: points logged in its last debounce window may not have been read
+  // (the live watch above stops with it), so every shown key is read once more.
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (wasLive.current && !live && allKeysRef.current.length > 0) fetchKeys.current(allKeysRef.current).catch((err: unknown) => setError(toLoadError(err)));
+    wasLive.current = live;
+  }, [live]);
+
   const chartSeries = useMemo(() => {
     const out: Record<string, ChartSeries[]> = {};
     for (const key of allKeys) {
