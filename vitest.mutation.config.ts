@@ -24,6 +24,7 @@ export default defineConfig({
       'test/services/serving/rollout-settings.test.ts',
       'test/services/serving/canary-analysis.test.ts',
       'test/services/serving/canary-rollout.test.ts',
+      'test/services/serving/blue-green-rollout.test.ts',
       'test/services/serving/shadow-rollout.test.ts',
     ],
     environment: 'node',

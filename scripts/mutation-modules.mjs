@@ -16,6 +16,7 @@ export const MUTATED_MODULES = [
     name: 'canary rollout analysis',
     files: ['electron/services/serving/rollout-defaults.ts', 'electron/services/serving/canary-analysis.ts', 'electron/services/serving/canary-rollout.ts', 'electron/services/serving/rollout-transitions.ts'],
   },
+  { name: 'blue-green rollout analysis', files: ['electron/services/serving/blue-green-rollout.ts'] },
   { name: 'shadow rollout analysis', files: ['electron/services/serving/shadow-rollout.ts', 'electron/services/serving/prediction-agreement.ts', 'electron/services/serving/latency-sketch.ts'] },
 ];
 
