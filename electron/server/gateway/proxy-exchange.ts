@@ -96,6 +96,11 @@ export class ProxyExchange {
     upstream.on('error', this.onUpstreamError);
     // On a retry (or a body read whole first) the held chunks go first; pipe then sends the rest, or
     // just ends when the body is all read.
+    if (retry && req.complete) {
+      // The whole body is held: headers and body leave in one write.
+      upstream.end(Buffer.concat(this.requestTap.held()));
+      return;
+    }
     if (retry) for (const chunk of this.requestTap.held()) upstream.write(chunk);
     req.pipe(upstream);
   }
