@@ -1,35 +1,13 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalRequest, AuditEntry, ModelVersion, ModelVersionDetail, RegisteredModelSummary } from '../../shared/contract/registry';
 import { dockerRegistryAvailable, startDockerRegistry, type RunningRegistry } from '../helpers/docker-registry';
+import { orrery, ORRERY_CLI } from '../helpers/run-orrery';
 import { tempDir } from '../helpers/temp-dir';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = path.join(ROOT, 'dist/cli/orrery.js');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `orrery` as a user would; never blocks this process (the test server lives here). */
-function orrery(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, USER: 'ci-bot' };
-    delete env.ORRERY_HOME;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const CLI = ORRERY_CLI;
 
 function modelFolder(files: Record<string, string>): string {
   const folder = tempDir();

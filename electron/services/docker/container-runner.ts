@@ -271,7 +271,8 @@ export class ContainerRunner {
     return { containerId, imageDigest };
   }
 
-  private async localImage(name: string): Promise<Docker.ImageInspectInfo> {
+  /** The image as the engine describes it; INVALID_INPUT naming the local images when it is not on this machine. */
+  async localImage(name: string): Promise<Docker.ImageInspectInfo> {
     try {
       return await this.docker.getImage(name).inspect();
     } catch (error) {

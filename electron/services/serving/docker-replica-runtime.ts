@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type Docker from 'dockerode';
 import { OrreryError } from '../../../shared/errors';
 import type { ContainerRunner } from '../docker/container-runner';
 import { deviceRequestsFor } from '../docker/device-requests';
@@ -13,7 +12,6 @@ export const MODEL_MOUNT = '/opt/ml/model';
 export class DockerReplicaRuntime implements ReplicaRuntime {
   constructor(
     private readonly runner: ContainerRunner,
-    private readonly docker: Pick<Docker, 'getImage' | 'listImages'>,
     /** Names this data dir in every replica's labels (see LABEL_STORE). */
     private readonly storeId: string,
   ) {}
@@ -21,15 +19,10 @@ export class DockerReplicaRuntime implements ReplicaRuntime {
   async checkImage(image: string): Promise<void> {
     let env: string[];
     try {
-      env = (await this.docker.getImage(image).inspect()).Config?.Env ?? [];
-    } catch {
-      const images = await this.docker.listImages().catch(() => []);
-      const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t !== '<none>:<none>').sort();
-      throw new OrreryError(
-        'INVALID_INPUT',
-        `image: '${image}' is not a local image. Local images: ${tags.length ? tags.slice(0, 20).join(', ') : 'none'}. ` +
-          'npm run images builds orrery/serve:local; another image must be built FROM it.',
-      );
+      env = (await this.runner.localImage(image)).Config?.Env ?? [];
+    } catch (error) {
+      if (error instanceof OrreryError) throw new OrreryError(error.code, `image: ${error.message} npm run images builds orrery/serve:local; another image must be built FROM it.`);
+      throw error;
     }
     // orrery/serve:local sets ORRERY_SERVE_MODEL_DIR; an image built FROM it inherits it.
     if (!env.some((entry) => entry.startsWith('ORRERY_SERVE_MODEL_DIR='))) {

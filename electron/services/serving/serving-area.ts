@@ -120,7 +120,7 @@ async function dockerRuntime(dockerReady: () => Promise<boolean>, dataDir: strin
   if (!(await dockerReady())) return null;
   const { docker } = connectDocker({ uri });
   const storeId = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
-  return new DockerReplicaRuntime(new ContainerRunner(docker), docker, storeId);
+  return new DockerReplicaRuntime(new ContainerRunner(docker), storeId);
 }
 
 const unavailableRuntime: ReplicaRuntime = {

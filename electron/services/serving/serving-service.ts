@@ -27,7 +27,7 @@ import type { RolloutDriver } from './rollout-driver';
 import { routesOf } from './route-builder';
 import type { DeploymentRoutes, RequestObservation, RouteSource, ShadowObservation } from './serving-routes';
 import type { ServingTelemetry } from './serving-telemetry';
-import { chooseVersion, type ChosenVersion } from './version-choice';
+import { chooseVersion, isApproved, type ChosenVersion } from './version-choice';
 
 export const DEFAULT_SERVE_IMAGE = 'orrery/serve:local';
 
@@ -474,7 +474,7 @@ export class ServingService implements RouteSource {
 
   private isApproved(model: string, version: number): boolean {
     try {
-      return this.deps.models.getVersion(model, version).approvals.some((a) => a.status === 'approved');
+      return isApproved(this.deps.models.getVersion(model, version));
     } catch {
       return false;
     }

@@ -48,7 +48,7 @@ describe.runIf(haveDocker)('a replica that asks for a GPU the engine cannot give
       restore: (holder, _label, allocation) => void manager.restore({ ...allocation, jobId: holder }),
     };
     const { db } = openDatabase({ dataDir });
-    const runtime = new DockerReplicaRuntime(new ContainerRunner(docker), docker, storeId);
+    const runtime = new DockerReplicaRuntime(new ContainerRunner(docker), storeId);
     const area = createServing({ db, bus: new EventBus(), dataDir, models, resources: Promise.resolve(ledger), dockerReady: async () => true, runtime, enabled: true });
     try {
       const service = await area.service;
@@ -68,5 +68,24 @@ describe.runIf(haveDocker)('a replica that asks for a GPU the engine cannot give
       area.close();
       db.close();
     }
+  });
+});
+
+describe.runIf(haveDocker)('the image a deployment names', () => {
+  const runtime = new DockerReplicaRuntime(new ContainerRunner(docker), storeId);
+
+  it('must be on this machine: the refusal names image and the local images', async () => {
+    const error = await runtime.checkImage('orrery/not-built:local').then(
+      () => null,
+      (e: unknown) => e as OrreryError,
+    );
+    expect(error?.code).toBe('INVALID_INPUT');
+    expect(error?.message).toMatch(/^image: The image orrery\/not-built:local is not on this machine \(Orrery never pulls images\)\. Local images: .*orrery\/serve:local/);
+    expect(error?.message).toContain('npm run images builds orrery/serve:local');
+  });
+
+  it('must be built FROM orrery/serve:local', async () => {
+    await expect(runtime.checkImage('orrery/serve:local')).resolves.toBeUndefined();
+    await expect(runtime.checkImage('orrery/python:local')).rejects.toThrow("image: 'orrery/python:local' is not built FROM orrery/serve:local");
   });
 });
