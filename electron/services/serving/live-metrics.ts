@@ -73,7 +73,11 @@ export class LiveMetrics {
     bucket.latency.record(observation.latencyMs);
   }
 
-  /** A version's numbers over the seconds that start in [sinceMs, untilMs). */
+  /**
+   * A version's numbers over the seconds that start in [sinceMs, untilMs). A second that began
+   * before sinceMs is left out whole: a canary step that began mid-second must not count requests
+   * its previous step saw (its first part-second is not counted at all, which only delays a decision).
+   */
   stats(deployment: string, version: number, sinceMs: number, untilMs = Number.POSITIVE_INFINITY): VersionStatsView {
     const series = this.byDeployment.get(deployment)?.get(version);
     const merged = new LatencyHistogram();
@@ -81,7 +85,7 @@ export class LiveMetrics {
     let errors = 0;
     if (series) {
       for (const [at, bucket] of series.buckets) {
-        if (at + SECOND <= sinceMs || at >= untilMs) continue;
+        if (at < sinceMs || at >= untilMs) continue;
         requests += bucket.requests;
         errors += bucket.errors;
         merged.merge(bucket.latency);

@@ -477,8 +477,9 @@ describe('after a restart', () => {
   });
 });
 
+/** A request answered a second from now: the second a step began in is not counted for it (LiveMetrics.stats). */
 function observation(version: number, status: number): RequestObservation {
-  return { deployment: 'iris', version, replicaId: 'r', requestId: 'q', at: Date.now(), status, latencyMs: 5, modelError: false, upstreamFailure: false };
+  return { deployment: 'iris', version, replicaId: 'r', requestId: 'q', at: Date.now() + 1000, status, latencyMs: 5, modelError: false, upstreamFailure: false };
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
