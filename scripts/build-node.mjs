@@ -19,6 +19,8 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: ['electron/main/index.ts'], outfile: 'dist/main/index.cjs', format: 'cjs', packages: 'external', external: ['electron'] }),
   build({ ...common, entryPoints: ['electron/preload/index.ts'], outfile: 'dist/preload/index.cjs', format: 'cjs', external: ['electron'] }),
+  // The monitoring worker: a thread of the app (desktop and headless alike), everything bundled in.
+  build({ ...common, entryPoints: ['electron/services/monitoring/compute/compute-worker.ts'], outfile: 'dist/workers/monitoring-worker.cjs', format: 'cjs' }),
 ]);
 
 const { chmodSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');

@@ -18,6 +18,16 @@ export const MUTATED_MODULES = [
   },
   { name: 'blue-green rollout analysis', files: ['electron/services/serving/blue-green-rollout.ts'] },
   { name: 'shadow rollout analysis', files: ['electron/services/serving/shadow-rollout.ts', 'electron/services/serving/prediction-agreement.ts', 'electron/services/serving/latency-sketch.ts'] },
+  { name: 'alert evaluator', files: ['electron/services/monitoring/alerts/alert-evaluator.ts'] },
+  {
+    name: 'KS and Cramér-von Mises tests',
+    files: ['electron/services/monitoring/stats/ks-two-sample.ts', 'electron/services/monitoring/stats/kolmogorov-distribution.ts', 'electron/services/monitoring/stats/cramer-von-mises.ts', 'electron/services/monitoring/stats/bessel-k.ts'],
+  },
+  {
+    name: 'drift statistics (chi-square, Z, Wasserstein, Jensen-Shannon, PSI, KL, Hellinger)',
+    files: ['electron/services/monitoring/stats/special-functions.ts', 'electron/services/monitoring/stats/compensated-sum.ts', 'electron/services/monitoring/stats/sample-moments.ts', 'electron/services/monitoring/stats/chi-square.ts', 'electron/services/monitoring/stats/z-test.ts', 'electron/services/monitoring/stats/wasserstein.ts', 'electron/services/monitoring/stats/jensen-shannon.ts', 'electron/services/monitoring/stats/psi.ts', 'electron/services/monitoring/stats/kl-divergence.ts', 'electron/services/monitoring/stats/hellinger.ts'],
+  },
+  { name: 'drift binning and method registry', files: ['electron/services/monitoring/stats/binning.ts', 'electron/services/monitoring/stats/value-counts.ts', 'electron/services/monitoring/stats/effect-size.ts', 'electron/services/monitoring/stats/drift-methods.ts'] },
 ];
 
 /** The minimum score for any one module; Stryker's own break threshold covers the total. */

@@ -11,7 +11,7 @@ export const NEEDS: ReadonlyArray<{ need: string; uses: RegExp }> = [
   { need: 'a browser', uses: /\bchromiumPath\(/ },
   { need: 'a Docker engine', uses: /\bdockerAvailable\(|\bnew Docker(odeEngineClient)?\(/ },
   { need: 'a Docker registry', uses: /\bdockerRegistryAvailable\(|\bstartDockerRegistry\(/ },
-  { need: 'the built app', uses: /\bstartServe\(|\bstartServerProcess\(|dist\/(?:server|cli)\// },
+  { need: 'the built app', uses: /\bstartServe\(|\bstartServerProcess\(|dist\/(?:server|cli|workers)\// },
   { need: 'a child bundled with esbuild', uses: /from ['"]esbuild['"]/ },
   // The whole app in-process: its HTTP tests, training jobs run as python or shell processes, the
   // Electron main process (electron/main/index) on a stand-in Electron.

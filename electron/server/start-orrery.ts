@@ -56,7 +56,7 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
   // the UI (app.integrity).
   void app.integrity.start(reportIntegrity);
   // Deployments answer on their own ports again within seconds of a start.
-  const gateway = startGateway(app.serving);
+  const gateway = startGateway(app.serving, (deployment, labels) => app.monitoring.recordFeedback(deployment, labels));
   let stopped = false;
   return {
     app,

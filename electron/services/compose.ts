@@ -10,6 +10,8 @@ import { createHardware } from './hardware/hardware-area';
 import type { HardwareService, NvidiaGpuReader } from './hardware/hardware-service';
 import type { SystemProbe } from './hardware/system-probe';
 import { createRegistry } from './registry/registry-area';
+import { createMonitoring } from './monitoring/monitoring-area';
+import type { MonitoringService } from './monitoring/monitoring-service';
 import { createServing } from './serving/serving-area';
 import type { ServingService } from './serving/serving-service';
 import type { ModelRegistryService } from './registry/model-registry-service';
@@ -52,6 +54,8 @@ export interface AppConfig {
   serving?: boolean;
   /** How long a model replica may take to answer /ping (tests shorten it). */
   replicaReadyTimeoutMs?: number;
+  /** The monitoring worker script; null: inline (unit tests). Default: the bundled worker. */
+  monitoringWorker?: string | null;
 }
 
 export interface App {
@@ -67,6 +71,8 @@ export interface App {
   training: Promise<TrainingService>;
   /** Deployments, once replicas left running have been found again; the gateway follows its routes. */
   serving: Promise<ServingService>;
+  /** Drift, data quality and alerts of deployments (the gateway's POST /feedback lands here). */
+  monitoring: MonitoringService;
   /** The check of the store's pages; startOrrery starts it once the server answers. */
   integrity: IntegrityCheck;
   /** Tells jobs where the MLflow API listens (known once the HTTP server has started). */
@@ -128,6 +134,16 @@ export function composeApp(config: AppConfig): App {
       ...(config.replicaReadyTimeoutMs !== undefined ? { replicaReadyTimeoutMs: config.replicaReadyTimeoutMs } : {}),
     });
 
+    const monitoring = createMonitoring({
+      db,
+      bus,
+      deployments: serving.service,
+      runs: { getRunDetail: (runId) => tracking.service.getRunDetail(runId) },
+      artifacts: tracking.artifacts,
+      versions: registry.service,
+      ...(config.monitoringWorker !== undefined ? { workerScript: config.monitoringWorker } : {}),
+    });
+
     let closed = false;
     const sweeps: LeftoverSweep[] =
       config.sweepLeftovers === false ? [] : [tracking.sweepLeftovers, registry.sweepLeftovers, (stopped) => sweepOciTempFolders({ tmpDir: os.tmpdir() }, stopped)];
@@ -136,13 +152,14 @@ export function composeApp(config: AppConfig): App {
     return {
       info: app.info,
       bus,
-      dispatcher: new RpcDispatcher({ ...app.handlers, ...hardware.handlers, ...tracking.handlers, ...training.handlers, ...registry.handlers, ...serving.handlers }),
+      dispatcher: new RpcDispatcher({ ...app.handlers, ...hardware.handlers, ...tracking.handlers, ...training.handlers, ...registry.handlers, ...serving.handlers, ...monitoring.handlers }),
       hardware: hardware.service,
       tracking: tracking.service,
       artifacts: tracking.artifacts,
       registry: registry.service,
       training: training.service,
       serving: serving.service,
+      monitoring: monitoring.service,
       startupCleanup,
       integrity,
       jobTokens,
@@ -151,6 +168,7 @@ export function composeApp(config: AppConfig): App {
       },
       close() {
         closed = true;
+        void monitoring.close();
         serving.close();
         training.close();
         registry.close();

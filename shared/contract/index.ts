@@ -6,6 +6,7 @@ import { trainingEvents, trainingMethods } from './training';
 import { registryEvents, registryMethods } from './registry';
 import { remoteMethods } from './remotes';
 import { servingEvents, servingMethods } from './serving';
+import { monitoringEvents, monitoringMethods } from './monitoring';
 import type { EventsOf, MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
@@ -17,6 +18,7 @@ export const contract = {
   ...registryMethods,
   ...remoteMethods,
   ...servingMethods,
+  ...monitoringMethods,
 };
 
 export type Contract = typeof contract;
@@ -26,7 +28,7 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Every event the app publishes, by topic: the one table both the type and the topic list come from. */
-export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...servingEvents };
+export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...servingEvents, ...monitoringEvents };
 export type AppEventMap = EventsOf<typeof appEvents>;
 export type AppEventTopic = keyof AppEventMap;
 
@@ -88,4 +90,6 @@ export * from './training';
 export * from './training-spec';
 export * from './registry';
 export * from './remotes';
+export * from './serving';
+export * from './monitoring';
 export type { EventSpec, EventsOf, MethodSpec } from './define';

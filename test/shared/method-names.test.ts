@@ -3,7 +3,7 @@ import { contract, isMethodName, methodAliases, resolveMethodName } from '../../
 
 /** docs/ARCHITECTURE.md, "Method names": the verb comes first. */
 const CRUD = ['list', 'get', 'create', 'update', 'delete'];
-const ACTIONS = ['submit', 'cancel', 'retry', 'push', 'pull', 'register', 'approve', 'review', 'request', 'rename', 'restore', 'set', 'search', 'query', 'compare', 'read', 'save', 'promote', 'rollback', 'pause', 'resume', 'abort', 'scale', 'start', 'stop', 'invoke'];
+const ACTIONS = ['submit', 'cancel', 'retry', 'push', 'pull', 'register', 'approve', 'review', 'request', 'rename', 'restore', 'set', 'search', 'query', 'compare', 'read', 'save', 'promote', 'rollback', 'pause', 'resume', 'abort', 'scale', 'start', 'stop', 'invoke', 'acknowledge', 'silence', 'check', 'record', 'import', 'export'];
 const NAME = new RegExp(`^[a-z]+\\.(?:${[...CRUD, ...ACTIONS].join('|')})(?:[A-Z][A-Za-z]*)?$`);
 
 describe('method names follow one verb convention', () => {

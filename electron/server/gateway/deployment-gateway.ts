@@ -1,3 +1,4 @@
+import { answerFeedback, type FeedbackSink } from './feedback-endpoint';
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { DeploymentRoutes, RequestObservation, ShadowObservation } from '../../services/serving/serving-routes';
@@ -47,6 +48,7 @@ export class DeploymentGateway implements ExchangeContext {
     routes: DeploymentRoutes,
     private readonly limits: GatewayLimits,
     private readonly observers: Observers,
+    private readonly feedback: FeedbackSink | null = null,
   ) {
     this.routes = routes;
     this.table = new RouteTable(routes);
@@ -114,6 +116,7 @@ export class DeploymentGateway implements ExchangeContext {
     const routes = this.routes;
     const refused = refusal(req, this.hosts, routes.port, this.tokenDigest);
     if (refused) return sendGatewayError(res, refused.status, refused.code, refused.message, refused.extra);
+    if (req.url === '/feedback' || req.url?.startsWith('/feedback?')) return answerFeedback(req, res, routes.name, this.feedback);
     const requestId = callerRequestId(req) ?? randomUUID();
     if (!routes.serving) {
       return sendGatewayError(res, 503, 'TEMPORARILY_UNAVAILABLE', `Deployment '${routes.name}' is stopped: start it with 'orrery deploy start ${routes.name}'.`, { 'x-request-id': requestId });

@@ -1,9 +1,12 @@
+import type { FeedbackSink } from './feedback-endpoint';
 import type { DeploymentRoutes, RouteSource } from '../../services/serving/serving-routes';
 import { DeploymentGateway, type GatewayCounters, type GatewayLimits } from './deployment-gateway';
 
 export interface GatewayHostOptions extends Partial<GatewayLimits> {
   /** Told when a deployment's listener could not open (a port in use); once per failure, not per retry. */
   onListenError?: (deployment: string, error: Error) => void;
+  /** Where POST /feedback labels go (monitoring); without it /feedback answers 503. */
+  feedback?: FeedbackSink;
 }
 
 /** How often a port that could not be opened is tried again. */
@@ -127,7 +130,7 @@ export class GatewayHost {
       return existing;
     }
     if (existing) void existing.gateway.close();
-    const entry: Entry = { gateway: new DeploymentGateway(routes, this.limits, this.source), listening: null, error: null };
+    const entry: Entry = { gateway: new DeploymentGateway(routes, this.limits, this.source, this.options.feedback ?? null), listening: null, error: null };
     this.entries.set(routes.name, entry);
     this.listen(entry);
     return entry;

@@ -1,4 +1,5 @@
 import type { ServingService } from '../../services/serving/serving-service';
+import type { FeedbackSink } from './feedback-endpoint';
 import { GatewayHost } from './gateway-host';
 
 /**
@@ -6,7 +7,7 @@ import { GatewayHost } from './gateway-host';
  * on its kept port. A port another program took while Orrery was closed is said on stderr (and
  * the deployment's create-time check says it for new ones); the other deployments still serve.
  */
-export function startGateway(serving: Promise<ServingService>): { close(): Promise<void> } {
+export function startGateway(serving: Promise<ServingService>, feedback?: FeedbackSink): { close(): Promise<void> } {
   let host: GatewayHost | null = null;
   let closed = false;
   const started = serving.then(
@@ -14,6 +15,7 @@ export function startGateway(serving: Promise<ServingService>): { close(): Promi
       if (closed) return;
       host = new GatewayHost(service, {
         onListenError: (deployment, error) => console.error(`[serving] deployment ${deployment}: ${error.message}`),
+        ...(feedback ? { feedback } : {}),
       });
       service.setGateway(host);
       const failures = await host.start();

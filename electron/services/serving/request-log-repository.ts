@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { RequestLogEntry } from '../../../shared/contract/serving';
 import { StatementCache } from '../store/statement-cache';
+import type { LoggedCount, LoggedRequest } from './serving-telemetry';
 
 /** A request-log row as written; inputs and predictions already JSON text (null when unknown). */
 export interface RequestLogRow {
@@ -62,6 +63,29 @@ export class RequestLogRepository {
     return rows.map(toEntry);
   }
 
+  /** Entries after an id, oldest first. */
+  after(deployment: string, afterId: number, limit: number): LoggedRequest[] {
+    const rows = this.sql.get('SELECT * FROM request_log WHERE deployment = ? AND id > ? ORDER BY id LIMIT ?').all(deployment, afterId, limit) as StoredRow[];
+    return rows.map(toLogged);
+  }
+
+  countAfter(deployment: string, afterId: number): LoggedCount {
+    const row = this.sql
+      .get('SELECT count(*) AS requests, coalesce(sum(row_count), 0) AS rows, coalesce(max(id), ?) AS lastId, min(at) AS firstAt FROM request_log WHERE deployment = ? AND id > ?')
+      .get(afterId, deployment, afterId) as LoggedCount;
+    return row;
+  }
+
+  byRequestId(deployment: string, requestIds: readonly string[]): LoggedRequest[] {
+    const found: LoggedRequest[] = [];
+    const statement = this.sql.get('SELECT * FROM request_log WHERE deployment = ? AND request_id = ? ORDER BY id DESC LIMIT 1');
+    for (const id of new Set(requestIds)) {
+      const row = statement.get(deployment, id) as StoredRow | undefined;
+      if (row) found.push(toLogged(row));
+    }
+    return found;
+  }
+
   count(deployment: string): number {
     return (this.sql.get('SELECT count(*) AS n FROM request_log WHERE deployment = ?').get(deployment) as { n: number }).n;
   }
@@ -86,6 +110,10 @@ export class RequestLogRepository {
       return removed;
     })();
   }
+}
+
+function toLogged(r: StoredRow): LoggedRequest {
+  return { id: r.id, at: r.at, version: r.version, status: r.status, requestId: r.request_id, rowCount: r.row_count, truncated: r.truncated === 1, inputs: r.inputs, predictions: r.predictions };
 }
 
 function toEntry(r: StoredRow): RequestLogEntry {

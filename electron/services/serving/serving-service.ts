@@ -26,7 +26,7 @@ import type { ReplicaSet } from './replica-set';
 import type { RolloutDriver } from './rollout-driver';
 import { routesOf } from './route-builder';
 import type { DeploymentRoutes, RequestObservation, RouteSource, ShadowObservation } from './serving-routes';
-import type { ServingTelemetry } from './serving-telemetry';
+import type { LoggedCount, LoggedRequest, ServingTelemetry } from './serving-telemetry';
 import { chooseVersion, isApproved, type ChosenVersion } from './version-choice';
 
 export const DEFAULT_SERVE_IMAGE = 'orrery/serve:local';
@@ -139,6 +139,43 @@ export class ServingService implements RouteSource {
     this.row(name);
     const lines = this.deps.replicas.logs(name).flatMap(({ spec, lines: kept }) => kept.map((l) => ({ deployment: name, replicaId: spec.replicaId, version: spec.version, ...l })));
     return lines.sort((a, b) => a.at - b.at).slice(-tail);
+  }
+
+  // ---- what monitoring reads ----
+
+  has(name: string): boolean {
+    return this.deps.repository.get(name) !== null;
+  }
+
+  /** The model and the version that serves most of the traffic now (the stable one). */
+  servedVersion(name: string): { model: string; version: number } | null {
+    const row = this.deps.repository.get(name);
+    if (!row) return null;
+    const versions = this.deps.repository.versions(name);
+    const stable = versions.find((v) => v.role === 'stable') ?? [...versions].sort((a, b) => b.weight - a.weight)[0];
+    return stable ? { model: row.modelName, version: stable.version } : null;
+  }
+
+  loggedAfter(name: string, afterId: number, limit: number): LoggedRequest[] {
+    return this.deps.telemetry.loggedAfter(name, afterId, limit);
+  }
+
+  loggedCountAfter(name: string, afterId: number): LoggedCount {
+    return this.deps.telemetry.loggedCountAfter(name, afterId);
+  }
+
+  loggedByRequestId(name: string, requestIds: readonly string[]): LoggedRequest[] {
+    return this.deps.telemetry.loggedByRequestId(name, requestIds);
+  }
+
+  /** Requests, error rate and the worst version's p95 over the last `spanMs` (alert rules read these). */
+  health(name: string, spanMs: number): { requests: number; errorRate: number | null; p95Ms: number | null } {
+    const since = this.now() - spanMs;
+    const stats = this.deps.repository.versions(name).map((v) => this.deps.telemetry.stats(name, v.version, since));
+    const requests = stats.reduce((sum, s) => sum + s.requests, 0);
+    const errors = stats.reduce((sum, s) => sum + s.errors, 0);
+    const p95s = stats.map((s) => s.p95Ms).filter((p): p is number => p !== null);
+    return { requests, errorRate: requests ? errors / requests : null, p95Ms: p95s.length ? Math.max(...p95s) : null };
   }
 
   token(name: string): { token: string | null } {

@@ -5,7 +5,7 @@ import { MetricsRepository } from './metrics-repository';
 import { RequestLogRepository } from './request-log-repository';
 import { DEFAULT_RETENTION, RequestLogWriter, type ServingRetention } from './request-log-writer';
 import type { RequestObservation } from './serving-routes';
-import type { ServingTelemetry } from './serving-telemetry';
+import type { LoggedCount, LoggedRequest, ServingTelemetry } from './serving-telemetry';
 
 const PRUNE_EVERY_MS = 60_000;
 
@@ -42,6 +42,21 @@ export class StoredTelemetry implements ServingTelemetry {
   requests(deployment: string, limit: number): RequestLogEntry[] {
     this.writer.flush();
     return this.log.newest(deployment, limit);
+  }
+
+  loggedAfter(deployment: string, afterId: number, limit: number): LoggedRequest[] {
+    this.writer.flush();
+    return this.log.after(deployment, afterId, limit);
+  }
+
+  loggedCountAfter(deployment: string, afterId: number): LoggedCount {
+    this.writer.flush();
+    return this.log.countAfter(deployment, afterId);
+  }
+
+  loggedByRequestId(deployment: string, requestIds: readonly string[]): LoggedRequest[] {
+    this.writer.flush();
+    return this.log.byRequestId(deployment, requestIds);
   }
 
   forget(deployment: string): void {

@@ -6,6 +6,7 @@ import { migration004 } from './004-registry';
 import { migration005 } from './005-remote-registries';
 import { migration006 } from './006-job-stage';
 import { migration007 } from './007-serving';
+import { migration008 } from './008-monitoring';
 
 /** Every migration in order; a new one is appended here with the next version number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];

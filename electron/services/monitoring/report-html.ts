@@ -1,0 +1,98 @@
+/**
+ * A drift report as one self-contained HTML file: no scripts, no external styles or fonts, the
+ * distributions drawn as inline SVG, so it opens anywhere and can be mailed or archived. Pure.
+ */
+import type { ColumnDistributionView, ColumnDriftView, DriftReportView } from '../../../shared/contract/monitoring';
+
+export interface ReportHeading {
+  title: string;
+  subtitle: string;
+  generatedAt: number;
+}
+
+export function renderReportHtml(heading: ReportHeading, report: DriftReportView, distributions: readonly ColumnDistributionView[]): string {
+  const verdict = report.datasetDrift === null ? 'Not enough data for a verdict' : report.datasetDrift ? 'Dataset drift detected' : 'No dataset drift';
+  const share = report.driftShare === null ? '—' : `${report.driftedColumns} of ${report.testedColumns} columns (${percent(report.driftShare)})`;
+  const rows = report.columns.map(columnRow).join('\n');
+  const charts = distributions.map((d) => chart(d)).join('\n');
+  const q = report.quality;
+  const qualityRows = q.columns
+    .map(
+      (c) =>
+        `<tr class="${c.breaches.length ? 'bad' : ''}"><td>${esc(c.column)}</td><td>${c.kind}</td><td>${percent(c.missingShare)}</td><td>${c.outOfRangeShare === null ? '—' : percent(c.outOfRangeShare)}</td><td>${c.newCategoryShare === null ? '—' : percent(c.newCategoryShare)}</td><td>${c.typeMismatches}</td><td>${c.nonFinite}</td><td>${esc(c.breaches.join(', ') || 'none')}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(heading.title)}</title>
+<style>
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d2330}h1{margin:0 0 .2rem}h2{margin-top:2rem}
+.sub{color:#5b6475}.verdict{font-size:1.2rem;font-weight:600;margin:1rem 0}.drift{color:#b3261e}.ok{color:#1e7d32}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border-bottom:1px solid #e3e6ec;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f6f9}tr.bad td{background:#fdecea}.num{font-variant-numeric:tabular-nums}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:1rem}.chart{border:1px solid #e3e6ec;border-radius:6px;padding:.5rem}
+.legend span{display:inline-block;width:10px;height:10px;margin:0 .3rem 0 .8rem}
+</style></head><body>
+<h1>${esc(heading.title)}</h1>
+<div class="sub">${esc(heading.subtitle)} · generated ${new Date(heading.generatedAt).toISOString()}</div>
+<div class="verdict ${report.datasetDrift ? 'drift' : 'ok'}">${verdict}</div>
+<p>Drifting columns: ${share}; threshold ${percent(report.driftShareThreshold)} of columns. Reference ${report.referenceRows.toLocaleString('en')} rows (${report.referenceForm}), current ${report.currentRows.toLocaleString('en')} rows.</p>
+<h2>Drift by column</h2>
+<table><thead><tr><th>Column</th><th>Kind</th><th>Method</th><th>Statistic</th><th>p-value</th><th>Threshold</th><th>Effect</th><th>Drift</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<h2>Data quality</h2>
+<p>Missing columns: ${esc(q.missingColumns.join(', ') || 'none')}. Extra columns: ${esc(q.extraColumns.join(', ') || 'none')}.</p>
+<table><thead><tr><th>Column</th><th>Kind</th><th>Missing</th><th>Out of range</th><th>New categories</th><th>Type mismatches</th><th>Non-finite</th><th>Breaches</th></tr></thead>
+<tbody>
+${qualityRows}
+</tbody></table>
+<h2>Distributions</h2>
+<div class="legend"><span style="background:#8a94a6"></span>reference<span style="background:#3b6fd8"></span>current</div>
+<div class="charts">
+${charts}
+</div>
+</body></html>
+`;
+}
+
+function columnRow(c: ColumnDriftView): string {
+  const drift = c.drift === null ? '<td>—</td>' : `<td class="${c.drift ? 'drift' : 'ok'}">${c.drift ? 'drift' : 'no drift'}</td>`;
+  const bound = c.errorBound !== null ? ` ± ${num(c.errorBound)}` : '';
+  return `<tr class="${c.drift ? 'bad' : ''}"><td>${esc(c.column)}${c.role !== 'feature' ? ` <em>(${c.role})</em>` : ''}</td><td>${c.kind}</td><td>${esc(c.method ?? c.note ?? '—')}</td><td class="num">${c.statistic === null ? '—' : num(c.statistic) + bound}</td><td class="num">${c.pValue === null ? '—' : num(c.pValue)}</td><td class="num">${c.threshold === null ? '—' : num(c.threshold)}</td><td>${esc(c.effect?.text ?? '—')}</td>${drift}</tr>`;
+}
+
+function chart(d: ColumnDistributionView): string {
+  const width = 340;
+  const height = 140;
+  const n = d.labels.length;
+  if (n === 0) return `<div class="chart"><strong>${esc(d.column)}</strong><p>No values.</p></div>`;
+  const top = Math.max(...d.reference, ...d.current, 1e-12);
+  const slot = width / n;
+  const bar = Math.max(1, slot / 2 - 1);
+  const bars = d.labels
+    .map((label, i) => {
+      const r = (d.reference[i]! / top) * (height - 10);
+      const c = (d.current[i]! / top) * (height - 10);
+      const x = i * slot;
+      return `<rect x="${x.toFixed(1)}" y="${(height - r).toFixed(1)}" width="${bar.toFixed(1)}" height="${r.toFixed(1)}" fill="#8a94a6"><title>${esc(label)}: reference ${percent(d.reference[i]!)}</title></rect><rect x="${(x + bar + 1).toFixed(1)}" y="${(height - c).toFixed(1)}" width="${bar.toFixed(1)}" height="${c.toFixed(1)}" fill="#3b6fd8"><title>${esc(label)}: current ${percent(d.current[i]!)}</title></rect>`;
+    })
+    .join('');
+  const verdict = d.result?.drift === null || !d.result ? (d.result?.note ?? '') : d.result.drift ? 'drift' : 'no drift';
+  return `<div class="chart"><strong>${esc(d.column)}</strong> <span class="${d.result?.drift ? 'drift' : 'ok'}">${esc(verdict)}</span>
+<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(d.column)} distributions">${bars}</svg>
+<div class="sub">${esc(d.labels[0]!)} … ${esc(d.labels[n - 1]!)}</div></div>`;
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(x < 0.001 && x > 0 ? 3 : 1)}%`;
+}
+
+function num(x: number): string {
+  if (x === 0) return '0';
+  return Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6 ? x.toExponential(3) : String(Number(x.toPrecision(4)));
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
