@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, net, protocol, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, net, Notification, protocol, shell } from 'electron';
 import { resolveDataDir } from '../services/config/data-dir';
 import { parseServeArgs, pickOrreryFlags } from '../server/serve-args';
 import { startOrrery, type Running } from '../server/start-orrery';
 import { chooseToken } from '../server/token';
 import { CONTENT_SECURITY_POLICY } from '../server/static-files';
+import { showAlertNotifications } from './alert-notifications';
 import { APP_ENTRY_URL, APP_SCHEME, isAppUrl } from './app-origin';
 import { resolveAppFile } from './app-file';
 import { registerIpc } from './ipc';
@@ -48,6 +49,23 @@ async function start(): Promise<void> {
     nativeBinding: electronNativeBinding(app.getAppPath(), app.isPackaged),
   });
   registerIpc(ipcMain, running.app.dispatcher, running.app.bus, isAppUrl);
+  showAlertNotifications(
+    running.app.bus,
+    {
+      isSupported: () => Notification.isSupported(),
+      show: (note, onClick) => {
+        const shown = new Notification(note);
+        shown.on('click', onClick);
+        shown.show();
+      },
+    },
+    () => {
+      if (!mainWindow) createWindow();
+      mainWindow?.show();
+      mainWindow?.focus();
+      void mainWindow?.webContents.executeJavaScript("window.location.hash = '#/alerts'");
+    },
+  );
 
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppFile(rendererDir, request.url);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView, ColumnDistributionView, MonitorView, MonitorWindowDetail, MonitorWindowView } from '../../../shared/contract/monitoring';
 import type { Deployment } from '../../../shared/contract/serving';
-import { score, until } from '../../helpers/serving-server';
+import { score, startServingServer, until } from '../../helpers/serving-server';
 import { closeWorld, openWorld, register, servingReady, SMALL, type ServingWorld } from '../serving/serving-fixture';
 
 /**
@@ -165,4 +165,41 @@ describe.skipIf(!servingReady)('monitoring a served model (real containers, the 
     expect(detail.report!.quality.extraColumns).toEqual([]);
     expect(first!.datasetDrift).toBe(false);
   });
+
+  it('a window says how many rows it could not see, and counts text sent to a numeric column', async () => {
+    const before = (await windows()).length;
+    // 1,200 rows in one request: the request log keeps the first 1,000 of them.
+    const big = await score(deployment.url, JSON.stringify({ dataframe_split: { columns: COLUMNS, data: rows(1200) } }));
+    expect(big.status).toBe(200);
+    // The model refuses text where its signature says double; the request log still holds what was sent.
+    const text = await score(deployment.url, JSON.stringify({ dataframe_split: { columns: COLUMNS, data: [['tall', 3, 4, 1]] } }));
+    expect(text.status).toBe(400);
+    const checked = await call<MonitorWindowView | null>('monitoring.checkMonitor', { deployment: 'iris-watch' });
+    expect(checked).not.toBeNull();
+    expect((await windows()).length).toBe(before + 1);
+    expect(checked!.rows).toBe(1001);
+    expect(checked!.unseenRows).toBe(200);
+    const detail = await call<MonitorWindowDetail>('monitoring.getWindow', { deployment: 'iris-watch', windowId: checked!.id });
+    const sepal = detail.report!.quality.columns.find((c) => c.column === 'sepal_length')!;
+    expect(sepal.typeMismatches).toBe(1);
+    expect(sepal.breaches).toContain('type-mismatch');
+    expect(await call('monitoring.checkMonitor', { deployment: 'iris-watch' })).toBeNull();
+  });
+
+  it('after a restart the reference, windows and alerts are all there, and the next window follows the last', async () => {
+    const before = await windows();
+    const alerts = await call<AlertView[]>('monitoring.listAlerts', { deployment: 'iris-watch' });
+    await world.server.stop();
+    world.server = await startServingServer(world.dataDir);
+    deployment = await until('the deployment to serve again', async () => {
+      const d = await call<Deployment>('serving.getDeployment', { name: 'iris-watch' });
+      return d.status === 'running' ? d : undefined;
+    }, 60_000, 250);
+    expect(await windows()).toEqual(before);
+    expect(await call<AlertView[]>('monitoring.listAlerts', { deployment: 'iris-watch' })).toEqual(alerts);
+    await send(12);
+    const after = await windowCount(before.length + 1);
+    expect(after[after.length - 1]!.seq).toBe(before[before.length - 1]!.seq + 1);
+    expect(after[after.length - 1]!.rows).toBe(600);
+  }, 120_000);
 });
