@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { scanArgv, UsageError, type ContractCall } from './cli-args';
 import { DEPLOY_OPTIONS, DEPLOY_USAGE, parseDeploy, type DeployCommand } from './deploy-command';
+import { ALERTS_USAGE, MONITOR_USAGE, MONITORING_OPTIONS, parseMonitoring, type MonitoringCommand } from './monitor-command';
 
 export { UsageError, type ContractCall } from './cli-args';
 
@@ -11,13 +12,16 @@ export type ModelsSubcommand = 'register' | 'approve' | 'push' | 'pull' | 'list'
 export type CliCommand =
   | { kind: 'help'; text: string }
   | { kind: 'call'; subcommand: ModelsSubcommand; call: ContractCall; dataDir?: string; json: boolean }
-  | DeployCommand;
+  | DeployCommand
+  | MonitoringCommand;
 
 export interface CliDefaults {
   /** Who does register/push/pull when --actor is not given ('' when unknown). */
   actor: string;
-  /** --folder is relative to this. */
+  /** --folder (and monitor's files) are relative to this. */
   cwd: string;
+  /** Now (ms since epoch), for `alerts silence --until 2h`; default: the clock. */
+  now?: number;
 }
 
 const SUBCOMMAND_USAGE: Record<ModelsSubcommand, string> = {
@@ -30,7 +34,7 @@ const SUBCOMMAND_USAGE: Record<ModelsSubcommand, string> = {
   list: '  orrery models list',
 };
 
-export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|deploy <command> [options]
+export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|deploy|monitor|alerts <command> [options]
 
 Models (the registry):
 ${Object.values(SUBCOMMAND_USAGE).join('\n')}
@@ -38,16 +42,23 @@ ${Object.values(SUBCOMMAND_USAGE).join('\n')}
 Deployments (serving a model version on a stable local URL):
 ${DEPLOY_USAGE}
 
+Monitoring (drift and data quality of deployments; monitor drift compares two files right here):
+${MONITOR_USAGE}
+
+Alerts (drift, data quality, performance, p95 and error rate of deployments):
+${ALERTS_USAGE}
+
 Options:
   --data-dir DIR   the Orrery data dir (default: $ORRERY_HOME, else the OS's per-user data folder)
-  --actor A        who registers, pushes, pulls or changes a deployment (default: $USER)
+  --actor A        who registers, pushes, pulls, changes a deployment or its monitoring (default: $USER)
   --json           print the result as JSON, for scripts
   -h, --help       this help
 
 A running Orrery (desktop or npm run serve) is reached through <data-dir>/server.json; when none
-answers, a models command opens the store itself (training stays off), and a deploy command fails:
-deployments are served by a running Orrery.
-Exit status: 0 done, 1 failed (the reason on stderr), 2 bad usage.`;
+answers, a models command opens the store itself (training stays off), and a deploy, monitor or
+alerts command fails: deployments are served by a running Orrery (monitor drift needs none).
+Exit status: 0 done, 1 failed (the reason on stderr), 2 bad usage.
+monitor drift exits 0 when the datasets do not drift, 3 when they do.`;
 
 function subcommandUsage(sub: ModelsSubcommand): string {
   return `Usage:\n${SUBCOMMAND_USAGE[sub]}\n\nRun 'orrery --help' for the options every command takes.`;
@@ -56,7 +67,10 @@ function subcommandUsage(sub: ModelsSubcommand): string {
 const VALUE_OPTIONS = ['data-dir', 'actor', 'run', 'folder', 'path', 'name', 'description', 'parent', 'reviewer', 'comment', 'remote', 'tag'] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 /** The scanner knows every command's options, so it can tell an option's value from a positional. */
-const ALL_OPTIONS = { values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values])], flags: ['json', ...DEPLOY_OPTIONS.flags] };
+const ALL_OPTIONS = {
+  values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values, ...MONITORING_OPTIONS.values])],
+  flags: [...new Set(['json', ...DEPLOY_OPTIONS.flags, ...MONITORING_OPTIONS.flags])],
+};
 const COMMON: readonly ValueOption[] = ['data-dir'];
 const ALLOWED: Record<ModelsSubcommand, readonly ValueOption[]> = {
   register: ['run', 'folder', 'path', 'name', 'description', 'parent', 'actor'],
@@ -78,6 +92,10 @@ export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCom
   if (group === 'deploy') {
     if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
     return parseDeploy(scanned.positionals.slice(1), scanned, { actor: defaults.actor });
+  }
+  if (group === 'monitor' || group === 'alerts') {
+    if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
+    return parseMonitoring(group, scanned.positionals.slice(1), scanned, { actor: defaults.actor, cwd: defaults.cwd, now: defaults.now ?? Date.now() });
   }
   if (group !== 'models') throw new UsageError(`Unknown command '${group}'.`);
   if (subName === undefined) {

@@ -1,13 +1,19 @@
 import os from 'node:os';
 import path from 'node:path';
 import { resolveDataDir } from '../services/config/data-dir';
+import { InlineCompute } from '../services/monitoring/compute/monitoring-compute';
 import { connect } from './connection';
 import { runDeploy } from './deploy-run';
 import { CLI_USAGE, parseCli, UsageError } from './models-command';
 import { describeResult } from './models-output';
+import { localDriftDeps, runMonitorDrift } from './monitor-drift-run';
+import { runMonitoring } from './monitor-run';
 import { watchPushProgress } from './push-progress';
 
-/** `orrery models|deploy …`: the registry and deployments from scripts and CI. Exit 0 done, 1 failed, 2 bad usage. */
+/**
+ * `orrery models|deploy|monitor|alerts …`: the registry, deployments and their monitoring from scripts
+ * and CI. Exit 0 done, 1 failed, 2 bad usage; `monitor drift` 3 when the datasets drift.
+ */
 async function main(argv: readonly string[]): Promise<number> {
   let command;
   try {
@@ -21,6 +27,9 @@ async function main(argv: readonly string[]): Promise<number> {
     await write(process.stdout, `${command.text}\n`);
     return 0;
   }
+  const out = (text: string) => write(process.stdout, text);
+  // Two files compared here: no data dir, no running Orrery (a training pipeline gates on it).
+  if (command.kind === 'monitor-drift') return runMonitorDrift(command, { out, err: (text) => write(process.stderr, text) }, localDriftDeps(new InlineCompute()));
   const flag = command.dataDir === undefined ? undefined : path.resolve(workingDir(), command.dataDir);
   const dataDir = resolveDataDir({ flag, env: process.env, platform: process.platform, homedir: os.homedir() });
   if (command.kind === 'deploy') {
@@ -33,6 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
       : new Promise<void>(() => undefined);
     return runDeploy(command, dataDir, { out: (text) => write(process.stdout, text), err: (text) => write(process.stderr, text), stopped });
   }
+  if (command.kind === 'monitoring') return runMonitoring(command, dataDir, { out, now: Date.now });
   const connection = await connect(dataDir);
   try {
     const { call } = command;
