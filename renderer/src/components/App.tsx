@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { AlertNotifier } from '../pages/alerts/AlertNotifier';
 import { pages } from '../pages/pages';
 import { navigate, useRoute } from '../routing/use-route';
 import { routeHref } from '../routing/route';
@@ -22,6 +23,7 @@ export function App() {
   const page = pages.find((p) => p.id === route.area) ?? pages[0];
   return (
     <div className="frame">
+      <AlertNotifier />
       <Nav pages={pages.filter((p) => p.inNav)} current={page?.id ?? ''} onSelect={(id) => navigate(routeHref(id))} />
       <main className="content">
         <IntegrityBanner />

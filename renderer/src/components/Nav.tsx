@@ -24,6 +24,7 @@ export function Nav({ pages, current, onSelect }: NavProps) {
               onClick={() => onSelect(page.id)}
             >
               {page.label}
+              {page.badge && <page.badge />}
             </button>
           </li>
         ))}

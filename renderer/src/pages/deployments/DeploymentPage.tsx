@@ -8,6 +8,7 @@ import { Facts } from '../../components/Facts';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { usePolling } from '../../lib/use-polling';
 import { routeHref } from '../../routing/route';
+import { MonitoringSection } from '../monitoring/MonitoringSection';
 import { DeploymentControls } from './DeploymentControls';
 import { DeploymentToken } from './DeploymentToken';
 import { EventTimeline } from './EventTimeline';
@@ -102,6 +103,7 @@ export function DeploymentPage({ name }: { name: string }) {
             <ReplicasTable versions={d.versions} />
             <RecentRequests name={d.name} logging={d.settings.logRequests} />
           </div>
+          <MonitoringSection deployment={d.name} />
           {rolling && <StartRolloutDialog deployment={d} onClose={() => setRolling(false)} onStarted={onChanged} />}
         </>
       )}

@@ -1,0 +1,49 @@
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { useLiveQuery } from '../../lib/use-live-query';
+import { usePolling } from '../../lib/use-polling';
+import { AlertRulesCard } from '../alerts/AlertRulesCard';
+import { DeploymentAlerts } from './DeploymentAlerts';
+import { MonitorStatusCard } from './MonitorStatusCard';
+import { MonitorWindows } from './MonitorWindows';
+import { ReferenceFormCard } from './ReferenceFormCard';
+import '../../styles/monitoring.css';
+
+const POLL_MS = 3000;
+
+/**
+ * The deployment page's "Monitoring" section: a form to choose a reference when there is none;
+ * else the monitor's state, the drift heatmap and what it leads to, and the alerts and rules.
+ */
+export function MonitoringSection({ deployment }: { deployment: string }) {
+  const monitor = useLiveQuery((c) => c.call('monitoring.getMonitor', { deployment }), [deployment], {
+    staleOn: { 'monitoring.monitor': (e) => e.deployment === deployment, 'monitoring.window': (e) => e.deployment === deployment },
+    debounceMs: 150,
+  });
+  const m = monitor.data;
+  // Rows collected and pending move with every request, which has no event of its own.
+  usePolling(() => void monitor.reload(), POLL_MS, Boolean(m));
+
+  return (
+    <section className="monitoring-section" data-testid="monitoring-section" aria-labelledby="monitoring-title">
+      <h2 id="monitoring-title" className="section-title">
+        Monitoring
+      </h2>
+      {monitor.error && <ErrorNotice title="Could not read the monitor." error={monitor.error} onRetry={() => void monitor.reload()} />}
+      {monitor.loading && m === null && !monitor.error && <p className="muted">Reading the monitor…</p>}
+      {!monitor.loading && m === null && !monitor.error && (
+        <div className="grid deployment-grid">
+          {/* No data to patch while there is no monitor: read it again. */}
+          <ReferenceFormCard deployment={deployment} onSet={() => void monitor.reload()} />
+        </div>
+      )}
+      {m && (
+        <div className="grid deployment-grid">
+          <MonitorStatusCard monitor={m} onChanged={(next) => monitor.setData(() => next)} />
+          <MonitorWindows deployment={deployment} runMetrics={m.runMetrics} />
+          <DeploymentAlerts deployment={deployment} />
+          <AlertRulesCard deployment={deployment} />
+        </div>
+      )}
+    </section>
+  );
+}
