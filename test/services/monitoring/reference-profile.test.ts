@@ -98,7 +98,6 @@ describe('reference profile', () => {
     expect(v.total).toBe(10_000_000);
     expect(v.sample.kind === 'numeric' && v.sample.sorted.weights !== null).toBe(true);
     const perColumn = encodeProfile(profile).length;
-    console.log(`stored profile: ${perColumn} bytes per sketched numeric column, × 50 = ${((perColumn * 50) / 1e6).toFixed(1)} MB`);
     expect(perColumn * 50).toBeLessThan(100_000_000);
   }, 120_000);
 });
@@ -115,20 +114,13 @@ describe('current sample', () => {
     expect(categorical).toEqual({ kind: 'categorical', counts: new Map([['a', 2], ['b', 1]]), n: 3 });
   });
 
-  it('sorts a million values faster than a comparator sort would (the native typed-array sort)', () => {
+  it('sorts a million values (speed is in npm run bench, not here)', () => {
     const random = seeded(14);
     const table = numericTable('v', Float64Array.from({ length: 1_000_000 }, () => random() * 1e6));
-    const started = performance.now();
     const sample = currentSample(table.columns[0]!);
-    const ms = performance.now() - started;
-    console.log(`currentSample of 1,000,000 values: ${ms.toFixed(0)} ms`);
     expect(sample.kind === 'numeric' && sample.distinct).toBeNull();
     const values = sample.kind === 'numeric' ? sample.sorted.values : new Float64Array();
     expect(values.every((v, i) => i === 0 || values[i - 1]! <= v)).toBe(true);
-    // Against a comparator sort in the same run (a ratio, so a loaded machine does not decide it).
-    const plain = Float64Array.from(table.columns[0]!.numbers!);
-    const compared = performance.now();
-    plain.sort((a, b) => a - b);
-    expect(ms).toBeLessThan(performance.now() - compared);
+    expect(values).toEqual(Float64Array.from(table.columns[0]!.numbers!).sort());
   });
 });
