@@ -160,7 +160,8 @@ export class MonitoringService {
 
   /** Closes the current window now, whatever its size. */
   async checkMonitor(deployment: string): Promise<MonitorWindowView | null> {
-    await this.deployments();
+    const served = await this.deployments();
+    if (!served.has(deployment)) throw notFound(`deployment: no deployment named '${deployment}'`);
     const row = this.monitor(deployment);
     if (row.state !== 'watching') throw new OrreryError('CONFLICT', `deployment: '${deployment}' has no reference yet (${row.state}: ${row.reason ?? 'gathering its first logged requests'})`);
     const closed = await this.windows.close(row, null);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
@@ -158,5 +159,17 @@ describe('profiling a file', () => {
     expect(streamed.columns[0]!.mean).toBeCloseTo(whole.columns[0]!.mean!, 12);
     expect(streamed.columns[0]!.sample).toEqual(whole.columns[0]!.sample);
     expect(streamed.columns[1]!.sample).toEqual(whole.columns[1]!.sample);
+  });
+});
+
+describe('files that are not regular files', () => {
+  it('refuses a named pipe at once instead of waiting on it', async () => {
+    const fifo = path.join(tempDir('orrery-fifo-'), 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readTableFile(fifo)).rejects.toThrow(/pipe\.csv: it is not a regular file/);
+  });
+
+  it('refuses a device such as /dev/zero', async () => {
+    await expect(readTableFile('/dev/zero')).rejects.toThrow(/not a regular file/);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import type { ColumnKind, ColumnTable, TableColumn } from './column-table';
 import { csvTableChunks } from './csv-table-reader';
 import { parquetTableChunks } from './parquet-table-reader';
+import { OrreryError } from '../../../../shared/errors';
 import { fileProblem } from './table-file-error';
 
 export interface ReadTableOptions {
@@ -43,8 +44,13 @@ type Format = { kind: 'parquet' } | { kind: 'csv'; firstLine: string };
 async function detectFormat(file: string): Promise<Format> {
   let handle: fs.FileHandle;
   try {
+    // A FIFO or a device would block the open (or never end): only regular files are read.
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('folder'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw fileProblem(file, 'it is not a regular file (a pipe, socket or device)');
     handle = await fs.open(file, 'r');
   } catch (error) {
+    if (error instanceof OrreryError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw fileProblem(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message);
   }
