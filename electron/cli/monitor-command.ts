@@ -49,7 +49,7 @@ const DEFAULT_DRIFT_SHARE = 0.5;
 const USAGE_LINES: Record<MonitorSub | `alerts-${AlertsSub}`, string> = {
   drift: `  orrery monitor drift --reference REF --current CUR [--column NAME=numeric|categorical]... [--method NAME=METHOD[:THRESHOLD]]...
         [--target COL] [--drift-share ${DEFAULT_DRIFT_SHARE}] [--html FILE]    two CSV or Parquet files, compared here; exit 3 on dataset drift`,
-  reference: `  orrery monitor reference DEPLOYMENT --file REF|--requests N|--run RUN_ID --artifact PATH [--window-requests 1000]
+  reference: `  orrery monitor reference DEPLOYMENT --file REF|--requests N|--run RUN_ID (--artifact PATH|--dataset NAME) [--window-requests 1000]
         [--window-minutes M] [--column NAME=KIND]... [--method NAME=METHOD[:THRESHOLD]]... [--drift-share ${DEFAULT_DRIFT_SHARE}]`,
   status: described(`orrery monitor status DEPLOYMENT [--windows ${DEFAULT_STATUS_WINDOWS}]`, "the reference, latest windows, the latest one's columns and data quality"),
   check: described('orrery monitor check DEPLOYMENT', 'close the current window now and check it'),
@@ -73,7 +73,7 @@ export const ALERTS_USAGE = `${alertsSubcommands.map((s) => USAGE_LINES[`alerts-
 /** Options each subcommand takes besides --data-dir and --json (values; none takes a bare flag). */
 const ALLOWED: Record<MonitorSub | `alerts-${AlertsSub}`, readonly string[]> = {
   drift: ['reference', 'current', 'column', 'method', 'target', 'drift-share', 'html'],
-  reference: ['file', 'requests', 'run', 'artifact', 'window-requests', 'window-minutes', 'column', 'method', 'drift-share', 'actor'],
+  reference: ['file', 'requests', 'run', 'artifact', 'dataset', 'window-requests', 'window-minutes', 'column', 'method', 'drift-share', 'actor'],
   status: ['windows'],
   check: [],
   feedback: ['file', 'id-column', 'label-column'],
@@ -177,12 +177,15 @@ export function parseMonitoring(group: 'monitor' | 'alerts', args: readonly stri
     case 'reference': {
       const name = deployment();
       const sources = ['file', 'requests', 'run'].filter((o) => one(o) !== undefined);
-      if (sources.length !== 1) bad('monitor reference needs exactly one of --file REF, --requests N or --run RUN_ID --artifact PATH.');
+      if (sources.length !== 1) bad('monitor reference needs exactly one of --file REF, --requests N or --run RUN_ID with --artifact PATH or --dataset NAME.');
       if (one('artifact') !== undefined && one('run') === undefined) bad('--artifact goes with --run RUN_ID.');
+      if (one('dataset') !== undefined && one('run') === undefined) bad('--dataset goes with --run RUN_ID.');
+      if (one('dataset') !== undefined && one('artifact') !== undefined) bad('--run takes --artifact PATH or --dataset NAME, not both.');
       let source;
       if (one('file') !== undefined) source = { kind: 'file' as const, path: absolute(one('file')!) };
       else if (one('requests') !== undefined) source = { kind: 'requests' as const, count: read(() => parseWhole('--requests', one('requests')!, 10, 1_000_000)) };
-      else source = { kind: 'run-artifact' as const, runId: one('run')!, path: required('artifact', 'PATH (the file within the run\'s artifacts)') };
+      else if (one('dataset') !== undefined) source = { kind: 'run-dataset' as const, runId: one('run')!, name: one('dataset')! };
+      else source = { kind: 'run-artifact' as const, runId: one('run')!, path: required('artifact', 'PATH (the file within the run\'s artifacts, or --dataset NAME for its dataset input)') };
       const windowRequests = one('window-requests');
       const windowMinutes = one('window-minutes');
       const driftShare = one('drift-share');

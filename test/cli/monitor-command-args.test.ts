@@ -111,6 +111,12 @@ describe('orrery monitor reference|status|check|feedback: monitoring calls', () 
     const fromRun = parse('monitor', 'reference', 'web', '--run', 'abc123', '--artifact', 'data/train.parquet');
     expect(fromRun).toMatchObject({ call: { input: { deployment: 'web', source: { kind: 'run-artifact', runId: 'abc123', path: 'data/train.parquet' }, actor: 'ci-bot' } } });
     expect(Object.keys((fromRun as { call: { input: object } }).call.input).sort()).toEqual(['actor', 'deployment', 'source']);
+    expect(parse('monitor', 'reference', 'web', '--run', 'abc123', '--dataset', 'train')).toMatchObject({ call: { input: { source: { kind: 'run-dataset', runId: 'abc123', name: 'train' } } } });
+  });
+
+  it('a run dataset needs --run, and not with --artifact', () => {
+    expect(() => parse('monitor', 'reference', 'web', '--dataset', 'train')).toThrow(/needs exactly one of|--dataset goes with --run/);
+    expect(() => parse('monitor', 'reference', 'web', '--run', 'abc', '--dataset', 'train', '--artifact', 'a.csv')).toThrow(/--artifact PATH or --dataset NAME, not both/);
   });
 
   it('status, check and feedback', () => {
@@ -126,9 +132,9 @@ describe('orrery monitor reference|status|check|feedback: monitoring calls', () 
     const rule = "must be 1–63 lowercase letters, digits or '-', starting with a letter or digit";
     expect(message('monitor', 'reference', '--file', 'f.csv')).toBe('monitor reference needs DEPLOYMENT.');
     expect(message('monitor', 'reference', 'Web', '--file', 'f.csv')).toBe(`DEPLOYMENT: ${rule}, got 'Web'.`);
-    expect(message('monitor', 'reference', 'web')).toBe('monitor reference needs exactly one of --file REF, --requests N or --run RUN_ID --artifact PATH.');
-    expect(message('monitor', 'reference', 'web', '--file', 'f', '--requests', '100')).toBe('monitor reference needs exactly one of --file REF, --requests N or --run RUN_ID --artifact PATH.');
-    expect(message('monitor', 'reference', 'web', '--run', 'abc')).toBe("monitor reference needs --artifact PATH (the file within the run's artifacts).");
+    expect(message('monitor', 'reference', 'web')).toBe('monitor reference needs exactly one of --file REF, --requests N or --run RUN_ID with --artifact PATH or --dataset NAME.');
+    expect(message('monitor', 'reference', 'web', '--file', 'f', '--requests', '100')).toBe('monitor reference needs exactly one of --file REF, --requests N or --run RUN_ID with --artifact PATH or --dataset NAME.');
+    expect(message('monitor', 'reference', 'web', '--run', 'abc')).toBe("monitor reference needs --artifact PATH (the file within the run's artifacts, or --dataset NAME for its dataset input).");
     expect(message('monitor', 'reference', 'web', '--file', 'f', '--artifact', 'a')).toBe('--artifact goes with --run RUN_ID.');
     expect(message('monitor', 'reference', 'web', '--requests', '5')).toBe("--requests: must be a whole number 10–1000000, got '5'.");
     expect(message('monitor', 'reference', 'web', '--file', 'f', '--window-requests', '1k')).toBe("--window-requests: must be a whole number 10–10000000, got '1k'.");
@@ -200,7 +206,7 @@ it('the whole usage lists the monitor and alerts commands and exit status 3', ()
   expect(parse('monitor', '--help')).toEqual({ kind: 'help', text: CLI_USAGE });
   for (const line of [
     'orrery monitor drift --reference REF --current CUR [--column NAME=numeric|categorical]... [--method NAME=METHOD[:THRESHOLD]]...',
-    'orrery monitor reference DEPLOYMENT --file REF|--requests N|--run RUN_ID --artifact PATH [--window-requests 1000]',
+    'orrery monitor reference DEPLOYMENT --file REF|--requests N|--run RUN_ID (--artifact PATH|--dataset NAME) [--window-requests 1000]',
     'orrery monitor status DEPLOYMENT [--windows 10]',
     'orrery monitor check DEPLOYMENT',
     'orrery monitor feedback DEPLOYMENT --file F --id-column C --label-column L',
