@@ -55,12 +55,16 @@ export function createMonitoring(deps: MonitoringAreaDeps): MonitoringArea {
   const running = service;
   const timer = setInterval(() => void running.tick(), deps.tickMs ?? 2000);
   timer.unref();
+  const unsubscribe = deps.bus.subscribe('serving.deployment', (event) => {
+    if (event.status === null) running.deploymentRemoved(event.name);
+  });
   return {
     service,
     alerts,
     handlers: monitoringHandlers(service, alerts, new ReportExporter(service, repository, now)),
     async close() {
       clearInterval(timer);
+      unsubscribe();
       await compute.close();
     },
   };

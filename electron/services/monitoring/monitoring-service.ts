@@ -149,6 +149,13 @@ export class MonitoringService {
     return this.view(this.monitor(input.deployment), served);
   }
 
+  /** A deleted deployment takes its monitor, windows, labels, rules and alerts with it. */
+  deploymentRemoved(deployment: string): void {
+    if (this.served?.has(deployment)) return;
+    if (this.deps.repository.delete(deployment)) this.deps.bus.publish('monitoring.monitor', { deployment });
+    this.deps.alerts.forgetDeployment(deployment);
+  }
+
   deleteMonitor(deployment: string): { deleted: true } {
     if (!this.deps.repository.delete(deployment)) throw notFound(`deployment: '${deployment}' has no reference`);
     this.deps.alerts.forgetDeployment(deployment);

@@ -202,4 +202,12 @@ describe.skipIf(!servingReady)('monitoring a served model (real containers, the 
     expect(after[after.length - 1]!.seq).toBe(before[before.length - 1]!.seq + 1);
     expect(after[after.length - 1]!.rows).toBe(600);
   }, 120_000);
+
+  it('deleting the deployment removes its monitor, windows, rules and alerts', async () => {
+    await call('serving.deleteDeployment', { name: 'iris-watch', actor: 'tester' });
+    await until('the monitor to go with its deployment', async () => ((await call<MonitorView[]>('monitoring.listMonitors', {})).length === 0 ? true : undefined));
+    expect(await call<AlertView[]>('monitoring.listAlerts', { deployment: 'iris-watch' })).toEqual([]);
+    const refused = await world.server.refusal('monitoring.getMonitor', { deployment: 'iris-watch' });
+    expect(refused).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("no deployment named 'iris-watch'") });
+  });
 });
