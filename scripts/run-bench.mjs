@@ -3,7 +3,7 @@
 // missed target is printed as MISS and the exit code stays 0.
 //
 //   npm run bench                          all of them (about 2 minutes on 2 cores, ~1.2 GB in $TMPDIR)
-//   npm run bench -- --only=history,runs   some of them: ingest, history, runs, compare, gateway, canary
+//   npm run bench -- --only=history,runs   some of them: ingest, history, runs, compare, gateway, canary, drift
 //   npm run bench -- --cpu-prof=DIR        each server writes a .cpuprofile into DIR when it stops
 //   node bench/cpuprofile-summary.mjs FILE  where that profile's time went
 import fs from 'node:fs';
@@ -14,10 +14,11 @@ import { benchComparePaint } from '../bench/compare-paint.mjs';
 import { benchGateway } from '../bench/gateway.mjs';
 import { benchHistory } from '../bench/history.mjs';
 import { benchIngest } from '../bench/ingest.mjs';
+import { benchMonitoringDrift } from '../bench/monitoring-drift.mjs';
 import { fmt, printTable } from '../bench/report.mjs';
 import { benchRunsTable } from '../bench/runs-table.mjs';
 
-const ALL = ['ingest', 'history', 'runs', 'compare', 'gateway', 'canary'];
+const ALL = ['ingest', 'history', 'runs', 'compare', 'gateway', 'canary', 'drift'];
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
     const [name, value = 'true'] = arg.replace(/^--/, '').split('=');
@@ -39,7 +40,7 @@ console.error(`Orrery benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model
 
 const rows = [];
 const memory = [];
-const phases = { ingest: benchIngest, history: benchHistory, runs: benchRunsTable, compare: benchComparePaint, gateway: benchGateway, canary: benchCanaryRollback };
+const phases = { ingest: benchIngest, history: benchHistory, runs: benchRunsTable, compare: benchComparePaint, gateway: benchGateway, canary: benchCanaryRollback, drift: benchMonitoringDrift };
 for (const name of only) {
   log(`${name}…`);
   const result = await phases[name]({ cpuProfDir, log });

@@ -55,7 +55,11 @@ export async function runMonitorDrift(command: MonitorDriftCommand, io: MonitorD
   }
   await io.out(`${command.json ? JSON.stringify({ ...report, distributions }, null, 2) : driftReportText(report, c)}\n`);
   if (command.html !== null) await io.err(`orrery: wrote the HTML report to ${command.html}\n`);
-  return report.datasetDrift === true ? DATASET_DRIFT_EXIT : 0;
+  // Reference columns missing from the current file are schema drift: a gate must not pass them.
+  if (report.quality.missingColumns.length > 0 && !command.json) {
+    await io.err(`orrery: schema drift: ${report.quality.missingColumns.join(', ')} missing from the current data; exit ${DATASET_DRIFT_EXIT}\n`);
+  }
+  return report.datasetDrift === true || report.quality.missingColumns.length > 0 ? DATASET_DRIFT_EXIT : 0;
 }
 
 /** What the command line uses: the comparison on this thread, the real clock and disk. */

@@ -348,7 +348,7 @@ export const monitoringMethods = {
   ),
   'monitoring.acknowledgeAlert': method<AlertView>()(z.object({ id: z.number().int().min(1), actor }).strict(), 'Mark an alert as seen: it stays in the inbox, no longer counted as new.'),
   'monitoring.silenceAlert': method<AlertView>()(
-    z.object({ id: z.number().int().min(1), until: z.number().int().min(0), actor }).strict(),
+    z.object({ id: z.number().int().min(1), until: z.number().int().min(0).max(8_640_000_000_000_000, 'must be a time JavaScript dates can hold (before the year 275760)'), actor }).strict(),
     "Silence an alert's rule until a time (ms since epoch): no notification until then.",
   ),
   'monitoring.listAlertRules': method<AlertRuleView[]>()(z.object({ deployment: deploymentName }).strict(), "A deployment's alert rules."),

@@ -54,10 +54,10 @@ describe('orrery monitor and alerts against a running Orrery (server.json)', { t
     expect((await server.rpc('monitoring.listMonitors')).body).toEqual({ ok: true, result: [] });
   });
 
-  it('monitor check of a deployment without a reference: exit 1, saying so', async () => {
+  it('monitor check of a deployment that does not exist: exit 1, saying so', async () => {
     const check = await orrery(['monitor', 'check', 'nope', ...dir]);
     expect(check.code).toBe(1);
-    expect(check.stderr).toMatch(/^orrery: deployment: 'nope' has no reference \(set one with monitoring\.setReference or 'orrery monitor reference'\)\n$/);
+    expect(check.stderr).toMatch(/^orrery: deployment: no deployment named 'nope'\n$/);
   });
 
   it('bad usage exits 2 before calling anything', async () => {

@@ -117,7 +117,7 @@ describe('orrery monitor drift', { timeout: 60_000 }, () => {
     expect(unwritable.stderr).toMatch(new RegExp(`^orrery: Cannot write the HTML report to ${path.join(dir, 'no-such-folder/out.html')}: ENOENT`));
   });
 
-  it('a column only in the current data is schema drift, not a crash; one missing from it is shown untested', async () => {
+  it('a column only in the current data is schema drift, not a crash; one missing from it is shown untested and exits 3', async () => {
     writeCsv(path.join(dir, 'extra.csv'), { seed: 12, extraColumn: true });
     const extra = await run('--reference', 'reference.csv', '--current', 'extra.csv');
     expect(extra.code).toBe(0);
@@ -128,7 +128,11 @@ describe('orrery monitor drift', { timeout: 60_000 }, () => {
     const report = JSON.parse(missing.stdout) as DriftReportView;
     expect(report.columns.find((c) => c.column === 'channel')).toMatchObject({ drift: null, note: 'missing from the current data (schema drift)' });
     expect(report.quality.missingColumns).toEqual(['channel']);
+    expect(missing.code).toBe(3);
     const text = await run('--reference', 'extra.csv', '--current', 'reference.csv');
+    // A gate must not pass a file that lacks reference columns: exit 3, said on stderr.
+    expect(text.code).toBe(3);
+    expect(text.stderr).toContain('orrery: schema drift: channel missing from the current data; exit 3');
     expect(rowOf(text.stdout, 'channel')).toMatch(/^channel +categorical +– +– +– +– +no verdict +missing from the current data \(schema drift\)$/);
     expect(text.stdout).toContain('Schema drift: missing from the current data: channel');
     // The missing column has no verdict, so it is not counted among the tested ones.

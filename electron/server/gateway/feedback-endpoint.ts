@@ -57,6 +57,7 @@ export function parseLabels(text: string): Array<{ requestId: string; label: unk
   }
   const labels = body && typeof body === 'object' && !Array.isArray(body) ? (body as { labels?: unknown }).labels : undefined;
   if (!Array.isArray(labels) || labels.length === 0) return 'labels: must be a non-empty list of {"request_id": "…", "label": …}.';
+  if (labels.length > 100_000) return `labels: at most 100000 labels per request, got ${labels.length}; send them in batches.`;
   const out: Array<{ requestId: string; label: unknown }> = [];
   for (const [i, item] of labels.entries()) {
     const entry = item && typeof item === 'object' ? (item as Record<string, unknown>) : null;
@@ -64,6 +65,10 @@ export function parseLabels(text: string): Array<{ requestId: string; label: unk
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) return `labels[${i}].request_id: must be the request's id (a string of 1–200 characters).`;
     if (!entry || !('label' in entry) || entry.label === null || (typeof entry.label === 'object' && !Array.isArray(entry.label))) {
       return `labels[${i}].label: must be a number, a string, a boolean, or a list of them (one per row of a request of several rows).`;
+    }
+    const values: unknown[] = Array.isArray(entry.label) ? entry.label : [entry.label];
+    if (values.some((v) => !['number', 'string', 'boolean'].includes(typeof v) || (typeof v === 'string' && v.length > 1000))) {
+      return `labels[${i}].label: must be a number, a string of at most 1000 characters, a boolean, or a list of them.`;
     }
     out.push({ requestId: id, label: entry.label });
   }

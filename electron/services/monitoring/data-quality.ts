@@ -1,3 +1,4 @@
+import { categoryCodesOf, type CategoryCodes } from './data/category-codes';
 import { conformColumn, type ColumnKind, type ColumnTable, type TableColumn } from './data/column-table';
 import type { ColumnProfile, ReferenceProfile } from './profile/reference-profile';
 import { DISTINCT_LIMIT } from './stats/samples';
@@ -94,7 +95,8 @@ export function checkDataQuality(reference: ReferenceProfile, current: ColumnTab
 
 function columnQuality(ref: ColumnProfile, raw: TableColumn, rows: number, limits: QualityThresholds): ColumnQuality {
   const column = conformColumn(raw, ref.kind);
-  const cells = column.kind === 'numeric' ? scanNumbers(column.numbers!, ref) : scanStrings(column.strings!, ref);
+  const coded = categoryCodesOf(column);
+  const cells = column.kind === 'numeric' ? scanNumbers(column.numbers!, ref) : coded ? scanCodes(coded, ref) : scanStrings(column.strings!, ref);
   const mismatches = column.typeMismatches;
   const missingCount = cells.missing - mismatches;
   const refMissing = share(ref.missing, ref.total);
@@ -176,6 +178,31 @@ function scanStrings(strings: (string | null)[], ref: ColumnProfile): CellCounts
     }
   }
   if (first !== undefined && counts.distinct === 0) counts.distinct = 1;
+  return counts;
+}
+
+/** scanStrings' counts from a dictionary-encoded column: one look-up per code, not per row. */
+function scanCodes(coded: CategoryCodes, ref: ColumnProfile): CellCounts {
+  const counts: CellCounts = { missing: 0, nonFinite: 0, finite: 0, present: 0, outside: 0, examples: [], distinct: 0 };
+  const seen = ref.sample.kind === 'categorical' ? ref.sample.counts : new Map<string, number>();
+  const perCode = new Float64Array(coded.categories.length);
+  const order: number[] = [];
+  for (const code of coded.codes) {
+    if (code < 0) counts.missing++;
+    else if (perCode[code]!++ === 0) order.push(code);
+  }
+  // Codes in order of first appearance, so examples come in the order the rows show them.
+  const present = new Set<string>();
+  for (const code of order) {
+    const category = coded.categories[code]!;
+    counts.present += perCode[code]!;
+    present.add(category);
+    if (!seen.has(category)) {
+      counts.outside += perCode[code]!;
+      if (counts.examples.length < EXAMPLES && !counts.examples.includes(category)) counts.examples.push(category);
+    }
+  }
+  counts.distinct = Math.min(present.size, 2);
   return counts;
 }
 

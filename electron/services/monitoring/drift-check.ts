@@ -70,42 +70,57 @@ export function checkDrift(reference: ReferenceProfile, current: ColumnTable, op
         kind: profile.kind,
         role,
         method,
-        statistic: test.statistic,
+        // JSON has no Infinity: an infinite statistic (chi-square on a value the reference never had) is said in the note.
+        statistic: Number.isFinite(test.statistic) ? test.statistic : null,
         pValue: test.pValue,
         threshold,
         basis: test.basis,
         drift: test.drift,
         score: driftScore(test.basis, test.statistic, test.pValue, threshold),
-        effect: effectSize(profile.sample, sample),
+        effect: effectSize(profile.sample, sample, method === 'chisquare' || method === 'z'),
         errorBound: test.errorBound !== null && test.errorBound > 0 ? test.errorBound : null,
         referenceRows,
         currentRows,
-        note: null,
+        note: Number.isFinite(test.statistic) ? null : `the ${method} statistic is infinite: the current data has values the reference never had`,
       };
     }
     columns.push(result);
     distributions.push(columnDistribution(profile.name, profile.sample, sample, result));
   }
-  const tested = columns.filter((c) => c.drift !== null);
-  const drifted = tested.filter((c) => c.drift === true).length;
-  const driftShare = tested.length ? drifted / tested.length : null;
   const quality = qualityView(checkDataQuality(reference, current));
   return {
     report: {
       referenceRows: reference.rows,
       currentRows: current.rows,
       columns,
-      driftShare,
-      driftShareThreshold: options.driftShare,
-      datasetDrift: driftShare === null ? null : driftShare >= options.driftShare,
-      driftedColumns: drifted,
-      testedColumns: tested.length,
+      ...datasetVerdict(columns, options.driftShare),
       quality,
-      referenceForm: reference.columns.some((c) => c.sample.kind === 'numeric' && c.sample.sorted.weights !== null) ? 'sketched' : 'exact',
+      referenceForm: referenceForm(reference),
       tookMs: now() - started,
     },
     distributions,
   };
+}
+
+/** The dataset verdict from the columns' verdicts (a check split over threads uses it too). */
+export function datasetVerdict(
+  columns: readonly ColumnDriftView[],
+  threshold: number,
+): Pick<DriftReportView, 'driftShare' | 'driftShareThreshold' | 'datasetDrift' | 'driftedColumns' | 'testedColumns'> {
+  const tested = columns.filter((c) => c.drift !== null);
+  const drifted = tested.filter((c) => c.drift === true).length;
+  const driftShare = tested.length ? drifted / tested.length : null;
+  return {
+    driftShare,
+    driftShareThreshold: threshold,
+    datasetDrift: driftShare === null ? null : driftShare >= threshold,
+    driftedColumns: drifted,
+    testedColumns: tested.length,
+  };
+}
+
+export function referenceForm(reference: ReferenceProfile): DriftReportView['referenceForm'] {
+  return reference.columns.some((c) => c.sample.kind === 'numeric' && c.sample.sorted.weights !== null) ? 'sketched' : 'exact';
 }
 
 /**

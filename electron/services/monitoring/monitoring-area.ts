@@ -61,7 +61,7 @@ export function createMonitoring(deps: MonitoringAreaDeps): MonitoringArea {
   return {
     service,
     alerts,
-    handlers: monitoringHandlers(service, alerts, new ReportExporter(service, repository, now)),
+    handlers: monitoringHandlers(service, alerts, new ReportExporter(service, repository, (deployment) => alerts.listAlerts({ deployment, limit: 1000 }), now)),
     async close() {
       clearInterval(timer);
       unsubscribe();

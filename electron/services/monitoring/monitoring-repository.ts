@@ -133,8 +133,13 @@ export class MonitoringRepository {
   }
 
   /** Stores a checked window and moves the cursor past its rows, in one transaction (a crash never checks rows twice). */
-  addWindow(window: Omit<WindowRow, 'id' | 'seq'>, report: StoredReport | null): WindowRow {
+  addWindow(window: Omit<WindowRow, 'id' | 'seq'>, report: StoredReport | null, expectedCursor: number, closedAt: number): WindowRow {
     return this.db.transaction(() => {
+      // Only the close that read from the current cursor may store: two closes never count the same rows.
+      const moved = this.sql
+        .get('UPDATE monitors SET cursor_log_id = ?, window_started = ?, updated_at = ? WHERE deployment = ? AND cursor_log_id = ?')
+        .run(window.lastLogId, closedAt, closedAt, window.deployment, expectedCursor).changes;
+      if (moved === 0) throw new Error(`the monitor of '${window.deployment}' moved on while this window was checked`);
       const seq = ((this.sql.get('SELECT max(seq) AS s FROM monitor_windows WHERE deployment = ?').get(window.deployment) as { s: number | null }).s ?? 0) + 1;
       const info = this.sql
         .get(
@@ -157,7 +162,6 @@ export class MonitoringRepository {
           JSON.stringify(window.summary),
           report ? JSON.stringify(report) : null,
         );
-      this.sql.get('UPDATE monitors SET cursor_log_id = ?, window_started = ?, updated_at = ? WHERE deployment = ?').run(window.lastLogId, window.endAt, window.endAt, window.deployment);
       return { ...window, id: Number(info.lastInsertRowid), seq };
     })();
   }

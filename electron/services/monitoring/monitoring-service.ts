@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type {
   ColumnDistributionView,
   DriftReportView,
@@ -47,6 +48,8 @@ export class MonitoringService {
   private readonly windows: WindowChecker;
   private ticking = false;
   private served: ServedDeployments | null = null;
+  /** One change of a deployment's monitor at a time (a reference, a window, a delete), in call order. */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: MonitoringServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -107,6 +110,10 @@ export class MonitoringService {
   async setReference(input: ParsedInput<'monitoring.setReference'>): Promise<MonitorView> {
     const served = await this.deployments();
     if (!served.has(input.deployment)) throw notFound(`deployment: no deployment named '${input.deployment}'`);
+    return this.exclusive(input.deployment, () => this.setReferenceNow(input, served));
+  }
+
+  private async setReferenceNow(input: ParsedInput<'monitoring.setReference'>, served: ServedDeployments): Promise<MonitorView> {
     const settings = mergeSettings(this.deps.repository.get(input.deployment)?.settings ?? null, input);
     const at = this.now();
     const base: MonitorRow = {
@@ -127,8 +134,9 @@ export class MonitoringService {
       const file = await referenceFile(input.source, this.deps.runs, this.deps.artifacts);
       const built = await this.deps.compute.run({ type: 'profile-file', file: file!, kinds: settings.columnKinds });
       checkSettingsFit(settings, built);
+      // Windows start after the rows logged by now (the time spent reading the file included).
       const cursor = served.loggedCountAfter(input.deployment, 0).lastId;
-      this.deps.repository.replace({ ...base, state: 'watching', summary: built.summary, cursorLogId: cursor }, built.profile);
+      this.deps.repository.replace({ ...base, state: 'watching', summary: built.summary, cursorLogId: cursor, windowStarted: this.now() }, built.profile);
     }
     this.deps.alerts.ensureDefaultRules(input.deployment);
     this.deps.bus.publish('monitoring.monitor', { deployment: input.deployment });
@@ -138,6 +146,10 @@ export class MonitoringService {
 
   async updateMonitor(input: ParsedInput<'monitoring.updateMonitor'>): Promise<MonitorView> {
     const served = await this.deployments();
+    return this.exclusive(input.deployment, () => this.updateMonitorNow(input, served));
+  }
+
+  private updateMonitorNow(input: ParsedInput<'monitoring.updateMonitor'>, served: ServedDeployments): MonitorView {
     const row = this.monitor(input.deployment);
     const settings = mergeSettings(row.settings, input);
     if (row.summary) checkSettingsFit(settings, { summary: row.summary });
@@ -150,17 +162,21 @@ export class MonitoringService {
   }
 
   /** A deleted deployment takes its monitor, windows, labels, rules and alerts with it. */
-  deploymentRemoved(deployment: string): void {
-    if (this.served?.has(deployment)) return;
-    if (this.deps.repository.delete(deployment)) this.deps.bus.publish('monitoring.monitor', { deployment });
-    this.deps.alerts.forgetDeployment(deployment);
+  deploymentRemoved(deployment: string): Promise<void> {
+    return this.exclusive(deployment, () => {
+      if (this.served?.has(deployment)) return;
+      if (this.deps.repository.delete(deployment)) this.deps.bus.publish('monitoring.monitor', { deployment });
+      this.deps.alerts.forgetDeployment(deployment);
+    });
   }
 
-  deleteMonitor(deployment: string): { deleted: true } {
-    if (!this.deps.repository.delete(deployment)) throw notFound(`deployment: '${deployment}' has no reference`);
-    this.deps.alerts.forgetDeployment(deployment);
-    this.deps.bus.publish('monitoring.monitor', { deployment });
-    return { deleted: true };
+  deleteMonitor(deployment: string): Promise<{ deleted: true }> {
+    return this.exclusive(deployment, () => {
+      if (!this.deps.repository.delete(deployment)) throw notFound(`deployment: '${deployment}' has no reference`);
+      this.deps.alerts.forgetDeployment(deployment);
+      this.deps.bus.publish('monitoring.monitor', { deployment });
+      return { deleted: true as const };
+    });
   }
 
   // ---- windows ----
@@ -169,10 +185,12 @@ export class MonitoringService {
   async checkMonitor(deployment: string): Promise<MonitorWindowView | null> {
     const served = await this.deployments();
     if (!served.has(deployment)) throw notFound(`deployment: no deployment named '${deployment}'`);
-    const row = this.monitor(deployment);
-    if (row.state !== 'watching') throw new OrreryError('CONFLICT', `deployment: '${deployment}' has no reference yet (${row.state}: ${row.reason ?? 'gathering its first logged requests'})`);
-    const closed = await this.windows.close(row, null);
-    return closed ? windowView(closed) : null;
+    return this.exclusive(deployment, async () => {
+      const row = this.monitor(deployment);
+      if (row.state !== 'watching') throw new OrreryError('CONFLICT', `deployment: '${deployment}' has no reference yet (${row.state}: ${row.reason ?? 'gathering its first logged requests'})`);
+      const closed = await this.windows.close(row, null);
+      return closed ? windowView(closed) : null;
+    });
   }
 
   /**
@@ -187,8 +205,11 @@ export class MonitoringService {
       for (const row of this.deps.repository.list()) {
         if (!served.has(row.deployment)) continue;
         try {
-          if (row.state === 'collecting') await this.collect(row, served);
-          else if (row.state === 'watching') await this.closeDue(row, served);
+          await this.exclusive(row.deployment, async () => {
+            const fresh = this.deps.repository.get(row.deployment);
+            if (fresh?.state === 'collecting') await this.collect(fresh, served);
+            else if (fresh?.state === 'watching') await this.closeDue(fresh, served);
+          });
           const health = served.health(row.deployment, HEALTH_SPAN_MS);
           this.deps.alerts.observe(row.deployment, this.now(), [
             { metric: 'error_rate', column: null, value: health.errorRate },
@@ -225,7 +246,7 @@ export class MonitoringService {
   private async collect(row: MonitorRow, served: ServedDeployments): Promise<void> {
     if (row.source.kind !== 'requests') return;
     const logged = served.loggedCountAfter(row.deployment, 0);
-    if (logged.rows < row.source.count) return;
+    if (logged.rows < row.source.count || logged.requests === 0) return;
     const requests = [];
     let rows = 0;
     let after = 0;
@@ -265,7 +286,20 @@ export class MonitoringService {
     if (known.size === 0) {
       throw notFound(`labels: no logged request of '${deployment}' has the id${unknown.length === 1 ? '' : 's'} ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''} (nothing was stored)`);
     }
-    const kept = labels.filter((l) => known.has(l.requestId));
+    // One label per request (the last given wins), shaped like the request: a list of one label per row.
+    const rowsOf = new Map(logged.map((r) => [r.requestId, r.rowCount]));
+    const byId = new Map<string, unknown>();
+    labels.forEach((l, i) => {
+      const rows = rowsOf.get(l.requestId);
+      if (rows === undefined) return;
+      const count = Array.isArray(l.label) ? l.label.length : 1;
+      if (rows > 1 && count !== rows) throw invalid(`labels[${i}].label: request ${l.requestId} had ${rows} rows, so its label must be a list of ${rows} labels (one per row); got ${Array.isArray(l.label) ? `a list of ${count}` : 'one value'}`);
+      if (rows <= 1 && count !== 1) throw invalid(`labels[${i}].label: request ${l.requestId} had one row, so its label is one value; got a list of ${count}`);
+      const values = Array.isArray(l.label) ? l.label : [l.label];
+      if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) throw invalid(`labels[${i}].label: must be finite numbers, text or booleans`);
+      byId.set(l.requestId, l.label);
+    });
+    const kept = [...byId].map(([requestId, label]) => ({ requestId, label }));
     this.deps.repository.saveLabels(deployment, kept, this.now());
     const monitor = this.deps.repository.get(deployment);
     if (monitor) {
@@ -286,6 +320,9 @@ export class MonitoringService {
   // ---- files ----
 
   async compareDatasets(input: ParsedInput<'monitoring.compareDatasets'>): Promise<DriftReportView & { distributions: ColumnDistributionView[] }> {
+    for (const field of ['reference', 'current'] as const) {
+      if (!path.isAbsolute(input[field])) throw invalid(`${field}: '${input[field]}' must be an absolute path (a file on this machine)`);
+    }
     const { report, distributions } = await this.deps.compute.run({
       type: 'compare-files',
       reference: input.reference,
@@ -300,6 +337,20 @@ export class MonitoringService {
   }
 
   // ---- helpers ----
+
+  private exclusive<T>(deployment: string, work: () => Promise<T> | T): Promise<T> {
+    const previous = this.locks.get(deployment) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(deployment, settled);
+    void settled.then(() => {
+      if (this.locks.get(deployment) === settled) this.locks.delete(deployment);
+    });
+    return next;
+  }
 
   private async deployments(): Promise<ServedDeployments> {
     return this.deps.deployments;
@@ -351,6 +402,9 @@ function mergeSettings(previous: MonitorSettings | null, input: SettingsInput): 
     predictionColumn: pick('predictionColumn', 'prediction'),
   };
   if (settings.windowRequests === null && settings.windowMinutes === null) throw invalid('windowRequests: a window needs a size in rows or in minutes (windowMinutes); both are null');
+  if (settings.windowRequests !== null && settings.windowRequests < settings.minRows) {
+    throw invalid(`windowRequests: a window of ${settings.windowRequests} rows could never give a verdict, since a test needs at least minRows (${settings.minRows}) values; use at least ${settings.minRows} rows or lower minRows`);
+  }
   return settings;
 }
 

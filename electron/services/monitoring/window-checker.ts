@@ -1,4 +1,4 @@
-import type { AlertMetric, MonitorWindowView, PerformanceView } from '../../../shared/contract/monitoring';
+import type { AlertMetric, ColumnDriftView, MonitorWindowView, PerformanceView } from '../../../shared/contract/monitoring';
 import type { EventBus } from '../events/event-bus';
 import type { MonitoringCompute } from './compute/monitoring-compute';
 import type { WindowCheckResult } from './compute/compute-protocol';
@@ -44,20 +44,24 @@ export class WindowChecker {
     const at = this.deps.now();
     const texts: LoggedRequestText[] = requests.map((r) => ({ requestId: r.requestId, rowCount: r.rowCount, truncated: r.truncated, inputs: r.inputs, predictions: r.predictions }));
     const labels = [...this.deps.repository.labels(monitor.deployment, requests.map((r) => r.requestId))];
+    // A window spans the times its requests were logged (rows checked later, e.g. after a new
+    // reference, keep their own times).
     const base = {
       deployment: monitor.deployment,
-      startAt: monitor.windowStarted,
-      endAt: at,
+      startAt: Math.min(monitor.windowStarted, requests[0]!.at),
+      endAt: Math.max(requests[requests.length - 1]!.at, requests[0]!.at),
       firstLogId: requests[0]!.id,
       lastLogId: requests[requests.length - 1]!.id,
       requests: requests.length,
     };
     let stored: WindowRow;
     try {
-      const result = await this.check(monitor, texts, labels);
-      stored = this.deps.repository.addWindow({ ...base, ...windowNumbers(result) }, { report: result.report, distributions: result.distributions });
+      const result = withPredictionNote(await this.check(monitor, texts, labels), monitor.settings.predictionColumn, requests.some((r) => r.predictions !== null));
+      stored = this.deps.repository.addWindow({ ...base, ...windowNumbers(result) }, { report: result.report, distributions: result.distributions }, monitor.cursorLogId, at);
       this.deps.alerts.observe(monitor.deployment, at, alertValues(result));
     } catch (error) {
+      // The worker went away (a crash, or the app closing): the rows stay pending for the next check.
+      if (error instanceof Error && /monitoring worker stopped|shutting down|moved on/.test(error.message)) throw error;
       // A window that cannot be checked is kept as failed, so the next one starts after it.
       const note = `The check failed: ${error instanceof Error ? error.message : String(error)}`;
       stored = this.deps.repository.addWindow(
@@ -71,6 +75,8 @@ export class WindowChecker {
           summary: { driftedColumns: 0, testedColumns: 0, qualityBreaches: 0, cells: [], performance: null, note },
         },
         null,
+        monitor.cursorLogId,
+        at,
       );
     }
     this.deps.bus.publish('monitoring.window', { deployment: monitor.deployment, windowId: stored.id, datasetDrift: stored.datasetDrift });
@@ -126,6 +132,29 @@ export class WindowChecker {
     this.sent.add(key);
     return result;
   }
+}
+
+/** A reference without the model's answers cannot test them: the window says so instead of leaving the column out. */
+function withPredictionNote(result: WindowCheckResult, column: string, answered: boolean): WindowCheckResult {
+  if (!answered || result.report.columns.some((c) => c.role === 'prediction' || c.column === column)) return result;
+  const note: ColumnDriftView = {
+    column,
+    kind: 'numeric',
+    role: 'prediction',
+    method: null,
+    statistic: null,
+    pValue: null,
+    threshold: null,
+    basis: null,
+    drift: null,
+    score: null,
+    effect: null,
+    errorBound: null,
+    referenceRows: 0,
+    currentRows: result.rows,
+    note: `not tested: the reference has no '${column}' column (a reference from logged requests, or a file with the model's answers in a '${column}' column, tests prediction drift)`,
+  };
+  return { ...result, report: { ...result.report, columns: [...result.report.columns, note] } };
 }
 
 function windowNumbers(result: WindowCheckResult): Omit<WindowRow, 'id' | 'seq' | 'deployment' | 'startAt' | 'endAt' | 'firstLogId' | 'lastLogId' | 'requests'> {

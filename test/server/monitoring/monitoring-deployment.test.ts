@@ -161,7 +161,9 @@ describe.skipIf(!servingReady)('monitoring a served model (real containers, the 
     const [first] = await windowCount(1);
     const detail = await call<MonitorWindowDetail>('monitoring.getWindow', { deployment: 'iris-watch', windowId: first!.id });
     // More than 1,000 reference rows: normed Wasserstein; the prediction column is not in a training file.
-    expect(detail.report!.columns.map((c) => [c.column, c.method])).toEqual(COLUMNS.map((c) => [c, 'wasserstein']));
+    expect(detail.report!.columns.map((c) => [c.column, c.method])).toEqual([...COLUMNS.map((c) => [c, 'wasserstein']), ['prediction', null]]);
+    // The training file has no model answers: the window says prediction drift is not tested, and why.
+    expect(detail.report!.columns[4]!.note).toMatch(/not tested: the reference has no 'prediction' column/);
     expect(detail.report!.quality.extraColumns).toEqual([]);
     expect(first!.datasetDrift).toBe(false);
   });
@@ -184,6 +186,26 @@ describe.skipIf(!servingReady)('monitoring a served model (real containers, the 
     expect(sepal.typeMismatches).toBe(1);
     expect(sepal.breaches).toContain('type-mismatch');
     expect(await call('monitoring.checkMonitor', { deployment: 'iris-watch' })).toBeNull();
+  });
+
+  it('refuses settings that could never give a verdict, and labels shaped unlike their request', async () => {
+    const small = await world.server.refusal('monitoring.updateMonitor', { deployment: 'iris-watch', windowRequests: 20, actor: 'tester' });
+    expect(small.message).toMatch(/windowRequests: a window of 20 rows could never give a verdict.*minRows \(30\)/);
+    const [answer] = await send(1);
+    const wrong = await world.server.refusal('monitoring.recordFeedback', { deployment: 'iris-watch', labels: [{ requestId: answer!.requestId, label: [1, 2] }] });
+    expect(wrong.message).toMatch(/labels\[0\]\.label: request .* had 50 rows, so its label must be a list of 50 labels .*got a list of 2/);
+    // The same id twice: one label per request, the last one given.
+    const twice = await call<{ recorded: number }>('monitoring.recordFeedback', { deployment: 'iris-watch', labels: [{ requestId: answer!.requestId, label: Array(50).fill(0) }, { requestId: answer!.requestId, label: answer!.predictions }] });
+    expect(twice.recorded).toBe(1);
+  });
+
+  it('two checks at once never count the same rows twice', async () => {
+    await send(2);
+    const [a, b] = await Promise.all([call<MonitorWindowView | null>('monitoring.checkMonitor', { deployment: 'iris-watch' }), call<MonitorWindowView | null>('monitoring.checkMonitor', { deployment: 'iris-watch' })]);
+    const closed = [a, b].filter((w): w is MonitorWindowView => w !== null);
+    expect(closed).toHaveLength(1);
+    const all = await windows();
+    for (let i = 1; i < all.length; i++) expect(all[i]!.seq).toBe(all[i - 1]!.seq + 1);
   });
 
   it('after a restart the reference, windows and alerts are all there, and the next window follows the last', async () => {

@@ -173,3 +173,22 @@ describe('files that are not regular files', () => {
     await expect(readTableFile('/dev/zero')).rejects.toThrow(/not a regular file/);
   });
 });
+
+describe('files that cannot be read whole', () => {
+  it('refuses a record longer than 16 MB instead of holding it', async () => {
+    const file = path.join(tempDir('orrery-long-line-'), 'one-line.csv');
+    fs.writeFileSync(file, `a,b\n1,${'9'.repeat(17 * 1024 * 1024)}\n`);
+    await expect(readTableFile(file)).rejects.toThrow(/one-line\.csv: .*a record is longer than 16 MB/);
+  });
+
+  it('refuses a file that changed while it was read (its rows would come from two files)', async () => {
+    const file = path.join(tempDir('orrery-changing-'), 'growing.csv');
+    fs.writeFileSync(file, 'a,b\n' + Array.from({ length: 5000 }, (_, i) => `${i},${i * 2}`).join('\n') + '\n');
+    const read = async () => {
+      for await (const chunk of readTableChunks(file, { chunkRows: 1000 })) {
+        if (chunk.rows > 0) fs.appendFileSync(file, '9,9\n');
+      }
+    };
+    await expect(read()).rejects.toThrow(/growing\.csv: the file changed while it was read/);
+  });
+});

@@ -221,7 +221,9 @@ export class AlertsService {
     }
     const view = this.repository.getAlert(id)!;
     // Alertmanager sends 'resolved' only for what it told about; so does this.
-    const webhook = step.notify ? 'firing' : step.change === 'resolved' && next.notifiedAt !== null ? 'resolved' : null;
+    // A silenced rule sends nothing, a resolution included.
+    const silenced = rule.silencedUntil !== null && rule.silencedUntil > at;
+    const webhook = step.notify ? 'firing' : step.change === 'resolved' && next.notifiedAt !== null && !silenced ? 'resolved' : null;
     return [{ event: { ...view, notify: step.notify }, webhook }];
   }
 

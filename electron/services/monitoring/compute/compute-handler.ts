@@ -12,14 +12,21 @@ import { performanceOf } from '../performance-metrics';
 import { decodeProfile, encodeProfile } from '../profile/profile-codec';
 import { ProfileBuilder, type ReferenceProfile } from '../profile/reference-profile';
 import type { ComputeRequest, ComputeResults, ProfileResult, ReferenceSummaryData } from './compute-protocol';
+import { splitCheck, type ColumnPeer } from './column-split';
 import { TableRequests } from './table-requests';
+import { tableFromTyped } from './typed-table';
 
 const CACHED_PROFILES = 8;
 
 export class ComputeHandler {
   /** Decoded profiles by key (deployment and reference time): a window check reads only its window. */
   private readonly profiles = new Map<string, ReferenceProfile>();
-  private readonly tables = new TableRequests();
+  private readonly tables: TableRequests;
+
+  /** `peer`: a second thread for half the columns of a large table check (the worker has one). */
+  constructor(private readonly peer: ColumnPeer | null = null) {
+    this.tables = new TableRequests(peer);
+  }
 
   async handle<R extends ComputeRequest>(request: R): Promise<ComputeResults[R['type']]> {
     return (await this.dispatch(request)) as ComputeResults[R['type']];
@@ -57,17 +64,20 @@ export class ComputeHandler {
         if (request.target !== null && !reference.columns.some((c) => c.name === request.target)) {
           throw invalid(`target: column '${request.target}' is not in ${request.reference}`);
         }
-        return checkDrift(reference, current, {
+        // A large comparison's columns are split with the peer thread (same report, both cores).
+        return splitCheck(reference, current, {
           driftShare: request.driftShare,
           minRows: request.minRows,
           methods: request.methods,
           ...(request.target !== null ? { roles: { [request.target]: 'target' as const } } : {}),
-        });
+        }, this.peer);
       }
       case 'check-table':
         return this.tables.check(this.profileFor(request.profileKey, request.profile), request.table, request.settings);
+      case 'check-part':
+        return checkDrift(request.profile, tableFromTyped(request.table), request.options);
       case 'profile-chunk': {
-        const profile = this.tables.addChunk(request.stream, request.table, request.kinds, request.finish);
+        const profile = await this.tables.addChunk(request.stream, request.table, request.kinds, request.finish);
         return profile === null ? null : profileResult(profile);
       }
     }

@@ -1,5 +1,7 @@
 import type { ColumnDistributionView, ColumnKindName, DriftMethodId, DriftReportView, MonitorView, PerformanceView } from '../../../../shared/contract/monitoring';
 import type { LoggedRequestText } from '../logged-window';
+import type { DriftCheckOptions } from '../drift-check';
+import type { ReferenceProfile } from '../profile/reference-profile';
 import type { TypedTable } from './typed-table';
 
 export type ReferenceSummaryData = Omit<NonNullable<MonitorView['reference']>, 'createdAt'>;
@@ -34,7 +36,9 @@ export type ComputeRequest =
    * One chunk of a reference streamed in as typed arrays: the worker adds it to the profile named
    * `stream`; with `finish` (the chunk may then be null) it answers the finished profile, else null.
    */
-  | { type: 'profile-chunk'; stream: string; table: TypedTable | null; kinds: Record<string, ColumnKindName>; finish: boolean };
+  | { type: 'profile-chunk'; stream: string; table: TypedTable | null; kinds: Record<string, ColumnKindName>; finish: boolean }
+  /** Some columns of a check split over two threads (see column-split.ts): what the peer thread is sent. */
+  | { type: 'check-part'; profile: ReferenceProfile; table: TypedTable; options: DriftCheckOptions };
 
 /** A table check's settings: as a window's, less the prediction column (roles name such columns). */
 export interface TableCheckSettings {
@@ -71,6 +75,7 @@ export interface ComputeResults {
   'compare-files': ComparisonResult;
   'check-table': ComparisonResult;
   'profile-chunk': ProfileResult | null;
+  'check-part': ComparisonResult;
 }
 
 export type ComputeAnswer = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { code: string; message: string } };

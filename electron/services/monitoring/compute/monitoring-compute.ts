@@ -31,15 +31,23 @@ export class WorkerCompute implements MonitoringCompute {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private closed = false;
 
-  constructor(private readonly script: string) {}
+  /**
+   * `role` 'main': the worker may start a peer thread of its own for half the columns of a large
+   * check; 'peer': it is such a thread and starts none.
+   */
+  constructor(
+    private readonly script: string,
+    private readonly role: 'main' | 'peer' = 'main',
+  ) {}
 
-  run<R extends ComputeRequest>(request: R): Promise<ComputeResults[R['type']]> {
+  /** `transfer`: buffers in the request to move to the worker instead of copying (unusable here after). */
+  run<R extends ComputeRequest>(request: R, transfer: ArrayBuffer[] = []): Promise<ComputeResults[R['type']]> {
     if (this.closed) return Promise.reject(new OrreryError('UNAVAILABLE', 'Monitoring is shutting down.'));
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ id, request });
+      worker.postMessage({ id, request }, transfer);
     });
   }
 
@@ -53,7 +61,7 @@ export class WorkerCompute implements MonitoringCompute {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script);
+    const worker = new Worker(this.script, { workerData: { script: this.script, role: this.role } });
     worker.unref();
     worker.on('message', (answer: ComputeAnswer) => {
       const waiting = this.pending.get(answer.id);

@@ -5,7 +5,7 @@
  * value, and a check counts categories by code. Pure: no Node imports.
  */
 import { invalid } from '../../../../shared/errors';
-import type { CodedColumn } from '../data/category-codes';
+import { CodedColumn } from '../data/category-codes';
 import type { ColumnTable, TableColumn } from '../data/column-table';
 
 export type TypedColumn =
@@ -36,15 +36,11 @@ export function tableFromTyped(table: TypedTable): ColumnTable {
     if (!(codes instanceof Int32Array)) throw invalid(`${where}.codes: must be an Int32Array`);
     if (codes.length !== table.rows) throw invalid(`${where}.codes: has ${codes.length} codes for ${table.rows} rows`);
     if (!Array.isArray(categories) || categories.some((c) => typeof c !== 'string')) throw invalid(`${where}.categories: must be a list of strings`);
-    const strings = new Array<string | null>(codes.length);
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
-      if (code === -1) strings[i] = null;
-      else if (code >= 0 && code < categories.length) strings[i] = categories[code]!;
-      else throw invalid(`${where}.codes[${i}]: ${code} is not -1 (missing) or the index of one of its ${categories.length} categories`);
+      if (code < -1 || code >= categories.length) throw invalid(`${where}.codes[${i}]: ${code} is not -1 (missing) or the index of one of its ${categories.length} categories`);
     }
-    const coded: CodedColumn = { name: column.name, kind: 'categorical', numbers: null, strings, typeMismatches: 0, coded: { codes, categories } };
-    return coded;
+    return new CodedColumn(column.name, { codes, categories });
   });
   return { rows: table.rows, columns };
 }

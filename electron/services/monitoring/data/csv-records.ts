@@ -9,6 +9,9 @@ export interface CsvRecord {
   line: number;
 }
 
+/** The longest record read; longer ones are refused rather than held whole. */
+export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+
 export class CsvRecordSplitter {
   private pending = '';
   private line = 1;
@@ -24,6 +27,10 @@ export class CsvRecordSplitter {
       if (input.charCodeAt(0) === 0xfeff) input = input.slice(1);
     }
     this.pending = input.slice(this.split(input, out, false));
+    // A record that never ends (a 200 MB single line) would be carried, copied and re-scanned forever.
+    if (this.pending.length > MAX_RECORD_CHARS) {
+      throw new CsvSyntaxError(this.line, `a record is longer than ${MAX_RECORD_CHARS / 1024 / 1024} MB of text (is the file really CSV with one row per line?)`);
+    }
   }
 
   /** The last record, once the text has ended. */

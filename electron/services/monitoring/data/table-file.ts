@@ -33,9 +33,15 @@ export async function readTableFile(file: string, options: ReadTableOptions = {}
 /** A CSV or Parquet file as a stream of tables of at most `chunkRows` rows, every chunk with the same columns and kinds. */
 export async function* readTableChunks(file: string, options: ChunkOptions): AsyncGenerator<ColumnTable> {
   if (!Number.isInteger(options.chunkRows) || options.chunkRows < 1) throw new RangeError(`chunkRows must be a positive integer, got ${options.chunkRows}`);
+  const before = await fs.stat(file).catch(() => null);
   const format = await detectFormat(file);
   if (format.kind === 'parquet') yield* parquetTableChunks(file, options);
   else yield* csvTableChunks(file, format.firstLine, options);
+  // The file is read more than once (its shape, then its rows): one that changed meanwhile gave rows of two files.
+  const after = await fs.stat(file).catch(() => null);
+  if (!before || !after || before.size !== after.size || before.mtimeMs !== after.mtimeMs || before.ino !== after.ino) {
+    throw fileProblem(file, 'the file changed while it was read; read it again once it is complete');
+  }
 }
 
 type Format = { kind: 'parquet' } | { kind: 'csv'; firstLine: string };
@@ -52,7 +58,8 @@ async function detectFormat(file: string): Promise<Format> {
   } catch (error) {
     if (error instanceof OrreryError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw fileProblem(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : (error as Error).message);
+    const problem = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ELOOP' ? 'it is a symbolic link that loops' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw fileProblem(file, problem);
   }
   try {
     const size = (await handle.stat()).size;

@@ -1,6 +1,8 @@
+import { categoryCodesOf, countCodes } from '../data/category-codes';
 import type { ColumnKind, ColumnTable, TableColumn } from '../data/column-table';
 import { DISTINCT_LIMIT, type ColumnSample } from '../stats/samples';
 import { CategoricalAccumulator, NumericAccumulator, type ColumnAccumulator, type ColumnSummary } from './column-accumulators';
+import { sortedFinite } from './fast-sort';
 
 /**
  * What a reference keeps of each column, so later checks read only the current window. Pure: no
@@ -69,11 +71,14 @@ export function profileTable(table: ColumnTable, kinds?: ReadonlyMap<string, Col
 }
 
 /**
- * A current window's column as a sample: its finite values sorted (Float64Array's native numeric
- * sort, about 0.1 s for a million values), with value counts while there are at most DISTINCT_LIMIT.
+ * A current window's column as a sample: its finite values sorted (a radix sort on the float bits,
+ * the native sort's exact order at about a third of its time), with value counts while there are at
+ * most DISTINCT_LIMIT. A dictionary-encoded categorical column is counted by its codes.
  */
 export function currentSample(column: TableColumn): ColumnSample {
   if (column.kind === 'categorical') {
+    const coded = categoryCodesOf(column);
+    if (coded) return { kind: 'categorical', ...countCodes(coded) };
     const counts = new Map<string, number>();
     let n = 0;
     for (const s of column.strings!) {
@@ -83,15 +88,8 @@ export function currentSample(column: TableColumn): ColumnSample {
     }
     return { kind: 'categorical', counts, n };
   }
-  const numbers = column.numbers!;
-  const finite = new Float64Array(numbers.length);
-  let k = 0;
-  for (let i = 0; i < numbers.length; i++) {
-    const v = numbers[i]!;
-    if (v - v === 0) finite[k++] = v;
-  }
-  const values = finite.slice(0, k).sort();
-  return { kind: 'numeric', sorted: { values, weights: null, n: k, rankError: 0 }, distinct: runsOf(values) };
+  const values = sortedFinite(column.numbers!);
+  return { kind: 'numeric', sorted: { values, weights: null, n: values.length, rankError: 0 }, distinct: runsOf(values) };
 }
 
 /** Value counts of a sorted array, or null past DISTINCT_LIMIT distinct values. */

@@ -26,13 +26,14 @@ function signed(value: number): string {
   return `${value < 0 ? '−' : '+'}${formatMagnitude(value, 2)}`;
 }
 
-export function effectSize(reference: ColumnSample, current: ColumnSample): EffectSize {
+/** `byValue`: a numeric column tested by value (chi-square, Z: a few distinct values such as class ids) reads as category shares. */
+export function effectSize(reference: ColumnSample, current: ColumnSample, byValue = false): EffectSize {
   if (reference.kind !== current.kind) {
     throw new Error(`effect size: reference is ${reference.kind} but current is ${current.kind}`);
   }
   if (sampleSize(reference) === 0) throw new Error('effect size: the reference sample is empty');
   if (sampleSize(current) === 0) throw new Error('effect size: the current sample is empty');
-  if (reference.kind === 'numeric' && current.kind === 'numeric') {
+  if (reference.kind === 'numeric' && current.kind === 'numeric' && !byValue) {
     const ref = sampleMoments(reference.sorted);
     const cur = sampleMoments(current.sorted);
     // The same floor as the normed Wasserstein distance, so a constant reference stays finite.

@@ -28,7 +28,7 @@ export const migration008: Migration = {
         created_at  INTEGER NOT NULL
       );
       CREATE TABLE monitor_windows (
-        id            INTEGER PRIMARY KEY,
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
         deployment    TEXT NOT NULL REFERENCES monitors(deployment) ON DELETE CASCADE,
         seq           INTEGER NOT NULL,
         start_at      INTEGER NOT NULL,
@@ -69,7 +69,7 @@ export const migration008: Migration = {
       );
       CREATE INDEX alert_rules_by_deployment ON alert_rules(deployment);
       CREATE TABLE alerts (
-        id              INTEGER PRIMARY KEY,
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
         rule_id         INTEGER NOT NULL,
         deployment      TEXT NOT NULL,
         -- The rule as it was when the incident last changed: the inbox keeps saying what crossed

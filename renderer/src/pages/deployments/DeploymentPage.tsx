@@ -103,7 +103,7 @@ export function DeploymentPage({ name }: { name: string }) {
             <ReplicasTable versions={d.versions} />
             <RecentRequests name={d.name} logging={d.settings.logRequests} />
           </div>
-          <MonitoringSection deployment={d.name} />
+          <MonitoringSection deployment={d.name} url={d.url} />
           {rolling && <StartRolloutDialog deployment={d} onClose={() => setRolling(false)} onStarted={onChanged} />}
         </>
       )}

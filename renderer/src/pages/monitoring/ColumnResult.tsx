@@ -30,7 +30,7 @@ export function ColumnResult({ distribution }: { distribution: ColumnDistributio
               ['Test', r.method ? `${methodLabel[r.method]} (${r.method})` : '—', 'column-method'],
               ['Statistic', r.errorBound === null ? formatStat(r.statistic) : `${formatStat(r.statistic)} ± ${formatStat(r.errorBound)} (reference sketched)`, 'column-statistic'],
               ['p-value', formatPValue(r.pValue), 'column-pvalue'],
-              ['Threshold', r.threshold === null ? '—' : r.basis === 'p-value' ? `drift when p ≤ ${formatStat(r.threshold)}` : `drift when the statistic ≥ ${formatStat(r.threshold)}`, 'column-threshold'],
+              ['Threshold', r.threshold === null ? '—' : r.basis === 'p-value' ? `drift when p ${r.method === 'ks' ? '≤' : '<'} ${formatStat(r.threshold)}` : `drift when the statistic ≥ ${formatStat(r.threshold)}`, 'column-threshold'],
               ['Effect size', r.effect ? <span title={`${r.effect.name}: ${formatStat(r.effect.value)}`}>{r.effect.text}</span> : '—', 'column-effect'],
               ['Rows', `${r.referenceRows.toLocaleString('en')} reference · ${r.currentRows.toLocaleString('en')} current`],
               ...(r.note ? ([['Note', r.note]] as const) : []),

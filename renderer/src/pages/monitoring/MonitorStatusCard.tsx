@@ -31,7 +31,7 @@ export function describeWindows(settings: Pick<MonitorView['settings'], 'windowR
 }
 
 /** The monitor's state, its reference, how windows close (editable) and "Check now". */
-export function MonitorStatusCard({ monitor, onChanged }: { monitor: MonitorView; onChanged(next: MonitorView): void }) {
+export function MonitorStatusCard({ monitor, onChanged, onChangeReference }: { monitor: MonitorView; onChanged(next: MonitorView): void; onChangeReference(): void }) {
   const client = useClient();
   const check = useAction();
   const [editing, setEditing] = useState(false);
@@ -56,9 +56,14 @@ export function MonitorStatusCard({ monitor, onChanged }: { monitor: MonitorView
       testId="monitor-status"
       className="deploy-span-all"
       aside={
-        <button type="button" className="btn btn-small" disabled={check.busy || m.state !== 'watching'} onClick={checkNow} data-testid="monitor-check-now" title="Close the current window now and check it">
-          {check.busy ? 'Checking…' : 'Check now'}
-        </button>
+        <span className="row-actions">
+          <button type="button" className="btn btn-small" onClick={onChangeReference} data-testid="monitor-change-reference" title="Choose another reference: windows start again">
+            Change reference…
+          </button>
+          <button type="button" className="btn btn-small" disabled={check.busy || m.state !== 'watching'} onClick={checkNow} data-testid="monitor-check-now" title="Close the current window now and check it">
+            {check.busy ? 'Checking…' : 'Check now'}
+          </button>
+        </span>
       }
     >
       <p>

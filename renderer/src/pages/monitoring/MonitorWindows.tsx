@@ -18,7 +18,7 @@ import { driftTone } from './monitoring-tones';
  * The deployment's checked windows: the heatmap, then for the chosen window and column the
  * distributions and verdict, the window's per-column table and data quality, and performance over time.
  */
-export function MonitorWindows({ deployment, runMetrics }: { deployment: string; runMetrics: MonitorView['runMetrics'] }) {
+export function MonitorWindows({ deployment, runMetrics, feedbackUrl }: { deployment: string; runMetrics: MonitorView['runMetrics']; feedbackUrl: string }) {
   const windows = useLiveQuery((c) => c.call('monitoring.listWindows', { deployment, limit: 50 }), [deployment], {
     staleOn: { 'monitoring.window': (e) => e.deployment === deployment, 'monitoring.monitor': (e) => e.deployment === deployment },
   });
@@ -84,7 +84,7 @@ export function MonitorWindows({ deployment, runMetrics }: { deployment: string;
           <QualityTable quality={w.report.quality} />
         </Card>
       )}
-      <PerformancePanel windows={windows.data} runMetrics={runMetrics} />
+      <PerformancePanel windows={windows.data} runMetrics={runMetrics} feedbackUrl={feedbackUrl} />
     </>
   );
 }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { usePolling } from '../../lib/use-polling';
@@ -14,7 +15,8 @@ const POLL_MS = 3000;
  * The deployment page's "Monitoring" section: a form to choose a reference when there is none;
  * else the monitor's state, the drift heatmap and what it leads to, and the alerts and rules.
  */
-export function MonitoringSection({ deployment }: { deployment: string }) {
+export function MonitoringSection({ deployment, url }: { deployment: string; url: string }) {
+  const [replacing, setReplacing] = useState(false);
   const monitor = useLiveQuery((c) => c.call('monitoring.getMonitor', { deployment }), [deployment], {
     staleOn: { 'monitoring.monitor': (e) => e.deployment === deployment, 'monitoring.window': (e) => e.deployment === deployment },
     debounceMs: 150,
@@ -36,10 +38,23 @@ export function MonitoringSection({ deployment }: { deployment: string }) {
           <ReferenceFormCard deployment={deployment} onSet={() => void monitor.reload()} />
         </div>
       )}
-      {m && (
+      {m && replacing && (
         <div className="grid deployment-grid">
-          <MonitorStatusCard monitor={m} onChanged={(next) => monitor.setData(() => next)} />
-          <MonitorWindows deployment={deployment} runMetrics={m.runMetrics} />
+          <ReferenceFormCard
+            deployment={deployment}
+            replacing
+            onCancel={() => setReplacing(false)}
+            onSet={(next) => {
+              setReplacing(false);
+              monitor.setData(() => next);
+            }}
+          />
+        </div>
+      )}
+      {m && !replacing && (
+        <div className="grid deployment-grid">
+          <MonitorStatusCard monitor={m} onChanged={(next) => monitor.setData(() => next)} onChangeReference={() => setReplacing(true)} />
+          <MonitorWindows deployment={deployment} runMetrics={m.runMetrics} feedbackUrl={new URL('/feedback', url).toString()} />
           <DeploymentAlerts deployment={deployment} />
           <AlertRulesCard deployment={deployment} />
         </div>

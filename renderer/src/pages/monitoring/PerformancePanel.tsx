@@ -5,10 +5,8 @@ import { CopyableCode } from '../../components/CopyableCode';
 import { PerformanceChart } from './PerformanceChart';
 import { formatStat, performanceSeries } from './monitoring-format';
 
-const FEEDBACK_EXAMPLE = 'POST <deployment url>/feedback\n{"labels": [{"request_id": "…", "label": …}]}';
-
 /** Labelled performance over the windows, or how to send labels when none arrived yet; beside it, what the training run logged. */
-export function PerformancePanel({ windows, runMetrics }: { windows: readonly MonitorWindowView[]; runMetrics: MonitorView['runMetrics'] }) {
+export function PerformancePanel({ windows, runMetrics, feedbackUrl }: { windows: readonly MonitorWindowView[]; runMetrics: MonitorView['runMetrics']; feedbackUrl: string }) {
   const series = useMemo(() => performanceSeries(windows), [windows]);
   return (
     <Card title="Performance over time" testId="monitor-performance" className="deploy-span-all">
@@ -19,7 +17,7 @@ export function PerformancePanel({ windows, runMetrics }: { windows: readonly Mo
           <p className="muted">
             No labels yet. Send the true answers for logged requests, by request id (each answer carries it in <code>X-Request-Id</code>; callers may send their own), and each window gets accuracy, F1 and ROC AUC, or MAE, RMSE and R²:
           </p>
-          <CopyableCode code={FEEDBACK_EXAMPLE} />
+          <CopyableCode code={`curl -X POST ${feedbackUrl} -H 'content-type: application/json' \\\n  -d '{"labels": [{"request_id": "…", "label": …}]}'`} />
         </div>
       )}
       {runMetrics && Object.keys(runMetrics.metrics).length > 0 && (

@@ -15,7 +15,7 @@ const SOURCES: ReadonlyArray<{ kind: SourceKind; label: string; hint: string }> 
 ];
 
 /** "Set a reference": where the deployment's inputs are compared from, and how windows close. */
-export function ReferenceFormCard({ deployment, onSet }: { deployment: string; onSet(monitor: MonitorView): void }) {
+export function ReferenceFormCard({ deployment, onSet, replacing = false, onCancel }: { deployment: string; onSet(monitor: MonitorView): void; replacing?: boolean; onCancel?: () => void }) {
   const client = useClient();
   const actor = useActor();
   const [form, setForm] = useState<ReferenceForm>(initialReferenceForm);
@@ -50,9 +50,10 @@ export function ReferenceFormCard({ deployment, onSet }: { deployment: string; o
   );
 
   return (
-    <Card title="Set a reference" testId="reference-form" className="deploy-span-all">
+    <Card title={replacing ? 'Change the reference' : 'Set a reference'} testId="reference-form" className="deploy-span-all">
       <p className="muted small">
         Monitoring compares what this deployment receives, window by window, with a reference: data the model is known to do well on. Choose it, and how often a window closes.
+        {replacing && ' A new reference starts new windows: the windows checked against the current one are removed. If the new one cannot be read, the current one stays.'}
       </p>
       <form
         className="inline-form reference-form"
@@ -92,6 +93,11 @@ export function ReferenceFormCard({ deployment, onSet }: { deployment: string; o
           <button type="submit" className="btn btn-primary" disabled={saving} data-testid="reference-submit">
             {saving ? 'Reading the reference…' : 'Set reference'}
           </button>
+          {onCancel && (
+            <button type="button" className="btn" disabled={saving} onClick={onCancel} data-testid="reference-cancel">
+              Cancel
+            </button>
+          )}
         </div>
       </form>
     </Card>

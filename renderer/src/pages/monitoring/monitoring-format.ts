@@ -41,7 +41,7 @@ export function formatShare(share: number | null | undefined): string {
 /** One column's result as a sentence: what was tested, against what, and what it means. */
 export function verdictText(r: Pick<ColumnDriftView, 'method' | 'statistic' | 'pValue' | 'threshold' | 'basis' | 'drift' | 'note'>): string {
   if (r.method === null || r.drift === null || r.threshold === null || r.basis === null) {
-    return r.note?.startsWith('missing') ? `No verdict: ${r.note}.` : `Not enough data for a verdict${r.note ? `: ${r.note.replace(/\.$/, '')}` : ''}.`;
+    return r.note?.startsWith('missing') || r.note?.startsWith('not tested') ? `No verdict: ${r.note}.` : `Not enough data for a verdict${r.note ? `: ${r.note.replace(/^not enough data:\s*/, '').replace(/\.$/, '')}` : ''}.`;
   }
   const test = methodLabel[r.method];
   if (r.basis === 'p-value') {
@@ -56,7 +56,7 @@ export function verdictText(r: Pick<ColumnDriftView, 'method' | 'statistic' | 'p
 
 /** The verdict in a word; a column without one says why ("missing" for schema drift). */
 export function driftWord(drift: boolean | null, note: string | null = null): string {
-  if (drift === null) return note?.startsWith('missing') ? 'missing' : 'not enough data';
+  if (drift === null) return note?.startsWith('missing') ? 'missing' : note?.startsWith('not tested') ? 'not tested' : 'not enough data';
   return drift ? 'drift' : 'no drift';
 }
 

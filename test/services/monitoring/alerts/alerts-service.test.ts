@@ -179,6 +179,16 @@ describe('alerts service: one notification per incident', () => {
     expect(sent).toEqual([]);
   });
 
+  it('sends no resolved webhook for an incident that was told, then resolves while its rule is silenced', () => {
+    errorRule(0);
+    observeAt(0, errorRate(0.5));
+    expect(sent.map((s) => s.event)).toEqual(['firing']);
+    service.silenceAlert({ id: list()[0]!.id, until: T0 + 60 * MIN, actor: 'ana' });
+    observeAt(2 * MIN, errorRate(0));
+    expect(list()[0]!.state).toBe('resolved');
+    expect(sent.map((s) => s.event)).toEqual(['firing']);
+  });
+
   it('delivers a held-back notification at once when the silence is lifted with a time already past', () => {
     errorRule(0);
     observeAt(0, errorRate(0.5));
