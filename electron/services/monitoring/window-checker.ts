@@ -6,7 +6,7 @@ import type { LoggedRequestText } from './logged-window';
 import type { MonitoringRepository, MonitorRow, WindowRow } from './monitoring-repository';
 import type { ServedDeployments } from './ports';
 
-export type AlertValues = Array<{ metric: AlertMetric; column: string | null; value: number | null }>;
+export type AlertValues = Array<{ metric: AlertMetric; column: string | null; value: number | null; detail?: string }>;
 
 /** What a window's numbers are handed to: the alerts service. */
 export interface AlertObserver {
@@ -58,7 +58,7 @@ export class WindowChecker {
     try {
       const result = withPredictionNote(await this.check(monitor, texts, labels), monitor.settings.predictionColumn, requests.some((r) => r.predictions !== null));
       stored = this.deps.repository.addWindow({ ...base, ...windowNumbers(result) }, { report: result.report, distributions: result.distributions }, monitor.cursorLogId, at);
-      this.deps.alerts.observe(monitor.deployment, at, alertValues(result));
+      this.deps.alerts.observe(monitor.deployment, at, alertValues(result, stored.seq));
     } catch (error) {
       // The worker went away (a crash, or the app closing): the rows stay pending for the next check.
       if (error instanceof Error && /monitoring worker stopped|shutting down|moved on/.test(error.message)) throw error;
@@ -179,18 +179,20 @@ function windowNumbers(result: WindowCheckResult): Omit<WindowRow, 'id' | 'seq' 
 }
 
 /** The window's numbers under the names alert rules use. */
-export function alertValues(result: Pick<WindowCheckResult, 'report' | 'performance'>): AlertValues {
+export function alertValues(result: Pick<WindowCheckResult, 'report' | 'performance'>, seq: number): AlertValues {
   const { report, performance } = result;
+  const drifted = report.columns.filter((c) => c.drift === true).map((c) => c.column);
+  const detail = `window ${seq}, ${report.driftedColumns} of ${report.testedColumns} columns drifted${drifted.length ? ` (${drifted.slice(0, 8).join(', ')}${drifted.length > 8 ? ', …' : ''})` : ''}`;
   const bool = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
   const prediction = report.columns.find((c) => c.role === 'prediction');
   const values: AlertValues = [
-    { metric: 'dataset_drift', column: null, value: bool(report.datasetDrift) },
-    { metric: 'drift_share', column: null, value: report.driftShare },
-    { metric: 'prediction_drift', column: null, value: prediction ? bool(prediction.drift) : null },
-    { metric: 'quality_breaches', column: null, value: report.quality.breaches },
+    { metric: 'dataset_drift', column: null, value: bool(report.datasetDrift), detail },
+    { metric: 'drift_share', column: null, value: report.driftShare, detail },
+    { metric: 'prediction_drift', column: null, value: prediction ? bool(prediction.drift) : null, detail: `window ${seq}` },
+    { metric: 'quality_breaches', column: null, value: report.quality.breaches, detail: `window ${seq}` },
   ];
-  for (const c of report.columns) values.push({ metric: 'column_drift', column: c.column, value: bool(c.drift) });
-  for (const q of report.quality.columns) values.push({ metric: 'missing_share', column: q.column, value: q.missingShare });
+  for (const c of report.columns) values.push({ metric: 'column_drift', column: c.column, value: bool(c.drift), detail: `window ${seq}${c.effect ? `, ${c.effect.text}` : ''}` });
+  for (const q of report.quality.columns) values.push({ metric: 'missing_share', column: q.column, value: q.missingShare, detail: `window ${seq}` });
   values.push(...performanceValues(performance));
   return values;
 }

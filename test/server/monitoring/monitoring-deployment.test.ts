@@ -107,6 +107,8 @@ describe.skipIf(!servingReady)('monitoring a served model (real containers, the 
       return alerts.length ? alerts : undefined;
     });
     expect(firing.map((a) => a.metric)).toEqual(['dataset_drift']);
+    // The message says which window and which columns, not only the number.
+    expect(firing[0]!.message).toMatch(/^dataset_drift 1 >= 1 on iris-watch: window 2, [345] of 5 columns drifted \(sepal_length, petal_length, petal_width/);
     expect(firing[0]!.notifiedAt).not.toBeNull();
     const acked = await call<AlertView>('monitoring.acknowledgeAlert', { id: firing[0]!.id, actor: 'ana' });
     expect(acked.acknowledgedBy).toBe('ana');

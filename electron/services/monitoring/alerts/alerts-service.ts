@@ -17,6 +17,8 @@ export interface AlertObservation {
   column: string | null;
   /** Null: no data for this metric this time (nothing opens, fires or clears). */
   value: number | null;
+  /** What the number stands for, added to the alert's message (e.g. which columns drifted in which window). */
+  detail?: string;
 }
 
 export interface AlertsServiceOptions {
@@ -166,7 +168,7 @@ export class AlertsService {
         const match = [...values].reverse().find((v) => v.metric === rule.metric && (!COLUMN_METRICS.has(rule.metric) || v.column === rule.column));
         if (!match) return [];
         const open = this.repository.openIncident(rule.id);
-        return this.apply(rule, open, evaluateAlert(conditionOf(rule), open && incidentOf(open), { at, value: match.value }), at);
+        return this.apply(rule, open, evaluateAlert(conditionOf(rule), open && incidentOf(open), { at, value: match.value }), at, match.detail);
       }),
     );
     this.deliver(outcomes);
@@ -189,7 +191,7 @@ export class AlertsService {
   }
 
   /** Writes one step of a rule's incident; returns what to publish once committed. */
-  private apply(rule: AlertRuleRow, open: AlertView | null, step: AlertStep, at: number): Outcome[] {
+  private apply(rule: AlertRuleRow, open: AlertView | null, step: AlertStep, at: number, detail?: string): Outcome[] {
     if (step.change === null) return [];
     if (step.change === 'dropped') {
       // A pending incident that never fired is deleted, not kept: the inbox holds what fired.
@@ -206,7 +208,7 @@ export class AlertsService {
       threshold: changed ? rule.threshold : open!.threshold,
       state: next.state,
       value: next.value,
-      message: changed ? alertMessage(rule, next.state, next.value) : open!.message,
+      message: changed ? alertMessage(rule, next.state, next.value) + (detail ? `: ${detail}` : '') : open!.message,
       startedAt: next.startedAt,
       firingAt: next.firingAt,
       resolvedAt: next.resolvedAt,
