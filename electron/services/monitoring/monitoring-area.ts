@@ -42,6 +42,7 @@ export function createMonitoring(deps: MonitoringAreaDeps): MonitoringArea {
   const repository = new MonitoringRepository(deps.db);
   const alertRepository = new AlertRepository(deps.db);
   const script = deps.workerScript === undefined ? bundledWorker() : deps.workerScript;
+  if (deps.workerScript === undefined && script === null) console.warn('[monitoring] no worker bundle (dist/workers/monitoring-worker.cjs): checks run on the main thread; run npm run build');
   const compute: MonitoringCompute = script ? new WorkerCompute(script) : new InlineCompute();
   let service: MonitoringService | null = null;
   const alerts = new AlertsService({
