@@ -92,7 +92,7 @@ function chart(d: ColumnDistributionView): string {
   const verdict = d.result?.drift === null || !d.result ? (d.result?.note ?? '') : d.result.drift ? 'drift' : 'no drift';
   return `<div class="chart"><strong>${esc(d.column)}</strong> <span class="${d.result?.drift ? 'drift' : 'ok'}">${esc(verdict)}</span>
 <svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(d.column)} distributions">${bars}</svg>
-<div class="sub">${esc(d.labels[0]!)} … ${esc(d.labels[n - 1]!)}</div></div>`;
+<div class="sub">${n <= 12 ? d.labels.map((l, i) => `${esc(l)} ${percent(d.reference[i]!)} → ${percent(d.current[i]!)}`).join(' · ') : `${esc(d.labels[0]!)} … ${esc(d.labels[n - 1]!)}`}</div></div>`;
 }
 
 function historyHtml(history: MonitoringHistory): string {
