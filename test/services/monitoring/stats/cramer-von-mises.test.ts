@@ -9,25 +9,13 @@ import {
   rankStatisticU,
 } from '../../../../electron/services/monitoring/stats/cramer-von-mises';
 import { sortedSampleOf, type SortedSample } from '../../../../electron/services/monitoring/stats/samples';
+import { grid, uniforms } from './seeded-values';
 
 /**
  * The two-sample Cramér-von Mises test without Docker: scipy 1.10.1's numbers pinned as literals
  * (each with the Python call that produced it, run in orrery/python:local) and the properties a
  * user relies on. The full comparison on generated data is ks-cvm-scipy.test.ts.
  */
-
-/** np.arange(count)/count + shift. */
-function grid(count: number, shift = 0): number[] {
-  return Array.from({ length: count }, (_, i) => i / count + shift);
-}
-
-function uniforms(seed: number, n: number, shift = 0): Float64Array {
-  let state = seed >>> 0;
-  return Float64Array.from({ length: n }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296 + shift;
-  });
-}
 
 function expectScipy(result: { statistic: number; pValue: number }, statistic: number, pValue: number): void {
   expect(Math.abs(result.statistic - statistic)).toBeLessThanOrEqual(1e-12);

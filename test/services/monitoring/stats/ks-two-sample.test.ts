@@ -8,26 +8,13 @@ import {
 } from '../../../../electron/services/monitoring/stats/kolmogorov-distribution';
 import { ksTwoSample, roundHalfEven } from '../../../../electron/services/monitoring/stats/ks-two-sample';
 import { sortedSampleOf, type SortedSample } from '../../../../electron/services/monitoring/stats/samples';
+import { grid, uniforms } from './seeded-values';
 
 /**
  * The KS test without Docker: scipy 1.10.1's numbers pinned as literals (each with the Python call
  * that produced it, run in orrery/python:local), and the properties a user relies on. The full
  * comparison on generated data is ks-cvm-scipy.test.ts.
  */
-
-/** x/count for x = 0 … count−1, plus `shift`: evenly spread values (np.arange(count)/count + shift). */
-function grid(count: number, shift = 0): number[] {
-  return Array.from({ length: count }, (_, i) => i / count + shift);
-}
-
-/** A small seeded generator (LCG), for the property checks only. */
-function uniforms(seed: number, n: number, shift = 0): Float64Array {
-  let state = seed >>> 0;
-  return Float64Array.from({ length: n }, () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296 + shift;
-  });
-}
 
 const REF_7 = [0.12, -1.3, 0.55, 2.1, 0.9, -0.4, 1.7];
 const CUR_9 = [1.4, 2.2, 0.95, 3.1, 1.8, 2.6, 0.3, 1.1, 2.9];
