@@ -38,16 +38,14 @@ export async function connect(dataDir: string): Promise<CliConnection> {
 
 /**
  * Reaches the running Orrery only, for commands that mean nothing without it: deployments are
- * served by the running app (its gateway and replicas), so `orrery deploy` never opens the store.
+ * served by the running app (its gateway and replicas), jobs run by its queue, so `orrery deploy`
+ * and `orrery jobs` never open the store. `needs` says why, in the message when none answers.
  */
-export async function connectToRunning(dataDir: string): Promise<CliConnection> {
+export async function connectToRunning(dataDir: string, needs = 'Deployments are served by a running Orrery'): Promise<CliConnection> {
   const info = readServerInfo(dataDir);
   if (info && (await answers(info.url))) return serverConnection(info);
   const why = info ? `its server at ${info.url} (from ${SERVER_INFO_FILE}) does not answer` : `there is no ${SERVER_INFO_FILE} in it`;
-  throw new OrreryError(
-    'UNAVAILABLE',
-    `No Orrery is running on the data dir ${dataDir} (${why}). Deployments are served by a running Orrery: open the desktop app or run npm run serve, then try again.`,
-  );
+  throw new OrreryError('UNAVAILABLE', `No Orrery is running on the data dir ${dataDir} (${why}). ${needs}: open the desktop app or run npm run serve, then try again.`);
 }
 
 function serverConnection(info: ServerInfo): CliConnection {

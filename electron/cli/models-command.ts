@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { scanArgv, UsageError, type ContractCall } from './cli-args';
 import { DEPLOY_OPTIONS, DEPLOY_USAGE, parseDeploy, type DeployCommand } from './deploy-command';
+import { JOBS_OPTIONS, JOBS_USAGE, jobsUsage, parseJobs, type JobsCommand } from './jobs-command';
 import { ALERTS_USAGE, MONITOR_USAGE, MONITORING_OPTIONS, parseMonitoring, type MonitoringCommand } from './monitor-command';
 
 export { UsageError, type ContractCall } from './cli-args';
@@ -13,7 +14,8 @@ export type CliCommand =
   | { kind: 'help'; text: string }
   | { kind: 'call'; subcommand: ModelsSubcommand; call: ContractCall; dataDir?: string; json: boolean }
   | DeployCommand
-  | MonitoringCommand;
+  | MonitoringCommand
+  | JobsCommand;
 
 export interface CliDefaults {
   /** Who does register/push/pull when --actor is not given ('' when unknown). */
@@ -34,10 +36,13 @@ const SUBCOMMAND_USAGE: Record<ModelsSubcommand, string> = {
   list: '  orrery models list',
 };
 
-export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|deploy|monitor|alerts <command> [options]
+export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|jobs|deploy|monitor|alerts <command> [options]
 
 Models (the registry):
 ${Object.values(SUBCOMMAND_USAGE).join('\n')}
+
+Training jobs (your code in an image, queued for GPUs, CPUs and memory, followed into a run):
+${JOBS_USAGE}
 
 Deployments (serving a model version on a stable local URL):
 ${DEPLOY_USAGE}
@@ -55,10 +60,12 @@ Options:
   -h, --help       this help
 
 A running Orrery (desktop or npm run serve) is reached through <data-dir>/server.json; when none
-answers, a models command opens the store itself (training stays off), and a deploy, monitor or
-alerts command fails: deployments are served by a running Orrery (monitor drift needs none).
+answers, a models command opens the store itself (training stays off), and a jobs, deploy, monitor
+or alerts command fails: jobs and deployments are run by a running Orrery (monitor drift needs none).
+No command creates a data dir: one that does not exist is refused.
 Exit status: 0 done, 1 failed (the reason on stderr), 2 bad usage.
-monitor drift exits 0 when the datasets do not drift, 3 when they do.`;
+monitor drift exits 0 when the datasets do not drift, 3 when they do.
+jobs wait exits 0 when the job's run finished, 3 when it ended otherwise (how, on stderr).`;
 
 function subcommandUsage(sub: ModelsSubcommand): string {
   return `Usage:\n${SUBCOMMAND_USAGE[sub]}\n\nRun 'orrery --help' for the options every command takes.`;
@@ -68,8 +75,8 @@ const VALUE_OPTIONS = ['data-dir', 'actor', 'run', 'folder', 'path', 'name', 'de
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 /** The scanner knows every command's options, so it can tell an option's value from a positional. */
 const ALL_OPTIONS = {
-  values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values, ...MONITORING_OPTIONS.values])],
-  flags: [...new Set(['json', ...DEPLOY_OPTIONS.flags, ...MONITORING_OPTIONS.flags])],
+  values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values, ...MONITORING_OPTIONS.values, ...JOBS_OPTIONS.values])],
+  flags: [...new Set(['json', ...DEPLOY_OPTIONS.flags, ...MONITORING_OPTIONS.flags, ...JOBS_OPTIONS.flags])],
 };
 const COMMON: readonly ValueOption[] = ['data-dir'];
 const ALLOWED: Record<ModelsSubcommand, readonly ValueOption[]> = {
@@ -83,7 +90,7 @@ const SUBCOMMANDS = Object.keys(ALLOWED) as ModelsSubcommand[];
 
 /** Parses `orrery …` into a contract call; throws UsageError for anything malformed. */
 export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCommand {
-  const scanned = scanArgv(argv, ALL_OPTIONS);
+  const scanned = scanJobsAware(argv);
   const [group, subName, ...rest] = scanned.positionals;
   if (group === undefined) {
     if (scanned.help) return { kind: 'help', text: CLI_USAGE };
@@ -92,6 +99,10 @@ export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCom
   if (group === 'deploy') {
     if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
     return parseDeploy(scanned.positionals.slice(1), scanned, { actor: defaults.actor });
+  }
+  if (group === 'jobs') {
+    if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
+    return parseJobs(scanned.positionals.slice(1), scanned, { cwd: defaults.cwd });
   }
   if (group === 'monitor' || group === 'alerts') {
     if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
@@ -186,6 +197,18 @@ export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCom
   }
   const dataDir = one('data-dir');
   return { kind: 'call', subcommand: sub, call, json: scanned.flags.has('json'), ...(dataDir !== undefined ? { dataDir } : {}) };
+}
+
+/** Scans argv; an unknown option in `jobs submit` is most likely the command's own, given without `--` before it. */
+function scanJobsAware(argv: readonly string[]) {
+  try {
+    return scanArgv(argv, ALL_OPTIONS);
+  } catch (error) {
+    const beforeCommand = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    const submitting = beforeCommand.includes('jobs') && beforeCommand.includes('submit');
+    if (!(error instanceof UsageError) || !submitting || !error.message.startsWith('Unknown option')) throw error;
+    throw new UsageError(`${error.message} The command to run and its own options go after --, like: orrery jobs submit --image I -- python3 -u train.py --lr 0.1`, jobsUsage('submit'));
+  }
 }
 
 function parseVersion(text: string, usage: string): number {

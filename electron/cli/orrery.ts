@@ -3,7 +3,9 @@ import path from 'node:path';
 import { resolveDataDir } from '../services/config/data-dir';
 import { InlineCompute } from '../services/monitoring/compute/monitoring-compute';
 import { connect } from './connection';
+import { dataDirSource, requireExistingDataDir } from './data-dir-check';
 import { runDeploy } from './deploy-run';
+import { runJobs } from './jobs-run';
 import { CLI_USAGE, parseCli, UsageError } from './models-command';
 import { describeResult } from './models-output';
 import { localDriftDeps, runMonitorDrift } from './monitor-drift-run';
@@ -11,8 +13,9 @@ import { runMonitoring } from './monitor-run';
 import { watchPushProgress } from './push-progress';
 
 /**
- * `orrery models|deploy|monitor|alerts …`: the registry, deployments and their monitoring from scripts
- * and CI. Exit 0 done, 1 failed, 2 bad usage; `monitor drift` 3 when the datasets drift.
+ * `orrery models|jobs|deploy|monitor|alerts …`: the registry, training jobs, deployments and their
+ * monitoring from scripts and CI. Exit 0 done, 1 failed, 2 bad usage; `monitor drift` 3 when the
+ * datasets drift, `jobs wait` 3 when the job ended other than finished.
  */
 async function main(argv: readonly string[]): Promise<number> {
   let command;
@@ -32,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command.kind === 'monitor-drift') return runMonitorDrift(command, { out, err: (text) => write(process.stderr, text) }, localDriftDeps(new InlineCompute()));
   const flag = command.dataDir === undefined ? undefined : path.resolve(workingDir(), command.dataDir);
   const dataDir = resolveDataDir({ flag, env: process.env, platform: process.platform, homedir: os.homedir() });
+  requireExistingDataDir(dataDir, dataDirSource(flag, process.env));
+  if (command.kind === 'jobs') return runJobs(command, dataDir, { out, err: (text) => write(process.stderr, text), now: Date.now });
   if (command.kind === 'deploy') {
     // Only a follow waits for Ctrl-C; any other command keeps the default (Ctrl-C ends it at once).
     const stopped = command.follow

@@ -165,6 +165,12 @@ export interface RegistryVersionEvent {
   change: 'registered' | 'stage' | 'alias' | 'approval' | 'gates';
 }
 
+/** A registry change as its audit entry names it: the model (null for none) and the action. */
+export interface RegistryAuditEvent {
+  name: string | null;
+  action: string;
+}
+
 /** Bytes of one blob sent so far while pushing a version to an OCI registry. */
 export interface RegistryPushProgressEvent {
   name: string;
@@ -186,6 +192,7 @@ export interface RegistryPushResult {
 export const registryEvents = {
   'registry.version': event<RegistryVersionEvent>('A model version was registered or changed (stage, alias, gates, approval)'),
   'registry.pushProgress': event<RegistryPushProgressEvent>('Progress of a push to a remote registry'),
+  'registry.audit': event<RegistryAuditEvent>("An entry was added to the registry's audit log (any change: gates, aliases, pushes, pulls too)"),
 };
 export type RegistryEvents = EventsOf<typeof registryEvents>;
 

@@ -221,8 +221,23 @@ export interface MetricsLoggedEvent {
   latest: LatestMetric[];
 }
 
+/** An experiment created, renamed, re-tagged, deleted or restored (its runs' changes are `tracking.run`). */
+export interface ExperimentChangedEvent {
+  experimentId: string;
+  change: 'created' | 'updated' | 'deleted' | 'restored';
+}
+
+/** A file written to a run's artifacts: an upload, or a job's outputs collected when it ended. */
+export interface ArtifactWrittenEvent {
+  runId: string;
+  experimentId: string;
+  path: string;
+}
+
 export const trackingEvents = {
-  'tracking.run': event<RunChangedEvent>('A run was created or changed'),
+  'tracking.run': event<RunChangedEvent>('A run was created or changed (status, name, tags, params, lifecycle)'),
   'tracking.metrics': event<MetricsLoggedEvent>('Metric points were logged to a run'),
+  'tracking.artifact': event<ArtifactWrittenEvent>("A file was written to a run's artifacts"),
+  'tracking.experiment': event<ExperimentChangedEvent>('An experiment was created, renamed, re-tagged, deleted or restored'),
 };
 export type TrackingEvents = EventsOf<typeof trackingEvents>;

@@ -136,7 +136,9 @@ describe('orrery models against a running Orrery (server.json)', () => {
 
 describe('orrery models with no Orrery running (the store opened in-process)', () => {
   it('registers from a folder relative to the working directory, approves, and a stale server.json is ignored', async () => {
+    // An empty folder made on purpose is a data dir to start (a missing one is refused: jobs-cli.test.ts).
     const dataDir = path.join(tempDir(), 'data');
+    fs.mkdirSync(dataDir, { mode: 0o700 });
     const work = modelFolder({ 'out/model/model.pt': 'torch-weights', 'out/model/config.json': '{}' });
     const registered = await orrery(['models', 'register', '--folder', 'out/model', '--name', 'resnet', '--data-dir', dataDir], { cwd: work });
     expect(registered).toEqual({ code: 0, stdout: 'Registered resnet version 1 (pytorch, 2 files, 15 B, no gates)\n', stderr: '' });

@@ -191,7 +191,12 @@ describe.skipIf(!browserPath)('Experiments and the runs table in a real browser 
     const victim = rows.filter({ hasText: 'run-07' });
     const victimId = await victim.getAttribute('data-run-id');
     await victim.getByRole('button', { name: 'Delete' }).click();
+    // Deleting asks first, and says how to undo it; nothing is gone until confirmed.
+    await expect.poll(() => page.getByTestId('confirm-delete-run-text').textContent()).toMatch(/can be restored: tick “Show deleted”/);
+    expect(await rows.count()).toBe(30);
+    await page.getByTestId('confirm-delete-run-submit').click();
     await expect.poll(() => rows.count()).toBe(29);
+    await expect.poll(() => page.getByTestId('confirm-delete-run').count()).toBe(0);
     await page.getByTestId('show-deleted').check();
     await expect.poll(() => rows.count()).toBe(30);
     await page.locator(`[data-run-id="${victimId}"]`).getByRole('button', { name: 'Restore' }).click();

@@ -100,6 +100,8 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     await page.waitForTimeout(1500);
     await page.screenshot({ path: screenshotPath('jobs'), fullPage: true });
     await page.getByRole('button', { name: 'Cancel sleeper' }).click();
+    // Cancelling asks first.
+    await page.getByTestId('confirm-cancel-job-submit').click();
     await expect.poll(() => second.getAttribute('data-status'), { timeout: 30_000 }).toBe('cancelled');
     await expect.poll(() => first.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished');
     await page.screenshot({ path: screenshotPath('jobs-ended'), fullPage: true });

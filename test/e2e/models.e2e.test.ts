@@ -132,6 +132,10 @@ describe.skipIf(!browserPath || !haveRegistry)('Model registry UI in a real brow
     await push.getByTestId('push-submit').click();
     await expect.poll(() => push.getByTestId('push-result').textContent(), { timeout: 30_000 }).toMatch(/Pushed.*ml\/models\/iris:v1@sha256:[0-9a-f]{64}.*3 blobs uploaded, 0 already on the registry/);
     expect(await push.getByTestId('push-progress').textContent()).toContain('model.pkl');
+    // Pushed: the dialog now says what was pushed, and cannot be edited into another reference.
+    expect(await push.getByLabel('Tag').isDisabled()).toBe(true);
+    expect(await push.getByLabel('Registry').isDisabled()).toBe(true);
+    expect(await push.getByTestId('push-preview').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('push-dialog') });
     await push.getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => page.getByTestId('lineage-push').textContent()).toContain(`${registry.host}/ml/models/iris:v1`);
@@ -147,11 +151,23 @@ describe.skipIf(!browserPath || !haveRegistry)('Model registry UI in a real brow
     await pull.getByTestId('pull-submit').click();
     await expect.poll(() => pull.getByTestId('pull-error').textContent()).toMatch(/not found/);
     await pull.getByLabel('Reference').fill(`${registry.host}/ml/models/iris:v1`);
+    // The refusal was about the reference typed before: editing it takes the message away.
+    await expect.poll(() => pull.getByTestId('pull-error').count()).toBe(0);
     await pull.getByLabel('Register as model').fill('iris-mirror');
     await pull.getByTestId('pull-submit').click();
     await expect.poll(() => page.getByTestId('version-title').textContent(), { timeout: 30_000 }).toBe('iris-mirror v1');
     expect(await page.getByTestId('lineage-registry').textContent()).toContain(`${registry.host}/ml/models/iris:v1`);
     await screenshotWhole(page, 'model-pulled');
+
+    // The same reference again: the dialog says which version already holds it, and nothing is added.
+    await page.evaluate("window.location.hash = '#/models'");
+    await page.getByTestId('pull-model').click();
+    await pull.getByLabel('Reference').fill(`${registry.host}/ml/models/iris:v1`);
+    await pull.getByLabel('Register as model').fill('iris-mirror');
+    await pull.getByTestId('pull-submit').click();
+    await expect.poll(() => pull.getByTestId('pull-error').textContent(), { timeout: 30_000 }).toMatch(/already pulled as version 1 of iris-mirror/);
+    await page.screenshot({ path: screenshotPath('pull-already-pulled') });
+    await page.keyboard.press('Escape');
 
     await page.evaluate("window.location.hash = '#/models'");
     await expect.poll(() => page.getByTestId('model-row').count()).toBe(2);

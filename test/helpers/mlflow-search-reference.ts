@@ -36,6 +36,15 @@
  * - ILIKE folds case the way MLflow on SQLite does (SQLAlchemy renders `lower(x) LIKE lower(y)`,
  *   and SQLite's lower() folds only ASCII A-Z): `É` and `é` are different letters to ILIKE.
  *
+ * The runs table (`tracking.queryRuns`) asks in Orrery's dialect, a superset with two rules of its
+ * own (RUNS_TABLE_RULES below; MLflow's REST API keeps MLflow's):
+ *
+ * - IN / NOT IN take a list of quoted strings on params, tags and every string attribute too; a
+ *   run without the param or tag matches neither, like every other clause on it.
+ * - A param sorts as a number when its value is a plain decimal literal (`-1`, `0.5`, `.5`, `1.`,
+ *   `1e-3`; no spaces, hex, `inf` or `nan`) that is finite: numbers first, by value, then the other
+ *   values by code point, then runs without the param; equal numbers (`1`, `1.0`) tie.
+ *
  * Strings compare by code point, which is SQLite's BINARY collation on UTF-8 (not JS's `<`,
  * which compares UTF-16 units and orders U+FFxx after astral characters).
  */
@@ -92,9 +101,13 @@ export type DatasetField = (typeof DATASET_FIELDS)[number];
 export type RefClause =
   | { entity: 'metric'; key: string; comparator: NumericComparator; value: number }
   | { entity: 'param' | 'tag'; key: string; comparator: StringComparator; value: string }
+  /** The runs table only (MLflow refuses a list here). */
+  | { entity: 'param' | 'tag'; key: string; comparator: ListComparator; value: readonly string[] }
   | { entity: 'attribute'; key: NumericAttribute; comparator: NumericComparator; value: number }
   | { entity: 'attribute'; key: StringAttribute; comparator: StringComparator; value: string }
   | { entity: 'attribute'; key: 'run_id'; comparator: ListComparator; value: readonly string[] }
+  /** The runs table only for keys other than run_id. */
+  | { entity: 'attribute'; key: StringAttribute; comparator: ListComparator; value: readonly string[] }
   | { entity: 'dataset'; key: DatasetField; comparator: StringComparator; value: string }
   | { entity: 'dataset'; key: DatasetField; comparator: ListComparator; value: readonly string[] };
 
@@ -111,6 +124,13 @@ export interface RefQuery {
   filter: readonly RefClause[];
   orderBy: readonly RefOrder[];
 }
+
+/** Whose sorting rules: MLflow's (its REST API) or the runs table's (see the header). */
+export interface SearchRules {
+  numericParams: boolean;
+}
+export const MLFLOW_RULES: SearchRules = { numericParams: false };
+export const RUNS_TABLE_RULES: SearchRules = { numericParams: true };
 
 // ---- values ----
 
@@ -246,8 +266,19 @@ export function clauseMatches(run: RefRun, clause: RefClause): boolean {
 
 // ---- order ----
 
+/**
+ * Whether the runs table reads a param as a number. Written apart from Orrery's regular expression:
+ * JS's Number() reads exactly the decimal literals once spaces, empty text, hex/octal/binary
+ * prefixes and the infinities are ruled out.
+ */
+export function numericParam(value: string): number | null {
+  if (value === '' || value !== value.trim() || /[xob]/i.test(value)) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
 /** rank 0: has a value; metrics rank NaN 1; a missing value ranks last (2) in both directions. */
-function sortKey(run: RefRun, order: RefOrder): { rank: number; value: number | string | null } {
+function sortKey(run: RefRun, order: RefOrder, rules: SearchRules): { rank: number; value: number | string | null } {
   switch (order.entity) {
     case 'metric': {
       const value = latestMetric(run.metrics[order.key]);
@@ -258,7 +289,12 @@ function sortKey(run: RefRun, order: RefOrder): { rank: number; value: number | 
     case 'param':
     case 'tag': {
       const bag = order.entity === 'param' ? run.params : run.tags;
-      return Object.hasOwn(bag, order.key) ? { rank: 0, value: bag[order.key]! } : { rank: 2, value: null };
+      if (!Object.hasOwn(bag, order.key)) return { rank: 2, value: null };
+      const value = bag[order.key]!;
+      if (order.entity === 'tag' || !rules.numericParams) return { rank: 0, value };
+      // Numbers (rank 0) before other text (rank 1).
+      const n = numericParam(value);
+      return n === null ? { rank: 1, value } : { rank: 0, value: n };
     }
     case 'attribute': {
       if (order.key === 'start_time' || order.key === 'end_time') {
@@ -276,10 +312,10 @@ function compareValues(a: number | string, b: number | string): number {
 }
 
 /** MLflow's order: each order_by key (rank, then value), then start_time DESC, then run_id. */
-export function compareRuns(a: RefRun, b: RefRun, orderBy: readonly RefOrder[]): number {
+export function compareRuns(a: RefRun, b: RefRun, orderBy: readonly RefOrder[], rules: SearchRules = MLFLOW_RULES): number {
   for (const order of orderBy) {
-    const x = sortKey(a, order);
-    const y = sortKey(b, order);
+    const x = sortKey(a, order, rules);
+    const y = sortKey(b, order, rules);
     if (x.rank !== y.rank) return x.rank - y.rank;
     if (x.value !== null && y.value !== null) {
       const d = compareValues(x.value, y.value);
@@ -291,10 +327,10 @@ export function compareRuns(a: RefRun, b: RefRun, orderBy: readonly RefOrder[]):
 }
 
 /** The runs `query` returns, in order. */
-export function referenceSearch(runs: readonly RefRun[], query: RefQuery): RefRun[] {
+export function referenceSearch(runs: readonly RefRun[], query: RefQuery, rules: SearchRules = MLFLOW_RULES): RefRun[] {
   return runs
     .filter((run) => query.experimentIds.includes(run.experimentId))
     .filter((run) => query.lifecycle === 'all' || run.lifecycleStage === query.lifecycle)
     .filter((run) => query.filter.every((clause) => clauseMatches(run, clause)))
-    .sort((a, b) => compareRuns(a, b, query.orderBy));
+    .sort((a, b) => compareRuns(a, b, query.orderBy, rules));
 }

@@ -15,6 +15,7 @@ import {
   type RefQuery,
   type RefRun,
   type RunStatus,
+  type StringAttribute,
 } from './mlflow-search-reference';
 
 /**
@@ -50,6 +51,19 @@ const START_TIMES = Array.from({ length: 8 }, (_, i) => T0 + i * 1000);
 const ALPHABET = ['a', 'b', 'A', 'B', 'x', '0', '1', '.', '-', ' ', '_', '%', '*', '?', '[', ']', 'é', 'É', '日', '😀'];
 const chars = fc.constantFrom(...ALPHABET);
 export const valueArb = fc.string({ unit: chars, minLength: 0, maxLength: 6 });
+/**
+ * Param values: text as above, or numbers as people log them and near misses the runs table must
+ * not read as numbers (spaces, hex, infinities), so that sorting by a param meets both.
+ */
+const paramValueArb = fc.oneof(
+  { arbitrary: valueArb, weight: 2 },
+  {
+    arbitrary: fc.constantFrom('1', '10', '9', '2', '0.5', '-1', '1e-3', '1.0', '.5', '1.', '+2', '-0', '1e999', 'inf', 'NaN', '0x10', ' 1', '1 ', '1e3'),
+    weight: 2,
+  },
+  { arbitrary: fc.integer({ min: -20, max: 20 }).map(String), weight: 1 },
+  { arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }).map(String), weight: 1 },
+);
 /** Run names: never empty and never padded (runs/create trims a name; MLflow's UI does too). */
 const nameArb = fc
   .string({ unit: chars, minLength: 1, maxLength: 6 })
@@ -99,7 +113,7 @@ const runSpecArb = (experiments: number): fc.Arbitrary<RunSpec> =>
     name: nameArb,
     userId: fc.constantFrom(...USERS),
     startTime: fc.constantFrom(...START_TIMES),
-    params: optionalRecord(PARAM_KEYS, valueArb),
+    params: optionalRecord(PARAM_KEYS, paramValueArb),
     tags: optionalRecord(TAG_KEYS, valueArb),
     metrics: optionalRecord(METRIC_KEYS, pointsArb),
     split: fc.integer({ min: 0, max: 4 }),
@@ -294,7 +308,29 @@ function numberArb(pool: readonly number[]): fc.Arbitrary<number> {
   );
 }
 
-function clauseArb(pools: Pools): fc.Arbitrary<RefClause> {
+/** IN / NOT IN with values from `pool` (and now and then one no run has). */
+function listParts(pool: readonly string[]): fc.Arbitrary<{ comparator: (typeof LIST_COMPARATORS)[number]; value: string[] }> {
+  const real = pool.length > 0 ? pool : [''];
+  return fc.record({
+    comparator: fc.constantFrom(...LIST_COMPARATORS),
+    value: fc.uniqueArray(fc.oneof({ arbitrary: fc.constantFrom(...real), weight: 5 }, { arbitrary: valueArb, weight: 1 }), { minLength: 1, maxLength: 4 }),
+  });
+}
+
+/** Lists MLflow refuses and the runs table takes: on params, tags and string attributes other than run_id. */
+function runsTableListArb(pools: Pools): fc.Arbitrary<RefClause> {
+  const attribute = (key: StringAttribute, pool: readonly string[]) => listParts(pool).map((p): RefClause => ({ entity: 'attribute', key, ...p }));
+  return fc.oneof(
+    fc.tuple(keyArb(pools.paramKeys), listParts(pools.params)).map(([key, p]): RefClause => ({ entity: 'param', key, ...p })),
+    fc.tuple(keyArb(pools.tagKeys), listParts(pools.tags)).map(([key, p]): RefClause => ({ entity: 'tag', key, ...p })),
+    attribute('run_name', pools.names),
+    attribute('status', STATUSES),
+    attribute('user_id', pools.users),
+    attribute('artifact_uri', pools.uris),
+  );
+}
+
+function clauseArb(pools: Pools, dialect: 'mlflow' | 'orrery'): fc.Arbitrary<RefClause> {
   const metric = fc.record({
     entity: fc.constant('metric' as const),
     key: keyArb(pools.metricKeys),
@@ -333,7 +369,7 @@ function clauseArb(pools: Pools): fc.Arbitrary<RefClause> {
         .map(([comparator, value]): RefClause => ({ entity: 'dataset', key, comparator, value })),
     ),
   );
-  return fc.oneof(
+  const all = [
     { arbitrary: metric, weight: 4 },
     { arbitrary: keyed('param', pools.paramKeys, pools.params), weight: 3 },
     { arbitrary: keyed('tag', pools.tagKeys, pools.tags), weight: 3 },
@@ -341,7 +377,8 @@ function clauseArb(pools: Pools): fc.Arbitrary<RefClause> {
     { arbitrary: stringAttribute, weight: 3 },
     { arbitrary: runIdList, weight: 1 },
     { arbitrary: dataset, weight: 2 },
-  );
+  ];
+  return fc.oneof(...all, ...(dialect === 'orrery' ? [{ arbitrary: runsTableListArb(pools), weight: 2 }] : []));
 }
 
 const ORDER_ATTRIBUTES: readonly OrderAttribute[] = ['start_time', 'end_time', 'run_name', 'status', 'user_id', 'run_id', 'artifact_uri'];
@@ -356,10 +393,10 @@ const orderArb: fc.Arbitrary<RefOrder> = fc.oneof(
 /**
  * Queries against `runs`, in the store's `experimentIds`. Each query has an anchor run: most of its
  * clauses take their keys and values from that run (so AND-ed clauses still find something) and
- * the rest from the whole store.
+ * the rest from the whole store. The 'orrery' dialect (the runs table's) adds IN lists MLflow refuses.
  */
-export function queryArb(runs: readonly RefRun[], experimentIds: readonly string[]): fc.Arbitrary<QueryCase> {
-  const everyone = clauseArb(poolsOf(runs));
+export function queryArb(runs: readonly RefRun[], experimentIds: readonly string[], dialect: 'mlflow' | 'orrery' = 'mlflow'): fc.Arbitrary<QueryCase> {
+  const everyone = clauseArb(poolsOf(runs), dialect);
   const subsets = experimentIds.map((id) => [id]);
   if (experimentIds.length > 1) subsets.push([...experimentIds]);
   return fc.constantFrom(...runs).chain((anchor) =>
@@ -373,7 +410,7 @@ export function queryArb(runs: readonly RefRun[], experimentIds: readonly string
         { arbitrary: fc.constantFrom<Lifecycle | 'all'>('active', 'deleted', 'all'), weight: 2 },
       ),
       clauses: fc.array(
-        fc.record({ clause: fc.oneof({ arbitrary: clauseArb(poolsOf([anchor])), weight: 3 }, { arbitrary: everyone, weight: 1 }), spelling: spellingArb }),
+        fc.record({ clause: fc.oneof({ arbitrary: clauseArb(poolsOf([anchor]), dialect), weight: 3 }, { arbitrary: everyone, weight: 1 }), spelling: spellingArb }),
         { maxLength: 3 },
       ),
       order: fc.uniqueArray(fc.record({ order: orderArb, spelling: spellingArb }), {

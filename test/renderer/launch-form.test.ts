@@ -78,6 +78,11 @@ describe('buildSubmission: a single job', () => {
         hyperparameters: { lr: 0.1, opt: 'adam' },
         passHyperparametersAsArgs: false,
         resources: { gpus: [0, 1], cpus: 2, memoryGb: 1 },
+        // No workspace, datasets or variables: none is sent, and the image's working directory stays.
+        mounts: [],
+        env: {},
+        retries: 0,
+        priority: 0,
         maxRuntimeSeconds: 90,
         earlyStopping: { metric: 'val_loss', mode: 'min', patience: 3, minDelta: 0.01 },
       },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { takeAccessToken, type TokenEnv } from '../../renderer/src/api/token';
+import { takeAccessToken, takePastedToken, type TokenEnv } from '../../renderer/src/api/token';
 
 function fakeEnv(hash: string, stored: string | null = null) {
   const storage = new Map<string, string>(stored ? [['orrery.token', stored]] : []);
@@ -40,5 +40,21 @@ describe('takeAccessToken', () => {
   it('returns null when there is none', () => {
     expect(takeAccessToken(fakeEnv('').env)).toBeNull();
     expect(takeAccessToken(fakeEnv('#token=').env)).toBeNull();
+  });
+});
+
+describe('takePastedToken', () => {
+  it('takes a token pasted into the hash of an open tab, replacing the stored one', () => {
+    const { env, storage, replaced } = fakeEnv('#token=second', 'first');
+    expect(takePastedToken(env)).toBe('second');
+    expect(storage.get('orrery.token')).toBe('second');
+    expect(replaced).toEqual(['/']);
+  });
+
+  it('ignores an ordinary navigation, leaving the stored token and the address alone', () => {
+    const { env, storage, replaced } = fakeEnv('#/experiments/3', 'first');
+    expect(takePastedToken(env)).toBeNull();
+    expect(storage.get('orrery.token')).toBe('first');
+    expect(replaced).toEqual([]);
   });
 });

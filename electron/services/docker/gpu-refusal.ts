@@ -23,9 +23,9 @@ function carriesRefusal(error: unknown, depth = 0): boolean {
  * when the error is something else.
  */
 export function engineGpuRefusal(error: unknown): string | null {
-  if (!carriesRefusal(error)) return null;
-  return (
-    'This Docker engine has no NVIDIA runtime, so it cannot give the container GPUs. ' +
-    `Install the NVIDIA Container Toolkit, then: ${NVIDIA_RUNTIME_FIX}`
-  );
+  return carriesRefusal(error) ? NO_NVIDIA_RUNTIME : null;
 }
+
+/** engineGpuRefusal's words, which ContainerRunner.start throws as they are. */
+export const NO_NVIDIA_RUNTIME =
+  'This Docker engine has no NVIDIA runtime, so it cannot give the container GPUs. ' + `Install the NVIDIA Container Toolkit, then: ${NVIDIA_RUNTIME_FIX}`;

@@ -82,9 +82,14 @@ export class OciTransfer {
     }
   }
 
-  /** Pull an Orrery model artifact and register it as a new version of `name` (default: the card's name). */
+  /**
+   * Pull an Orrery model artifact and register it as a new version of `name` (default: the card's
+   * name). An artifact (manifest digest) already pulled into that model is refused as CONFLICT,
+   * naming the version, before any layer is downloaded.
+   */
   async pull(input: { reference: string; name?: string | undefined; actor: string }): Promise<ModelVersion> {
     const { claims, records } = this.deps;
+    const reference = input.reference.trim();
     if (input.name !== undefined) checkName(input.name);
     const ref = parseReference(input.reference);
     await fsp.mkdir(claims.modelsRoot, { recursive: true });
@@ -92,13 +97,19 @@ export class OciTransfer {
     const staging = path.join(claims.modelsRoot, `${PULL_PREFIX}${randomUUID()}`);
     const release = claims.claim(staging);
     try {
-      const pulled = await pullModel(this.deps.ociClient(), ref, staging);
+      const pulled = await pullModel(this.deps.ociClient(), ref, staging, {
+        beforeDownload: ({ digest, card }) => {
+          const name = input.name ?? card.name;
+          checkName(name);
+          this.refuseRepull(reference, name, digest);
+        },
+      });
       const name = input.name ?? pulled.card.name;
-      checkName(name);
+      // Again: a pull of the same artifact may have finished while this one downloaded.
+      this.refuseRepull(reference, name, pulled.digest);
       const card = pulled.card as ModelCard & { metrics?: unknown; lineage?: unknown };
       const metrics = card.metrics && typeof card.metrics === 'object' && !Array.isArray(card.metrics) ? (card.metrics as Record<string, MetricValue>) : {};
       const originalLineage = card.lineage && typeof card.lineage === 'object' ? (card.lineage as ModelLineage) : null;
-      const reference = input.reference.trim();
       const version = await this.deps.registration.registerFromFolder(
         { folder: staging, name, actor: input.actor, description: `Pulled from ${reference}` },
         { lineage: { pulledFrom: reference, digest: pulled.digest, originalLineage }, metrics, sourcePath: reference },
@@ -113,6 +124,14 @@ export class OciTransfer {
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
       release();
+    }
+  }
+
+  /** A second copy of one artifact would be a version that differs from the first in nothing. */
+  private refuseRepull(reference: string, name: string, digest: string): void {
+    const existing = this.deps.repo.pulledVersion(name, digest);
+    if (existing !== undefined) {
+      throw conflict(`${reference} was already pulled as version ${existing} of ${name} (the same artifact, ${digest}); no new version was made.`);
     }
   }
 

@@ -145,6 +145,8 @@ export class RegistryRecords {
 
   record(actor: string, action: string, model: string | null, version: number | null, details: Record<string, unknown>): void {
     this.repo.appendAudit({ at: this.now(), actor, action, model, version, details });
+    // Recorded inside the caller's transaction: published once that has ended (a rolled-back one costs a reader one re-read).
+    queueMicrotask(() => this.bus?.publish('registry.audit', { name: model, action }));
   }
 
   auditLog(name?: string, limit = 500): AuditEntry[] {

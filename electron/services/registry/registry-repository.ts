@@ -109,6 +109,18 @@ export class RegistryRepository {
     return this.sql.get('SELECT * FROM model_versions WHERE model = ? AND version = ?').get(model, version) as VersionRow | undefined;
   }
 
+  /** The first version of `model` pulled from the artifact with this manifest digest, if any. */
+  pulledVersion(model: string, digest: string): number | undefined {
+    const row = this.sql
+      .get(
+        `SELECT version FROM model_versions
+         WHERE model = ? AND json_extract(lineage, '$.pulledFrom') IS NOT NULL AND json_extract(lineage, '$.digest') = ?
+         ORDER BY version LIMIT 1`,
+      )
+      .get(model, digest) as { version: number } | undefined;
+    return row?.version;
+  }
+
   versionExists(model: string, version: number): boolean {
     return this.sql.get('SELECT 1 FROM model_versions WHERE model = ? AND version = ?').get(model, version) !== undefined;
   }

@@ -66,8 +66,14 @@ export class ArtifactStore {
   /** Temp files of uploads in progress in this process, which the start-up sweep must leave alone. */
   private readonly writing = new Set<string>();
 
-  /** `root` is `<dataDir>/artifacts`; it is created on first use. */
-  constructor(root: string) {
+  /**
+   * `root` is `<dataDir>/artifacts`; it is created on first use. `onWritten` hears of each file
+   * written whole (the area publishes it, so an open artifacts view re-reads).
+   */
+  constructor(
+    root: string,
+    private readonly onWritten?: (written: { experimentId: string; runId: string; path: string }) => void,
+  ) {
     this.root = path.resolve(root);
   }
 
@@ -99,6 +105,7 @@ export class ArtifactStore {
       await writeFully(temp, body);
       const { size } = await fsp.stat(temp);
       await fsp.rename(temp, target);
+      this.onWritten?.({ experimentId, runId, path: segments.join('/') });
       return { size };
     } catch (error) {
       await fsp.rm(temp, { force: true });

@@ -1,6 +1,7 @@
 import type { LifecycleStage } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
-import type { FilterClause, OrderClause } from './search-filter';
+import { PARAM_NUMBER_SQL } from './param-number';
+import type { FilterClause, OrderClause, SearchDialect } from './search-filter';
 
 // The run repository's SQL for runs/search: a parsed filter and order_by compiled to SQL fragments
 // with their bound values, never user text spliced in. Only the repositories use it.
@@ -32,6 +33,7 @@ export function compileRunQuery(
   lifecycle: LifecycleStage | 'all',
   clauses: readonly FilterClause[],
   order: readonly OrderClause[],
+  dialect: SearchDialect = 'mlflow',
 ): CompiledRunQuery {
   const where: string[] = [`r.experiment_id IN (${experimentIds.map(() => '?').join(',')})`];
   const whereParams: unknown[] = [...experimentIds];
@@ -53,6 +55,15 @@ export function compileRunQuery(
     let expr: string;
     // Runs without the value sort last in either direction, as in MLflow.
     let rank: string;
+    if (clause.entity === 'param' && dialect === 'orrery') {
+      // The runs table's rule (MLflow sorts params as text): numbers by value, then the other
+      // values as text, then runs without the param, in either direction.
+      joins.push(`LEFT JOIN run_params o${i} ON o${i}.run_id = r.run_id AND o${i}.key = ?`);
+      joinParams.push(clause.key);
+      const number = `${PARAM_NUMBER_SQL}(o${i}.value)`;
+      orderTerms.push(`(o${i}.value IS NULL)`, `(${number} IS NULL)`, `${number} ${dir}`, `(CASE WHEN ${number} IS NULL THEN o${i}.value END) ${dir}`);
+      return;
+    }
     if (clause.entity === 'metric') {
       joins.push(`LEFT JOIN metric_series o${i} ON o${i}.run_id = r.run_id AND o${i}.key = ?`);
       joinParams.push(clause.key);

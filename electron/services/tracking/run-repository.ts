@@ -2,7 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from '../store/statement-cache';
 import { type LifecycleStage, type RunStatus, PARENT_RUN_TAG } from '../../../shared/contract/tracking';
 import { compileRunQuery } from './run-query';
-import type { FilterClause, OrderClause } from './search-filter';
+import { registerParamNumber } from './param-number';
+import type { FilterClause, OrderClause, SearchDialect } from './search-filter';
 
 export interface RunRow {
   run_id: string;
@@ -49,6 +50,8 @@ export interface RunCriteria {
   lifecycle: LifecycleStage | 'all';
   clauses: readonly FilterClause[];
   order: readonly OrderClause[];
+  /** 'orrery' (the runs table) sorts numeric params as numbers; MLflow sorts them as text. */
+  dialect?: SearchDialect;
 }
 
 /** SQL for runs and what hangs off them: params, tags, dataset inputs. */
@@ -57,6 +60,7 @@ export class RunRepository {
 
   constructor(private readonly db: Database) {
     this.statements = new StatementCache(db);
+    registerParamNumber(db);
   }
 
   private sql(text: string): Statement {
@@ -84,7 +88,7 @@ export class RunRepository {
 
   /** A page of the runs matching the criteria, in order, and how many match in all. */
   search(criteria: RunCriteria, limit: number, offset: number): { rows: RunRow[]; total: number } {
-    const compiled = compileRunQuery(criteria.experimentIds, criteria.lifecycle, criteria.clauses, criteria.order);
+    const compiled = compileRunQuery(criteria.experimentIds, criteria.lifecycle, criteria.clauses, criteria.order, criteria.dialect);
     // Not cached: each filter is its own text.
     const rows = this.db
       .prepare(`SELECT r.* FROM runs r ${compiled.joins} WHERE ${compiled.where} ORDER BY ${compiled.orderBy} LIMIT ? OFFSET ?`)
@@ -93,12 +97,13 @@ export class RunRepository {
     return { rows, total };
   }
 
-  update(runId: string, fields: { status?: RunStatus; endTime?: number | null; name?: string }, now: number): void {
+  update(runId: string, fields: { status?: RunStatus; startTime?: number; endTime?: number | null; name?: string }, now: number): void {
     this.sql(
-        `UPDATE runs SET status = coalesce(@status, status), end_time = coalesce(@endTime, end_time), name = coalesce(@name, name), last_update_time = @now
+        `UPDATE runs SET status = coalesce(@status, status), start_time = coalesce(@startTime, start_time), end_time = coalesce(@endTime, end_time),
+           name = coalesce(@name, name), last_update_time = @now
          WHERE run_id = @runId`,
     )
-      .run({ runId, status: fields.status ?? null, endTime: fields.endTime ?? null, name: fields.name ?? null, now });
+      .run({ runId, status: fields.status ?? null, startTime: fields.startTime ?? null, endTime: fields.endTime ?? null, name: fields.name ?? null, now });
   }
 
   setLifecycle(runId: string, stage: LifecycleStage, now: number): void {

@@ -9,6 +9,13 @@ import { shortText } from '../../../shared/tracking-limits';
  */
 
 export type FilterEntity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
+
+/**
+ * Whose language: 'mlflow' is MLflow's exactly (its REST API, where clients expect its refusals);
+ * 'orrery' is the runs table's superset: IN / NOT IN also on params, tags and every string
+ * attribute, where MLflow takes a list only for run_id and datasets.
+ */
+export type SearchDialect = 'mlflow' | 'orrery';
 export type Comparator = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
 export interface FilterClause {
@@ -50,6 +57,8 @@ interface Schema {
   numericAttributes: ReadonlySet<string>;
   /** Attributes that take `IN (...)`. */
   listAttributes: ReadonlySet<string>;
+  /** Whether params and tags take `IN (...)` too. */
+  subjectLists: boolean;
   stringAttributeComparators: readonly Comparator[];
 }
 
@@ -94,7 +103,14 @@ const RUN_SCHEMA: Schema = {
   ]),
   numericAttributes: new Set(['start_time', 'end_time']),
   listAttributes: new Set(['run_id']),
+  subjectLists: false,
   stringAttributeComparators: LIST_COMPARATORS,
+};
+
+const ORRERY_RUN_SCHEMA: Schema = {
+  ...RUN_SCHEMA,
+  listAttributes: new Set(['run_id', 'run_name', 'status', 'user_id', 'artifact_uri']),
+  subjectLists: true,
 };
 
 const EXPERIMENT_SCHEMA: Schema = {
@@ -112,6 +128,7 @@ const EXPERIMENT_SCHEMA: Schema = {
   ]),
   numericAttributes: new Set(['creation_time', 'last_update_time']),
   listAttributes: new Set(),
+  subjectLists: false,
   // MLflow's SQL store refuses IN for experiment names; say so up front.
   stringAttributeComparators: STRING_COMPARATORS,
 };
@@ -326,6 +343,10 @@ function toClause(clause: RawClause, schema: Schema): FilterClause {
     case 'param':
     case 'tag': {
       const noun = entity === 'param' ? 'parameter' : 'tag';
+      if (schema.subjectLists) {
+        const value = raw.kind === 'list' ? listValue(raw) : stringValue(raw, `Expected a quoted string value for ${noun} (e.g. 'my-value'). Got value ${shortText(raw.raw)}`);
+        return { entity, key, comparator: stringOrList(clause, value, LIST_COMPARATORS), value };
+      }
       const value = stringValue(raw, `Expected a quoted string value for ${noun} (e.g. 'my-value'). Got value ${shortText(raw.raw)}`);
       return { entity, key, comparator: checkComparator(clause.comparator, STRING_COMPARATORS), value };
     }
@@ -357,7 +378,6 @@ function toClause(clause: RawClause, schema: Schema): FilterClause {
   }
 }
 
-/** Parses a runs/search filter, e.g. `metrics.acc > 0.5 and params.lr = '0.01'`. Empty → []. */
 /**
  * Bounds on a filter's size. Each clause becomes a subquery and each listed value a bound
  * variable; SQLite refuses past its own limits (expression depth 1000, 32766 variables, 64
@@ -376,9 +396,11 @@ function checkFilterSize(clauses: readonly FilterClause[]): FilterClause[] {
   return [...clauses];
 }
 
-export function parseSearchFilter(filter: string | undefined | null): FilterClause[] {
+/** Parses a runs/search filter, e.g. `metrics.acc > 0.5 and params.lr = '0.01'`. Empty → []. */
+export function parseSearchFilter(filter: string | undefined | null, dialect: SearchDialect = 'mlflow'): FilterClause[] {
   if (!filter) return [];
-  return checkFilterSize(parseClauses(filter).map((clause) => toClause(clause, RUN_SCHEMA)));
+  const schema = dialect === 'orrery' ? ORRERY_RUN_SCHEMA : RUN_SCHEMA;
+  return checkFilterSize(parseClauses(filter).map((clause) => toClause(clause, schema)));
 }
 
 /** Parses an experiments/search filter: attributes name, creation_time, last_update_time, and tags. */

@@ -29,7 +29,7 @@ export interface TrackingArea {
 /** Experiments, runs, metrics and artifacts, with their RPC methods. Depends on no other area. */
 export function createTracking(deps: TrackingAreaDeps): TrackingArea {
   const service = new TrackingService({ db: deps.db, bus: deps.bus, environment: deps.environment });
-  const artifacts = new ArtifactStore(path.join(deps.dataDir, 'artifacts'));
+  const artifacts = new ArtifactStore(path.join(deps.dataDir, 'artifacts'), (written) => deps.bus.publish('tracking.artifact', written));
   return {
     service,
     artifacts,

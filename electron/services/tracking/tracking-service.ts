@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type {
   Experiment,
+  ExperimentChangedEvent,
   LatestMetric,
   LifecycleStage,
   MetricSeries,
@@ -25,7 +26,7 @@ import { hydrateRuns } from './run-hydrator';
 import { RUN_NAME_TAG, toDatasetInput, toInputRow, toRunDetail } from './run-mapper';
 import { randomRunName } from './run-names';
 import { RunRepository, type RunRow } from './run-repository';
-import { parseOrderBy, parseSearchFilter } from './search-filter';
+import { parseOrderBy, parseSearchFilter, type SearchDialect } from './search-filter';
 import type { DatasetInputIn, NewRunInput, RunSummary, SearchExperimentsInput, SearchRunsInput } from './tracking-inputs';
 import { limits, shortText, validateExperimentId, validateExperimentName, validateKey, validateRunId, validateRunStatus, validateStringValue } from '../../../shared/tracking-limits';
 
@@ -71,12 +72,14 @@ export class TrackingService {
   createExperiment(name: unknown, tags: Array<{ key: string; value: string }> = []): string {
     const text = validateExperimentName(name, 'name');
     for (const tag of tags) this.checkTag(tag, limits.experimentTagValueLength);
-    return this.db.transaction(() => {
+    const id = this.db.transaction(() => {
       if (this.experiments.getByName(text)) throw new OrreryError('ALREADY_EXISTS', `Experiment(name=${text}) already exists.`);
       const id = this.experiments.insert(text, this.now());
       for (const tag of tags) this.experiments.setTag(id, tag.key, tag.value);
       return String(id);
     })();
+    this.publishExperiment(id, 'created');
+    return id;
   }
 
   getExperiment(experimentId: unknown): Experiment {
@@ -109,6 +112,7 @@ export class TrackingService {
       if (taken && taken.experiment_id !== row.experiment_id) throw new OrreryError('ALREADY_EXISTS', `Experiment(name=${text}) already exists.`);
       this.experiments.rename(row.experiment_id, text, this.now());
     })();
+    this.publishExperiment(String(row.experiment_id), 'updated');
     return this.getExperiment(String(row.experiment_id));
   }
 
@@ -116,6 +120,7 @@ export class TrackingService {
     const row = this.experimentRow(experimentId);
     if (stage === 'deleted' && row.experiment_id === 0) throw invalid('Cannot delete the default experiment (0). This is an internally reserved experiment.');
     this.experiments.setLifecycle(row.experiment_id, stage, this.now());
+    this.publishExperiment(String(row.experiment_id), stage === 'deleted' ? 'deleted' : 'restored');
     return this.getExperiment(String(row.experiment_id));
   }
 
@@ -123,6 +128,7 @@ export class TrackingService {
     const row = this.experimentRow(experimentId);
     const checked = this.checkTag(tag, limits.experimentTagValueLength);
     this.experiments.setTag(row.experiment_id, checked.key, checked.value);
+    this.publishExperiment(String(row.experiment_id), 'updated');
   }
 
   // ---- runs ----
@@ -192,12 +198,13 @@ export class TrackingService {
     return this.runs.inputs(runId).map(toDatasetInput);
   }
 
-  updateRun(runId: unknown, fields: { status?: unknown; endTime?: number | undefined; name?: unknown }): Run {
+  /** `startTime` is for a run that waited before it began (a queued job): its duration is then the job's. */
+  updateRun(runId: unknown, fields: { status?: unknown; startTime?: number | undefined; endTime?: number | undefined; name?: unknown }): Run {
     const row = this.runRow(runId);
     const status = fields.status === undefined || fields.status === null ? undefined : validateRunStatus(fields.status, 'status');
     const name = fields.name === undefined || fields.name === null ? undefined : validateStringValue(fields.name, 'name', limits.runNameLength);
     this.db.transaction(() => {
-      this.runs.update(row.run_id, { status, endTime: fields.endTime, name }, this.now());
+      this.runs.update(row.run_id, { status, startTime: fields.startTime, endTime: fields.endTime, name }, this.now());
       if (name !== undefined) this.runs.setTag(row.run_id, RUN_NAME_TAG, name);
     })();
     const run = this.getRun(row.run_id);
@@ -221,12 +228,14 @@ export class TrackingService {
       return write.write();
     });
     this.publishMetrics(row, latest);
+    this.publishKeysChanged(row, batch);
   }
 
   /** The same, sharing one commit with other writes that arrive at the same moment. */
   async logBatchGrouped(runId: unknown, batch: LogBatch): Promise<void> {
     const { row, write } = this.prepareBatch(runId, batch);
     this.publishMetrics(row, await this.commits.run(write));
+    this.publishKeysChanged(row, batch);
   }
 
   private prepareBatch(runId: unknown, batch: LogBatch) {
@@ -255,12 +264,22 @@ export class TrackingService {
     if (latest.length > 0) this.bus.publish('tracking.metrics', { runId: row.run_id, experimentId: String(row.experiment_id), latest });
   }
 
+  /** Tags and params are shown wherever the run is: a batch that changed them is a run change (a batch never changes the status). */
+  private publishKeysChanged(row: RunRow, batch: LogBatch): void {
+    if (batch.tags.length > 0 || batch.params.length > 0) this.publishRowChanged(row);
+  }
+
+  private publishRowChanged(row: RunRow): void {
+    this.bus.publish('tracking.run', { runId: row.run_id, experimentId: String(row.experiment_id), status: row.status, lifecycleStage: row.lifecycle_stage, change: 'updated' });
+  }
+
   deleteTag(runId: unknown, key: unknown): void {
     const row = this.activeRunRow(runId);
     const text = validateStringValue(key, 'key', limits.keyLength);
     if (this.runs.deleteTag(row.run_id, text) === 0) {
       throw new OrreryError('NOT_FOUND', `No tag with name: ${text} in run with id ${row.run_id}`);
     }
+    this.publishRowChanged(row);
   }
 
   logInputs(runId: unknown, datasets: DatasetInputIn[]): void {
@@ -290,15 +309,16 @@ export class TrackingService {
 
   // ---- search ----
 
-  searchRuns(input: SearchRunsInput): { runs: Run[]; nextPageToken: string | null; total: number } {
+  /** MLflow's runs/search by default; the runs table (queryRuns) asks in the 'orrery' dialect. */
+  searchRuns(input: SearchRunsInput, dialect: SearchDialect = 'mlflow'): { runs: Run[]; nextPageToken: string | null; total: number } {
     if (input.experimentIds.length > limits.searchExperiments) {
       throw invalid(`experimentIds has ${input.experimentIds.length} ids; at most ${limits.searchExperiments} in one search.`);
     }
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
-    const clauses = parseSearchFilter(input.filter);
+    const clauses = parseSearchFilter(input.filter, dialect);
     const order = parseOrderBy(input.orderBy);
     const offset = decodePageToken(input.pageToken);
-    const { rows, total } = this.runs.search({ experimentIds, lifecycle: input.lifecycle, clauses, order }, input.maxResults + 1, offset);
+    const { rows, total } = this.runs.search({ experimentIds, lifecycle: input.lifecycle, clauses, order, dialect }, input.maxResults + 1, offset);
     const page = rows.slice(0, input.maxResults);
     return {
       runs: this.hydrate(page, input.columns),
@@ -308,7 +328,7 @@ export class TrackingService {
   }
 
   queryRuns(input: SearchRunsInput & { columns: RunColumns }): RunsPage {
-    const result = this.searchRuns(input);
+    const result = this.searchRuns(input, 'orrery');
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
     return { runs: result.runs, total: result.total, nextPageToken: result.nextPageToken, available: this.runs.columnKeys(experimentIds) };
   }
@@ -352,6 +372,10 @@ export class TrackingService {
 
   private toExperiment(row: ExperimentRow): Experiment {
     return toExperiment(row, this.experiments.stats(row.experiment_id), this.experiments.tags(row.experiment_id));
+  }
+
+  private publishExperiment(experimentId: string, change: ExperimentChangedEvent['change']): void {
+    this.bus.publish('tracking.experiment', { experimentId, change });
   }
 
   private publishRun(run: Run, change: 'created' | 'updated' | 'deleted' | 'restored'): void {

@@ -3,16 +3,23 @@ import type { LocalImage } from '../../../shared/contract/training';
 import type { JobSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import type { ContainerRunner } from '../docker/container-runner';
+import { deviceRequestsFor } from '../docker/device-requests';
+import { NO_NVIDIA_RUNTIME } from '../docker/gpu-refusal';
 import { buildContainerSpec, LABEL_JOB_ID, LABEL_MANAGED } from './container-spec';
 import type { JobExit, JobLauncher, LaunchRequest, RunningJob, UnstartedJob } from './job-launcher';
 import { userString } from './job-user';
 
 /** The label every job container carries, and nothing else of Orrery's does. */
 const JOB_CONTAINERS = { [LABEL_MANAGED]: 'true' };
+/** A throwaway container that asks the engine for GPUs before a GPU job is accepted. */
+const LABEL_GPU_PROBE = 'dev.orrery.gpu-probe';
 
 /** Jobs in Docker containers: isolated, limited, and still running after Orrery closes. */
 export class DockerLauncher implements JobLauncher {
   readonly kind = 'docker' as const;
+
+  /** Set once the engine has given a probe container GPUs; a refusal is asked again next time. */
+  private gpusGranted = false;
 
   constructor(
     private readonly runner: ContainerRunner,
@@ -30,6 +37,31 @@ export class DockerLauncher implements JobLauncher {
         `spec.image: '${spec.image}' is not a local image. Local images: ${tags.length ? tags.slice(0, 20).join(', ') : 'none'}. ` +
           'Build one (npm run images builds orrery/python:local) or docker pull it.',
       );
+    }
+    const gpus = spec.resources.gpus;
+    if ((Array.isArray(gpus) ? gpus.length : gpus) > 0 && !this.gpusGranted) await this.probeGpus(spec.image, Array.isArray(gpus) ? gpus : [0]);
+  }
+
+  /**
+   * Asks the engine itself for GPUs with a container that runs `true`: an engine without the NVIDIA
+   * runtime refuses only when a container starts, and a job refused then would already be queued.
+   * Only that refusal is answered here; anything else the job's own start will meet and report.
+   */
+  private async probeGpus(image: string, indices: readonly number[]): Promise<void> {
+    let started: { containerId: string } | null = null;
+    try {
+      started = await this.runner.start({
+        Image: image,
+        Entrypoint: ['true'],
+        Cmd: [],
+        Labels: { [LABEL_GPU_PROBE]: 'true' },
+        HostConfig: { NetworkMode: 'none', DeviceRequests: deviceRequestsFor(indices) },
+      });
+      this.gpusGranted = true;
+    } catch (error) {
+      if (error instanceof OrreryError && error.message === NO_NVIDIA_RUNTIME) throw new OrreryError('INVALID_INPUT', `spec.resources.gpus: ${NO_NVIDIA_RUNTIME}`);
+    } finally {
+      if (started) await this.runner.remove(started.containerId).catch(() => undefined);
     }
   }
 

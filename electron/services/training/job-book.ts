@@ -33,9 +33,10 @@ export class JobBook {
     return this.deps.now;
   }
 
+  /** A job by its id or by the id of the run it made. */
   get(jobId: string): Job {
-    const job = this.deps.jobs.get(jobId);
-    if (!job) throw new OrreryError('NOT_FOUND', `No job with id ${jobId}.`);
+    const job = this.deps.jobs.get(jobId) ?? this.deps.jobs.byRunId(jobId);
+    if (!job) throw new OrreryError('NOT_FOUND', `No job with id ${jobId}, and no job made a run with that id.`);
     return this.withPositions([job])[0]!;
   }
 

@@ -17,6 +17,8 @@ interface Active {
   running: RunningJob;
   cause: StopCause | null;
   log: fs.WriteStream;
+  /** Settles once every line written to `log` is in the file (or the file failed). */
+  logClosed: Promise<void>;
   cleanup: Array<() => void>;
 }
 
@@ -50,7 +52,11 @@ export class JobFollower {
     const now = book.now;
     const log = fs.createWriteStream(this.deps.folders.logFile(job.jobId), { flags: 'a' });
     log.on('error', (error) => console.error(`[training] log of job ${job.jobId}:`, error.message));
-    const entry: Active = { job, running, cause: null, log, cleanup: [() => log.end()] };
+    const logClosed = new Promise<void>((resolve) => {
+      log.once('close', resolve);
+      log.once('error', () => resolve());
+    });
+    const entry: Active = { job, running, cause: null, log, logClosed, cleanup: [() => log.end()] };
     this.active.set(job.jobId, entry);
     const lineState = createMetricLineState();
     running.onLine((stream, line) => {
@@ -98,7 +104,8 @@ export class JobFollower {
     const entry = this.active.get(jobId);
     if (!entry || entry.cause) return;
     entry.cause = cause;
-    this.deps.book.writeLog(entry.job, 'orrery', `Stopping: ${cause.kind === 'early-stop' ? cause.reason : cause.kind === 'timeout' ? 'time limit reached' : 'cancelled'}`);
+    // Through the job's own stream, so it lands in order with the job's lines.
+    this.deps.book.writeLog(entry.job, 'orrery', `Stopping: ${cause.kind === 'early-stop' ? cause.reason : cause.kind === 'timeout' ? 'time limit reached' : 'cancelled'}`, entry.log);
     await entry.running.stop(STOP_GRACE_SECONDS);
   }
 
@@ -149,6 +156,9 @@ export class JobFollower {
     const outcome = outcomeOf(exit, entry.cause, entry.job.spec.resources.memoryGb);
     book.writeLog(entry.job, 'orrery', `Ended: ${outcome.reason}`, entry.log);
     for (const fn of entry.cleanup) fn();
+    // Every line is in the file before the end is told: a page that reads the log when the job
+    // ends (a process that failed in its first second) gets all of it, traceback included.
+    await entry.logClosed;
     await folders.collectOutputs(entry.job).catch((error: unknown) => book.writeLog(entry.job, 'orrery', `outputs not collected: ${messageOf(error)}`));
     folders.pruneCheckpoints(entry.job);
     book.end(entry.job, outcome, exit.exitCode);

@@ -90,6 +90,12 @@ export class JobRepository {
     return row ? toJob(row) : undefined;
   }
 
+  /** The job whose run this is (each attempt is a job with a run of its own). */
+  byRunId(runId: string): StoredJob | undefined {
+    const row = this.sql('SELECT * FROM jobs WHERE run_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(runId) as JobRow | undefined;
+    return row ? toJob(row) : undefined;
+  }
+
   list(statuses?: readonly JobStatus[]): StoredJob[] {
     const rows = (
       statuses?.length

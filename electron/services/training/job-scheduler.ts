@@ -52,8 +52,10 @@ export class JobScheduler {
   /** Records a started job (running, its runner, image and user) and follows it. */
   began(job: StoredJob, running: RunningJob, gpuIndices: number[], user: JobUser, extraTags: RunTag[]): void {
     const { book, jobs, tracking } = this.deps;
-    jobs.markRunning(job.jobId, { runner: running.runner, handle: running.handle, gpuIndices, now: book.now() });
-    tracking.updateRun(job.runId, { status: 'RUNNING' });
+    const startedAt = book.now();
+    jobs.markRunning(job.jobId, { runner: running.runner, handle: running.handle, gpuIndices, now: startedAt });
+    // The run starts when the job does, not when it was queued: the runs table and the jobs page then show one duration.
+    tracking.updateRun(job.runId, { status: 'RUNNING', startTime: startedAt });
     const tags = [
       { key: 'orrery.runner', value: running.runner },
       ...(running.imageDigest ? [{ key: 'orrery.image.digest', value: running.imageDigest }] : []),
@@ -63,7 +65,7 @@ export class JobScheduler {
     ];
     tracking.logBatch(job.runId, { metrics: [], params: [], tags });
     book.publish(job.jobId);
-    this.deps.follower.follow({ ...job, gpuIndices, startedAt: book.now() }, running);
+    this.deps.follower.follow({ ...job, gpuIndices, startedAt }, running);
   }
 
   private pass(): void {

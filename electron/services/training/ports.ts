@@ -27,7 +27,7 @@ export interface RunTracker {
   getExperimentByName(name: string): { experimentId: string };
   createExperiment(name: string): string;
   createRun(input: { experimentId: string; name: string; tags: RunTag[] }): { runId: string };
-  updateRun(runId: string, fields: { status: RunStatus; endTime?: number }): unknown;
+  updateRun(runId: string, fields: { status: RunStatus; startTime?: number; endTime?: number }): unknown;
   getRun(runId: string): Pick<Run, 'tags' | 'metrics'>;
   logBatch(runId: string, batch: RunBatch): void;
   logInputs(runId: string, datasets: RunDatasetInput[]): void;

@@ -1,10 +1,12 @@
 import { PARENT_RUN_TAG } from '../../../shared/contract/tracking';
-import type { Job, SweepSubmitted } from '../../../shared/contract/training';
+import { SWEEP_SPACE_TAG, SWEEP_TAG, type Job, type SweepSubmitted } from '../../../shared/contract/training';
+import { limits } from '../../../shared/tracking-limits';
 import type { JobSpec, SweepSpec } from '../../../shared/contract/training-spec';
 import type { JobBook } from './job-book';
 import type { JobIntake } from './job-intake';
 import type { JobRepository } from './job-repository';
-import type { RunTracker } from './ports';
+import type { RunTag, RunTracker } from './ports';
+import { parseObjective, SWEEP_MAX_PARALLEL_TAG, SWEEP_MAX_TRIALS_TAG, SWEEP_OBJECTIVE_TAG, SWEEP_SEED_TAG, SWEEP_STRATEGY_TAG } from './sweep-view';
 import { bestTrial, type SweepPlan } from './sweep-planner';
 
 export interface SweepRunsDeps {
@@ -16,9 +18,17 @@ export interface SweepRunsDeps {
   hashInputs: (jobIds: string[], spec: JobSpec) => void;
 }
 
-function parseObjective(text: string | undefined): SweepSpec['objective'] | null {
-  const match = /^(min|max) (.+)$/.exec(text ?? '');
-  return match ? { mode: match[1] as 'min' | 'max', metric: match[2]! } : null;
+/**
+ * The search space, kept on the parent so its page can show it. A space too long for a tag (a list
+ * of thousands of values) is left out: the page then says it was not recorded.
+ */
+function spaceTags(sweep: SweepSpec): RunTag[] {
+  const space = JSON.stringify(sweep.space);
+  return [
+    ...(space.length <= limits.tagValueLength ? [{ key: SWEEP_SPACE_TAG, value: space }] : []),
+    { key: SWEEP_MAX_TRIALS_TAG, value: String(sweep.maxTrials) },
+    { key: SWEEP_MAX_PARALLEL_TAG, value: String(sweep.maxParallel) },
+  ];
 }
 
 /**
@@ -39,10 +49,11 @@ export class SweepRuns {
       experimentId,
       name: `${spec.name} (sweep)`,
       tags: [
-        { key: 'orrery.sweep', value: 'true' },
-        { key: 'orrery.sweep.strategy', value: sweep.strategy },
-        { key: 'orrery.sweep.objective', value: `${sweep.objective.mode} ${sweep.objective.metric}` },
-        ...(plan.seed !== null ? [{ key: 'orrery.sweep.seed', value: String(plan.seed) }] : []),
+        { key: SWEEP_TAG, value: 'true' },
+        { key: SWEEP_STRATEGY_TAG, value: sweep.strategy },
+        { key: SWEEP_OBJECTIVE_TAG, value: `${sweep.objective.mode} ${sweep.objective.metric}` },
+        ...(plan.seed !== null ? [{ key: SWEEP_SEED_TAG, value: String(plan.seed) }] : []),
+        ...spaceTags(sweep),
       ],
     });
     const jobs: Job[] = [];
@@ -67,7 +78,7 @@ export class SweepRuns {
   update(sweepRunId: string): void {
     const { tracking, jobs, book } = this.deps;
     const trials = jobs.sweepJobs(sweepRunId);
-    const objective = this.objectives.get(sweepRunId) ?? parseObjective(tracking.getRun(sweepRunId).tags['orrery.sweep.objective']);
+    const objective = this.objectives.get(sweepRunId) ?? parseObjective(tracking.getRun(sweepRunId).tags[SWEEP_OBJECTIVE_TAG]);
     if (!objective) return;
     const scored = trials.map((t) => {
       const metric = tracking.getRun(t.runId).metrics[objective.metric];

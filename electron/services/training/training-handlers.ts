@@ -6,8 +6,10 @@ type TrainingHandlers = Pick<Handlers, Extract<keyof Handlers, `training.${strin
 /** The UI's training methods; the service becomes ready once the machine's capacity is known. */
 export function trainingHandlers(ready: Promise<TrainingService>): TrainingHandlers {
   return {
-    'training.submit': async ({ spec }) => (await ready).submit(spec),
+    'training.submit': async ({ spec, fromRunId }) => (await ready).submit(spec, fromRunId),
+    'training.checkHostPath': async ({ source, kind }) => (await ready).checkHostPath(source, kind),
     'training.submitSweep': async ({ spec, sweep }) => (await ready).submitSweep(spec, sweep),
+    'training.getSweep': async ({ runId }) => (await ready).getSweep(runId),
     'training.listJobs': async ({ status }) => (await ready).list(status),
     'training.getJob': async ({ jobId }) => (await ready).get(jobId),
     'training.cancel': async ({ jobId }) => (await ready).cancel(jobId),

@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { PARENT_RUN_TAG } from '../../../shared/contract/tracking';
-import type { Job, JobLogLine, JobStatus, LocalImage, ResourceUsageView, SweepSubmitted } from '../../../shared/contract/training';
+import { RERUN_OF_TAG, type HostPathCheck, type Job, type JobLogLine, type JobStatus, type LocalImage, type ResourceUsageView, type SweepSubmitted, type SweepView } from '../../../shared/contract/training';
 import type { JobSpec, SweepSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
@@ -14,11 +15,12 @@ import type { JobRepository, StoredJob } from './job-repository';
 import { JobScheduler } from './job-scheduler';
 import { JobSpecCheck } from './job-spec-check';
 import { orreryIdentity, type ProcessIdentity } from './job-user';
-import { defaultMountPolicy, type MountPolicy } from './mount-policy';
+import { checkMountSource, defaultMountPolicy, type MountPolicy } from './mount-policy';
 import type { GpuSampleReader, RunArtifactsWriter, RunTracker } from './ports';
 import { GIB, type Allocation, type JobResources, type ResourceManager } from './resource-manager';
 import { planSweep } from './sweep-planner';
 import { SweepRuns } from './sweep-runs';
+import { SweepReader } from './sweep-view';
 
 export { JOB_USER_SOURCE_TAG, JOB_USER_TAG, RECOVERY_REASON_TAG, RECOVERY_TAG } from './job-tags';
 
@@ -58,6 +60,7 @@ export class TrainingService {
   private readonly follower: JobFollower;
   private readonly scheduler: JobScheduler;
   private readonly sweeps: SweepRuns;
+  private readonly sweepReader: SweepReader;
   private readonly recovery: JobRecovery;
   /** Holders that are not jobs (model replicas) and how to name them. */
   private readonly reservations = new Map<string, string>();
@@ -97,6 +100,7 @@ export class TrainingService {
     });
     this.scheduler = new JobScheduler({ book, jobs, tracking, resources, launcher, folders, follower: this.follower, endpointFor });
     this.sweeps = new SweepRuns({ book, jobs, tracking, intake: this.intake, hashInputs });
+    this.sweepReader = new SweepReader({ jobs, tracking });
     this.recovery = new JobRecovery({
       book,
       jobs,
@@ -111,10 +115,30 @@ export class TrainingService {
     });
   }
 
-  async submit(spec: JobSpec): Promise<Job> {
+  /** fromRunId: the run this job re-runs (its spec edited or not); the new run is tagged with it. */
+  async submit(spec: JobSpec, fromRunId?: string): Promise<Job> {
+    if (fromRunId !== undefined) this.checkRunExists(fromRunId);
     this.specs.check(spec);
     await this.admit(spec);
-    return this.intake.enqueue(spec, 1, null);
+    return this.intake.enqueue(spec, 1, null, fromRunId ? { extraTags: [{ key: RERUN_OF_TAG, value: fromRunId }] } : {});
+  }
+
+  private checkRunExists(runId: string): void {
+    try {
+      this.deps.tracking.getRun(runId);
+    } catch (error) {
+      if (error instanceof OrreryError && error.code === 'NOT_FOUND') throw new OrreryError('INVALID_INPUT', `fromRunId: no run with id ${runId}.`);
+      throw error;
+    }
+  }
+
+  /** A host path as a job would mount it: exists, readable, allowed by the mount rules. */
+  checkHostPath(source: string, kind: 'dataset' | 'workspace'): HostPathCheck {
+    const resolved = checkMountSource(source, 'source', this.specs.policy);
+    const isFolder = fs.statSync(resolved).isDirectory();
+    // A workspace is the job's project folder; a dataset may be one file.
+    if (kind === 'workspace' && !isFolder) throw new OrreryError('INVALID_INPUT', `source: '${source}' is a file; a workspace must be a folder.`);
+    return { resolved, kind: isFolder ? 'folder' : 'file' };
   }
 
   /** Queues one trial per point of the search space, each a child run of one sweep parent run. */
@@ -123,6 +147,11 @@ export class TrainingService {
     const plan = planSweep(sweep);
     await this.admit(spec);
     return this.sweeps.expand(spec, sweep, plan);
+  }
+
+  /** A sweep by its parent run: its space, objective and trials, best first. */
+  getSweep(runId: string): SweepView {
+    return this.sweepReader.read(runId);
   }
 
   list(statuses?: readonly JobStatus[]): Job[] {
@@ -210,8 +239,10 @@ export class TrainingService {
     return (await this.deps.launcher.images?.()) ?? [];
   }
 
-  async cancel(jobId: string): Promise<Job> {
-    const job = this.get(jobId);
+  /** jobId: the job's id or its run's. */
+  async cancel(id: string): Promise<Job> {
+    const job = this.get(id);
+    const jobId = job.jobId;
     if (job.status === 'queued' && (this.hashing.has(jobId) || job.stage === 'hashing-inputs')) {
       this.book.end(job, { job: 'cancelled', run: 'KILLED', reason: 'cancelled while its inputs were being hashed' }, null);
       this.hashing.drop(jobId);
@@ -225,15 +256,15 @@ export class TrainingService {
     return this.get(jobId);
   }
 
-  async retry(jobId: string): Promise<Job> {
-    const job = this.get(jobId);
-    if (job.status === 'queued' || job.status === 'running') throw new OrreryError('CONFLICT', `Job ${jobId} is still ${job.status}.`);
+  async retry(id: string): Promise<Job> {
+    const job = this.get(id);
+    if (job.status === 'queued' || job.status === 'running') throw new OrreryError('CONFLICT', `Job ${job.jobId} is still ${job.status}.`);
     this.specs.check(job.spec);
     return this.intake.enqueue(job.spec, job.attempt + 1, job.runId);
   }
 
-  logs(jobId: string, tail: number, search?: string): JobLogLine[] {
-    return this.book.logs(jobId, tail, search);
+  logs(id: string, tail: number, search?: string): JobLogLine[] {
+    return this.book.logs(this.get(id).jobId, tail, search);
   }
 
   /** At start: follow jobs that kept running while Orrery was closed, record those that ended. */

@@ -33,3 +33,13 @@ export function takeAccessToken(env: TokenEnv): string | null {
     return null;
   }
 }
+
+/**
+ * A token pasted into the address bar of an open tab (`…#token=NEW`): the browser does not reload
+ * for a hash change, so the page takes it itself, as `takeAccessToken` does (stored, stripped).
+ * Null when the hash carries no token (an ordinary navigation).
+ */
+export function takePastedToken(env: TokenEnv): string | null {
+  if (!new URLSearchParams(env.location.hash.replace(/^#/, '')).get('token')) return null;
+  return takeAccessToken(env);
+}

@@ -1,23 +1,22 @@
 // The chart's drawing layers beyond chart.js's lines: min–max bands behind them, NaN/±∞ marks on the edges.
 import type { Plugin } from 'chart.js';
+import { bridgedSegments, markXs, type NonFiniteCount } from './non-finite-marks';
 import type { NonFiniteMark, SeriesPoints } from './series-math';
 import type { PlottedLine } from './plotted-readout';
+
+export type { NonFiniteCount } from './non-finite-marks';
 
 /** What the band and marker plugins draw, one entry per series (the same index as its dataset). */
 export interface OverlayState {
   series: Array<{ color: string; band: SeriesPoints['band']; nonFinite: NonFiniteMark[] }>;
 }
 
-export interface NonFiniteCount {
-  nan: number;
-  inf: number;
-  negInf: number;
-}
-
 /** Filled in by the overlay plugins during a draw, read by the `data-plotted` writer at its end. */
 export interface DrawnOverlays {
   band: Array<PlottedLine['band']>;
   nonFinite: NonFiniteCount[];
+  /** Per series, the line's segments drawn dashed because they pass over a NaN/±Inf mark. */
+  bridged: number[];
 }
 
 /** Draws each series' min–max band (behind the lines) as one filled polygon per series. */
@@ -91,6 +90,7 @@ export function nonFinitePlugin(state: OverlayState, drawn: DrawnOverlays): Plug
       const { ctx, chartArea } = chart;
       const x = chart.scales.x;
       drawn.nonFinite = state.series.map(() => ({ nan: 0, inf: 0, negInf: 0 }));
+      drawn.bridged = state.series.map((s, i) => (s.nonFinite.length === 0 ? 0 : bridgedSegments((chart.data.datasets[i]?.data ?? []) as Array<{ x: number }>, markXs(s.nonFinite))));
       if (!x) return;
       const { top, bottom, left, right } = chartArea;
       ctx.save();

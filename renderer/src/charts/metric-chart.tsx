@@ -1,10 +1,19 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { LogarithmicScale } from 'chart.js';
+import { LogarithmicScale, type ChartDataset, type ScriptableLineSegmentContext } from 'chart.js';
 import type { MetricBuckets } from '../../../shared/contract/tracking';
 import { Chart } from './chart-setup';
 import { bandPlugin, nonFinitePlugin, type DrawnOverlays, type OverlayState } from './chart-overlays';
+import { attachChartPointer } from './chart-pointer';
+import { clampToExtent, dragToRange, zoomAround, type XRange } from './chart-zoom';
+import { MetricLegend, type LegendRow } from './metric-legend';
+import { bridgesMark, countNonFinite, markXs } from './non-finite-marks';
 import { readPlotted } from './plotted-readout';
-import { bucketsToPoints, ema, formatValue, formatX, nearestIndex, type NonFiniteMark, type XAxisMode, type XY } from './series-math';
+import { bucketsToPoints, ema, formatValue, formatX, readoutIndex, withAlpha, type XAxisMode, type XY } from './series-math';
+import { integerTicks } from './step-ticks';
+import { viewExtent } from './view-extent';
+import { useChartZoom } from './zoom-context';
+import { useZoomedSeries, type ReloadSeries } from './zoomed-series';
+import '../styles/charts.css';
 
 Chart.register(LogarithmicScale);
 
@@ -16,6 +25,8 @@ export interface ChartSeries {
   buckets: MetricBuckets;
   /** The run's first timestamp (ms) for the relative x axis; the series' own first point when absent. */
   origin?: number;
+  /** False when the buckets are downsampled: a zoom on the step axis then reads the range again. */
+  exact?: boolean;
 }
 
 interface MetricChartProps {
@@ -23,14 +34,23 @@ interface MetricChartProps {
   series: readonly ChartSeries[];
   xAxis: XAxisMode;
   logY?: boolean;
-  /** EMA weight 0..0.99, applied to the line, never to the min–max band. */
+  /** EMA weight 0..0.99, applied to the line (the raw line stays, faint, under it), never to the band. */
   smoothing?: number;
   height?: number;
+  /** Reads the series again for a zoomed step window; without it a zoom only narrows the loaded data. */
+  reload?: ReloadSeries;
   /** Called once, after the first frame that shows this chart's data. */
   onPainted?: () => void;
 }
 
 type LineChart = Chart<'line', XY[]>;
+
+/** A step axis zooms no narrower than this: it must keep whole steps to tick. */
+const MIN_STEP_SPAN = 2;
+
+function toPoints(list: readonly ChartSeries[], xAxis: XAxisMode, logY: boolean) {
+  return list.map((s) => bucketsToPoints(s.buckets, xAxis, { ...(s.origin !== undefined ? { origin: s.origin } : {}), logY }));
+}
 
 function cssVar(el: Element, name: string, fallback: string): string {
   return getComputedStyle(el).getPropertyValue(name).trim() || fallback;
@@ -38,26 +58,39 @@ function cssVar(el: Element, name: string, fallback: string): string {
 
 /**
  * A line chart of many runs' downsampled series: each bucket's last value as the line (EMA
- * smoothing optional), its min–max as a band behind it so spikes are never hidden. Created once and
- * updated in place; chart.js handles no events (hover is read here, cheaply, for the HTML legend).
+ * smoothing optional, over the raw line drawn faintly), its min–max as a band behind it so spikes
+ * are never hidden, NaN/±Inf marked on the edges. Drag, wheel or pinch zoom the x axis (shared
+ * inside a ChartZoomProvider), double-click resets. Created once and updated in place; chart.js
+ * handles no events (the pointer is read here, cheaply, for the HTML legend and the zoom).
  */
-export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0, height = 220, onPainted }: MetricChartProps) {
+export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0, height = 220, reload, onPainted }: MetricChartProps) {
   const figureRef = useRef<HTMLElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<LineChart | null>(null);
   const overlays = useRef<OverlayState>({ series: [] });
   const modeRef = useRef<XAxisMode>(xAxis);
+  const lineCountRef = useRef(0);
   const paintedRef = useRef({ applied: false, reported: false });
   const onPaintedRef = useRef(onPainted);
   const cursorRef = useRef<HTMLDivElement>(null);
+  const selectionRef = useRef<HTMLDivElement>(null);
   const [hoverX, setHoverX] = useState<number | null>(null);
+  const hoverPxRef = useRef<number | null>(null);
+  const { range: zoom, setRange: setZoom } = useChartZoom(xAxis);
+  const zoomRef = useRef({ zoom, setZoom, extent: null as XRange | null });
 
   useEffect(() => {
     onPaintedRef.current = onPainted;
   }, [onPainted]);
 
-  const prepared = useMemo(() => series.map((s) => bucketsToPoints(s.buckets, xAxis, { ...(s.origin !== undefined ? { origin: s.origin } : {}), logY })), [series, xAxis, logY]);
+  const zoomed = useZoomedSeries(series, zoom, xAxis, reload);
+  const shown = zoomed ?? series;
+  const basePrepared = useMemo(() => toPoints(series, xAxis, logY), [series, xAxis, logY]);
+  const prepared = useMemo(() => (zoomed ? toPoints(zoomed, xAxis, logY) : basePrepared), [zoomed, basePrepared, xAxis, logY]);
   const lines = useMemo(() => prepared.map((p) => ema(p.line, smoothing)), [prepared, smoothing]);
+  // The whole data's x extent bounds every zoom; the zoomed re-read covers only the window.
+  const extent = useMemo(() => viewExtent(basePrepared, null).x, [basePrepared]);
+  zoomRef.current = { zoom, setZoom, extent };
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -65,7 +98,7 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     const muted = cssVar(canvas, '--muted', '#5f6b7a');
     const grid = cssVar(canvas, '--border', '#d9dde3');
     const state = overlays.current;
-    const drawn: DrawnOverlays = { band: [], nonFinite: [] };
+    const drawn: DrawnOverlays = { band: [], nonFinite: [], bridged: [] };
     const painted = paintedRef.current;
     const chart: LineChart = new Chart(canvas, {
       type: 'line',
@@ -83,6 +116,8 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
           x: {
             type: 'linear',
             ticks: { color: muted, maxTicksLimit: 7, callback: (value) => formatX(Number(value), modeRef.current) },
+            // Steps are whole numbers: no "12.3" bound, no 0.5 steps, no label twice.
+            afterBuildTicks: (scale) => void (modeRef.current === 'step' && (scale.ticks = integerTicks(scale.ticks))),
             grid: { color: grid },
           },
           y: { type: 'linear', ticks: { color: muted, maxTicksLimit: 6, callback: (value) => formatValue(Number(value)) }, grid: { color: grid } },
@@ -94,7 +129,11 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
         {
           id: 'orreryPlotted',
           afterDraw(drawnChart) {
-            figureRef.current?.setAttribute('data-plotted', JSON.stringify(readPlotted(drawnChart as LineChart, modeRef.current, drawn)));
+            const figure = figureRef.current;
+            if (!figure) return;
+            figure.setAttribute('data-plotted', JSON.stringify(readPlotted(drawnChart as LineChart, modeRef.current, drawn, lineCountRef.current)));
+            figure.setAttribute('data-x-min', String(drawnChart.scales.x?.min ?? ''));
+            figure.setAttribute('data-x-max', String(drawnChart.scales.x?.max ?? ''));
           },
         },
         {
@@ -119,139 +158,139 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     const chart = chartRef.current;
     if (!chart) return;
     modeRef.current = xAxis;
-    const datasets = chart.data.datasets;
-    datasets.length = Math.min(datasets.length, series.length);
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    let minPositive = Number.POSITIVE_INFINITY;
-    // The x axis spans the band and the NaN/∞ marks too: a run that ends in NaN shows where it did.
-    let xMin = Number.POSITIVE_INFINITY;
-    let xMax = Number.NEGATIVE_INFINITY;
-    series.forEach((s, i) => {
-      const data = lines[i] ?? [];
-      const existing = datasets[i];
-      if (existing) {
-        existing.data = data;
-        existing.label = s.label;
-        existing.borderColor = s.color;
-      } else {
-        datasets.push({ data, label: s.label, borderColor: s.color, backgroundColor: s.color });
-      }
-      const p = prepared[i];
-      if (p?.range) {
-        min = Math.min(min, p.range.min);
-        max = Math.max(max, p.range.max);
-      }
-      if (p?.minPositive !== null && p?.minPositive !== undefined) minPositive = Math.min(minPositive, p.minPositive);
-      for (const q of [...(p?.line ?? []), ...(p?.band ?? []), ...(p?.nonFinite ?? [])]) {
-        xMin = Math.min(xMin, q.x);
-        xMax = Math.max(xMax, q.x);
-      }
+    const raw = smoothing > 0;
+    // A segment joining the finite points around a NaN/±Inf is dashed: the join is not data.
+    const gaps = prepared.map((p) => {
+      const xs = markXs(p.nonFinite);
+      return xs.length === 0 ? undefined : { borderDash: (ctx: ScriptableLineSegmentContext) => (bridgesMark(xs, ctx.p0.parsed.x ?? Number.NaN, ctx.p1.parsed.x ?? Number.NaN) ? [4, 3] : undefined) };
     });
-    overlays.current.series = series.map((s, i) => ({ color: s.color, band: prepared[i]?.band ?? [], nonFinite: prepared[i]?.nonFinite ?? [] }));
+    const wanted: Array<ChartDataset<'line', XY[]>> = shown.map((s, i) => ({
+      data: lines[i] ?? [],
+      label: s.label,
+      borderColor: s.color,
+      backgroundColor: s.color,
+      borderWidth: undefined,
+      order: 0,
+      segment: gaps[i],
+    }));
+    // The raw lines, faint and under the smoothed ones (a higher order draws first), after them so
+    // dataset i stays series i for the overlays and the read-back.
+    if (raw) {
+      shown.forEach((s, i) =>
+        wanted.push({ data: prepared[i]?.line ?? [], label: `${s.label} (raw)`, borderColor: withAlpha(s.color, 0.28), backgroundColor: s.color, borderWidth: 1, order: 1, segment: gaps[i] }),
+      );
+    }
+    // Updated in place: chart.js keeps its per-dataset state (a new object would be a new dataset).
+    const datasets = chart.data.datasets;
+    datasets.length = Math.min(datasets.length, wanted.length);
+    wanted.forEach((d, i) => (datasets[i] ? Object.assign(datasets[i], d) : datasets.push(d)));
+    lineCountRef.current = shown.length;
+    overlays.current.series = shown.map((s, i) => ({ color: s.color, band: prepared[i]?.band ?? [], nonFinite: prepared[i]?.nonFinite ?? [] }));
+    const view = viewExtent(prepared, zoom);
     const xScale = chart.options.scales!.x!;
-    xScale.suggestedMin = Number.isFinite(xMin) ? xMin : undefined;
-    xScale.suggestedMax = Number.isFinite(xMax) ? xMax : undefined;
-    // Suggested bounds (not fixed ones) so the band's extremes are in view and ticks stay round.
+    // Zoomed: fixed bounds. Else suggested ones so the ticks stay round and the marks are in view.
+    xScale.min = zoom?.min;
+    xScale.max = zoom?.max;
+    xScale.suggestedMin = extent?.min;
+    xScale.suggestedMax = extent?.max;
+    if (xScale.type === 'linear' && xScale.ticks) {
+      // Whole steps only, and no tick at a zoomed bound (1197.6): chart.js would drop the whole
+      // steps next to it to make room for it.
+      xScale.ticks.precision = xAxis === 'step' ? 0 : undefined;
+      xScale.ticks.includeBounds = xAxis !== 'step';
+    }
     const yScale = chart.options.scales!.y!;
     yScale.type = logY ? 'logarithmic' : 'linear';
-    yScale.suggestedMin = logY ? (Number.isFinite(minPositive) ? minPositive : undefined) : Number.isFinite(min) ? min : undefined;
-    yScale.suggestedMax = Number.isFinite(max) && (!logY || max > 0) ? max : undefined;
+    yScale.suggestedMin = logY ? (view.minPositive ?? undefined) : view.y?.min;
+    yScale.suggestedMax = view.y && (!logY || view.y.max > 0) ? view.y.max : undefined;
     paintedRef.current.applied = true;
     chart.update('none');
-  }, [series, prepared, lines, logY, xAxis]);
+    // The pointer did not move but the axis under it did (a zoom): read its x again.
+    const px = hoverPxRef.current;
+    if (px !== null) setHoverX(chart.scales.x?.getValueForPixel(px) ?? null);
+  }, [shown, prepared, lines, logY, xAxis, smoothing, zoom, extent]);
 
-  // Hover: the x under the pointer, read at most once a frame; the cursor line is a div, so the
-  // chart isn't redrawn while the pointer moves.
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    let frame = 0;
-    let lastEvent: MouseEvent | null = null;
-    const apply = () => {
-      frame = 0;
-      const chart = chartRef.current;
-      const e = lastEvent;
-      if (!chart || !e) return;
-      const rect = canvas.getBoundingClientRect();
-      const px = e.clientX - rect.left;
-      const area = chart.chartArea;
-      const cursor = cursorRef.current;
-      if (px < area.left || px > area.right) {
-        if (cursor) cursor.hidden = true;
-        setHoverX(null);
-        return;
-      }
-      if (cursor) {
-        cursor.hidden = false;
-        cursor.style.left = `${px}px`;
-        cursor.style.top = `${area.top}px`;
-        cursor.style.height = `${area.bottom - area.top}px`;
-      }
-      setHoverX(chart.scales.x?.getValueForPixel(px) ?? null);
+    const chart = () => chartRef.current;
+    const valueAt = (px: number) => chart()?.scales.x?.getValueForPixel(px) ?? Number.NaN;
+    const minSpan = () => (modeRef.current === 'step' ? MIN_STEP_SPAN : 0);
+    // Noted at once, not at the next render: a fast wheel sends events before React re-renders.
+    const apply = (range: XRange | null) => {
+      zoomRef.current.zoom = range;
+      zoomRef.current.setZoom(range);
     };
-    const move = (e: MouseEvent) => {
-      lastEvent = e;
-      if (!frame) frame = requestAnimationFrame(apply);
-    };
-    const leave = () => {
-      lastEvent = null;
-      if (frame) cancelAnimationFrame(frame);
-      frame = 0;
-      if (cursorRef.current) cursorRef.current.hidden = true;
-      setHoverX(null);
-    };
-    canvas.addEventListener('mousemove', move);
-    canvas.addEventListener('mouseleave', leave);
-    return () => {
-      canvas.removeEventListener('mousemove', move);
-      canvas.removeEventListener('mouseleave', leave);
-      if (frame) cancelAnimationFrame(frame);
-    };
+    return attachChartPointer(canvas, () => chart()?.chartArea ?? null, {
+      hover(px) {
+        const c = chart();
+        const cursor = cursorRef.current;
+        if (cursor) {
+          cursor.hidden = px === null || !c;
+          if (px !== null && c) {
+            cursor.style.left = `${px}px`;
+            cursor.style.top = `${c.chartArea.top}px`;
+            cursor.style.height = `${c.chartArea.bottom - c.chartArea.top}px`;
+          }
+        }
+        hoverPxRef.current = px;
+        setHoverX(px === null ? null : valueAt(px));
+      },
+      selecting(span) {
+        const box = selectionRef.current;
+        const c = chart();
+        if (!box) return;
+        box.hidden = span === null || !c;
+        if (span && c) {
+          box.style.left = `${Math.min(span.fromPx, span.toPx)}px`;
+          box.style.width = `${Math.abs(span.toPx - span.fromPx)}px`;
+          box.style.top = `${c.chartArea.top}px`;
+          box.style.height = `${c.chartArea.bottom - c.chartArea.top}px`;
+        }
+      },
+      selected(fromPx, toPx) {
+        const { extent: whole } = zoomRef.current;
+        const picked = dragToRange(valueAt(fromPx), valueAt(toPx), toPx - fromPx);
+        if (picked && whole) apply(clampToExtent(picked, whole, minSpan()));
+      },
+      wheel(px, factor) {
+        const { zoom: current, extent: whole } = zoomRef.current;
+        const x = chart()?.scales.x;
+        // Zooming out of an unzoomed chart is a page scroll.
+        if (!whole || !x || (current === null && factor >= 1)) return false;
+        apply(zoomAround(current ?? { min: x.min, max: x.max }, valueAt(px), factor, whole, minSpan()));
+        return true;
+      },
+      reset() {
+        apply(null);
+      },
+    });
   }, []);
 
-  const legendRows = series.map((s, i) => {
-    const line = lines[i] ?? [];
-    const at = hoverX === null ? line.length - 1 : nearestIndex(line, hoverX);
-    const point = at >= 0 ? line[at] : undefined;
-    return { s, value: point?.y ?? null, x: point?.x ?? null, nonFinite: nonFiniteNote(prepared[i]?.nonFinite ?? []) };
+  const legendRows: LegendRow[] = shown.map((s, i) => {
+    // The raw value, never the smoothed one: the legend says what was logged.
+    const line = prepared[i]?.line ?? [];
+    const point = line[readoutIndex(line, hoverX, zoom)];
+    const nonFinite = countNonFinite(prepared[i]?.nonFinite ?? [], zoom);
+    return { id: s.id, label: s.label, color: s.color, value: point?.y ?? null, x: point?.x ?? null, nonFinite, downsampled: s.exact === false };
   });
-  const headerX = hoverX ?? legendRows.find((r) => r.x !== null)?.x ?? null;
 
   return (
-    <figure className="metric-chart" data-testid="metric-chart" data-key={title} ref={figureRef}>
-      <figcaption className="metric-chart-title">{title}</figcaption>
+    <figure className="metric-chart" data-testid="metric-chart" data-key={title} data-zoomed={zoom ? 'true' : 'false'} ref={figureRef}>
+      <figcaption className="metric-chart-title">
+        <span>{title}</span>
+        {zoom && (
+          <button type="button" className="metric-chart-reset" onClick={() => setZoom(null)} title="Show the whole x range (or double-click the chart)">
+            Reset zoom
+          </button>
+        )}
+      </figcaption>
       <div className="metric-chart-canvas" ref={(el) => void (el && (el.style.height = `${height}px`))}>
         <canvas ref={canvasRef} role="img" aria-label={`${title} by ${xAxis === 'step' ? 'step' : 'time'}`} />
         <div className="metric-chart-cursor" ref={cursorRef} hidden />
+        <div className="metric-chart-selection" ref={selectionRef} hidden />
       </div>
-      <div className="metric-legend" aria-live="off">
-        <div className="metric-legend-x muted">
-          {hoverX === null ? 'latest' : 'at'} {headerX === null ? '' : formatX(headerX, xAxis)}
-        </div>
-        {legendRows.map(({ s, value, nonFinite }) => (
-          <div className="metric-legend-row" key={s.id} title={s.label}>
-            <span className="swatch" ref={(el) => void (el && (el.style.background = s.color))} />
-            <span className="metric-legend-label">{s.label}</span>
-            {nonFinite && (
-              <span className="metric-legend-nonfinite" title="Not plotted: NaN as × on the top edge, +∞ as ▲ on the top edge, −∞ as ▼ on the bottom edge">
-                {nonFinite}
-              </span>
-            )}
-            <span className="metric-legend-value">{formatValue(value)}</span>
-          </div>
-        ))}
-      </div>
+      <MetricLegend rows={legendRows} xAxis={xAxis} hoverX={hoverX} />
     </figure>
   );
-}
-
-/** "NaN 2 · ∞ 1 · −∞ 1" for a legend row; empty when every value could be plotted. */
-function nonFiniteNote(marks: readonly NonFiniteMark[]): string {
-  const names = { nan: 'NaN', inf: '∞', '-inf': '−∞' } as const;
-  return (['nan', 'inf', '-inf'] as const)
-    .map((kind) => [names[kind], marks.filter((m) => m.kind === kind).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([name, n]) => `${name} ${n}`)
-    .join(' · ');
 }

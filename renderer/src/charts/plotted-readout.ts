@@ -15,6 +15,10 @@ export interface Plotted {
   /** The axes' bounds as drawn. */
   xRange: [number, number];
   yRange: [number, number];
+  /** The x axis's tick values as drawn. */
+  xTicks: number[];
+  /** The plot area's left and right edge, in CSS pixels from the canvas's left. */
+  plotArea: [number, number];
   lines: Array<{
     label: string;
     /** Point elements chart.js laid out for the line. */
@@ -26,13 +30,20 @@ export interface Plotted {
     band: { buckets: number; lo: number; hi: number } | null;
     /** NaN / ±Infinity markers drawn inside the plot area. */
     nonFinite: NonFiniteCount;
+    /** Segments drawn dashed: they join the finite points on either side of a NaN/±Infinity. */
+    bridged: number;
+    /** With smoothing, the raw line drawn faintly under this one: its points and y extent; else null. */
+    raw: { points: number; y: [number, number] | null } | null;
   }>;
 }
 
 export type PlottedLine = Plotted['lines'][number];
 
-/** Reads back what this draw plotted: the datasets and scales chart.js holds, and the overlays drawn. */
-export function readPlotted(chart: Chart<'line', XY[]>, xAxis: XAxisMode, drawn: DrawnOverlays): Plotted {
+/**
+ * Reads back what this draw plotted: the datasets and scales chart.js holds, and the overlays
+ * drawn. The first `lineCount` datasets are the runs' lines; any after them are their raw lines.
+ */
+export function readPlotted(chart: Chart<'line', XY[]>, xAxis: XAxisMode, drawn: DrawnOverlays, lineCount: number): Plotted {
   const x = chart.scales.x;
   const y = chart.scales.y;
   const extent = (data: readonly XY[], axis: 'x' | 'y'): [number, number] | null => {
@@ -49,13 +60,24 @@ export function readPlotted(chart: Chart<'line', XY[]>, xAxis: XAxisMode, drawn:
     xAxis,
     xRange: [x?.min ?? Number.NaN, x?.max ?? Number.NaN],
     yRange: [y?.min ?? Number.NaN, y?.max ?? Number.NaN],
-    lines: chart.data.datasets.map((dataset, i) => ({
-      label: dataset.label ?? '',
-      points: chart.isDatasetVisible(i) ? chart.getDatasetMeta(i).data.length : 0,
-      x: extent(dataset.data, 'x'),
-      y: extent(dataset.data, 'y'),
-      band: drawn.band[i] ?? null,
-      nonFinite: drawn.nonFinite[i] ?? { nan: 0, inf: 0, negInf: 0 },
-    })),
+    xTicks: x?.ticks.map((t) => t.value) ?? [],
+    plotArea: [chart.chartArea.left, chart.chartArea.right],
+    lines: chart.data.datasets.slice(0, lineCount).map((dataset, i) => {
+      const raw = chart.data.datasets[lineCount + i];
+      return {
+        label: dataset.label ?? '',
+        points: pointsDrawn(chart, i),
+        x: extent(dataset.data, 'x'),
+        y: extent(dataset.data, 'y'),
+        band: drawn.band[i] ?? null,
+        nonFinite: drawn.nonFinite[i] ?? { nan: 0, inf: 0, negInf: 0 },
+        bridged: drawn.bridged[i] ?? 0,
+        raw: raw ? { points: pointsDrawn(chart, lineCount + i), y: extent(raw.data, 'y') } : null,
+      };
+    }),
   };
+}
+
+function pointsDrawn(chart: Chart<'line', XY[]>, index: number): number {
+  return chart.isDatasetVisible(index) ? chart.getDatasetMeta(index).data.length : 0;
 }

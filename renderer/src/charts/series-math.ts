@@ -142,6 +142,30 @@ export function nearestIndex(points: readonly XY[], x: number): number {
   return lo;
 }
 
+/**
+ * The point a legend shows for a series: the one nearest to the hovered x, or with no hover the
+ * last one in view (`view` null: the last one). -1 when there is none (none in the zoomed view).
+ */
+export function readoutIndex(points: readonly XY[], hoverX: number | null, view: { min: number; max: number } | null): number {
+  if (hoverX !== null) return nearestIndex(points, hoverX);
+  if (!view) return points.length - 1;
+  for (let i = points.length - 1; i >= 0; i--) {
+    const x = points[i]!.x;
+    if (x <= view.max) return x >= view.min ? i : -1;
+  }
+  return -1;
+}
+
+/** A CSS colour (#rrggbb or hsl(…), as runColor makes them) at the given opacity. */
+export function withAlpha(color: string, alpha: number): string {
+  const a = Math.min(1, Math.max(0, alpha));
+  const hex = /^#([0-9a-f]{6})$/i.exec(color);
+  if (hex) return `#${hex[1]}${Math.round(a * 255).toString(16).padStart(2, '0')}`;
+  const hsl = /^hsl\((.*)\)$/i.exec(color);
+  if (hsl) return `hsla(${hsl[1]}, ${a})`;
+  return color;
+}
+
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#4f46e5', '#ea580c'];
 
 /** A run's colour by its index in the comparison: ten distinct colours, then golden-angle hues. */

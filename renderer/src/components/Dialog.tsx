@@ -8,7 +8,7 @@ interface DialogProps {
   onClose(): void;
   onSubmit(event: FormEvent<HTMLFormElement>): void;
   /** The primary button: its label, and its label while the action runs. */
-  submit: { label: string; busyLabel: string; busy: boolean; testId?: string };
+  submit: { label: string; busyLabel: string; busy: boolean; testId?: string; /** Deletes or stops something: drawn as such. */ danger?: boolean };
   /** Replaces the standard Cancel + primary buttons (a dialog whose action has finished). */
   footer?: ReactNode;
   children: ReactNode;
@@ -52,7 +52,7 @@ export function Dialog({ title, testId, onClose, onSubmit, submit, footer, child
               <button type="button" className="btn" onClick={onClose}>
                 Cancel
               </button>
-              <button type="submit" className="btn btn-primary" disabled={submit.busy} data-testid={submit.testId}>
+              <button type="submit" className={`btn ${submit.danger ? 'btn-danger' : 'btn-primary'}`} disabled={submit.busy} data-testid={submit.testId}>
                 {submit.busy ? submit.busyLabel : submit.label}
               </button>
             </>

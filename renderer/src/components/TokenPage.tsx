@@ -5,7 +5,7 @@ export function TokenPage({ refused = false }: { refused?: boolean }) {
       <h1>Orrery</h1>
       <p>{refused ? 'The server refused this access token (it changes each time the server starts).' : 'This page needs an access token.'}</p>
       <p>
-        Open the URL printed by <code>npm run serve</code> (it carries the access token).
+        Open the URL printed by <code>npm run serve</code> (it carries the access token): paste it into this tab&apos;s address bar, no reload needed.
       </p>
     </main>
   );

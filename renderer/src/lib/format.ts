@@ -39,3 +39,19 @@ export function percentOf(used: number | null | undefined, total: number | null 
   if (!Number.isFinite(used) || !Number.isFinite(total) || total <= 0) return null;
   return Math.min(100, Math.max(0, (used / total) * 100));
 }
+
+/**
+ * How long something took, the one way every page says it (runs table, run page, jobs page):
+ * "850 ms", "42 s", "3 m 05 s", "2 h 04 m", "3 d 5 h"; "—" when unknown.
+ */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} m ${String(s % 60).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h} h ${String(m % 60).padStart(2, '0')} m`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}

@@ -108,6 +108,40 @@ describe.skipIf(!haveRegistry)('registry push and pull against a real docker-reg
     const back = await registry.pull({ reference, actor: 'dave' });
     expect([back.name, back.version]).toEqual(['tiny', 2]);
   });
+
+  it('pulling an artifact already pulled into the model names that version and makes no new one', async () => {
+    await registerTiny();
+    approve('tiny', 1);
+    const reference = `${oci.host}/models/tiny:v1`;
+    const pushed = await registry.push({ name: 'tiny', version: 1, reference, actor: 'alice' });
+    const first = await registry.pull({ reference, name: 'tiny-copy', actor: 'dave' });
+    expect(first.version).toBe(1);
+
+    // The same tag, and the same artifact by digest: both are version 1 already.
+    for (const again of [reference, `  ${oci.host}/models/tiny@${pushed.digest}`]) {
+      const refused = await registry.pull({ reference: again, name: 'tiny-copy', actor: 'erin' }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(OrreryError);
+      expect(refused).toMatchObject({
+        code: 'CONFLICT',
+        message: `${again.trim()} was already pulled as version 1 of tiny-copy (the same artifact, ${pushed.digest}); no new version was made.`,
+      });
+    }
+    expect(registry.getModel('tiny-copy').versions.map((v) => v.version)).toEqual([1]);
+    expect(registry.auditLog('tiny-copy').filter((a) => a.action === 'pulled')).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dataDir, 'models')).filter((n) => n.startsWith('.'))).toEqual([]);
+
+    // Into 'tiny' (the card's name) it was never pulled: version 1 there was registered, not pulled.
+    expect((await registry.pull({ reference, actor: 'dave' })).version).toBe(2);
+    await expect(registry.pull({ reference, actor: 'dave' })).rejects.toThrow('was already pulled as version 2 of tiny');
+
+    // Another artifact under the same tag is new.
+    const folder = tempDir();
+    fs.writeFileSync(path.join(folder, 'model.onnx'), Buffer.alloc(64, 9));
+    await registry.registerFromFolder({ folder, name: 'tiny', actor: 'alice' });
+    approve('tiny', 3);
+    await registry.push({ name: 'tiny', version: 3, reference, actor: 'alice' });
+    expect((await registry.pull({ reference, name: 'tiny-copy', actor: 'dave' })).version).toBe(2);
+  });
 });
 
 describe.skipIf(!haveRegistry)('pushing to a remote configured in settings', () => {

@@ -206,6 +206,27 @@ describe('parseSearchFilter', () => {
     );
   });
 
+  it("the runs table's dialect takes IN and NOT IN on params, tags and every string attribute", () => {
+    expect(parseSearchFilter("params.lr IN ('0.1', \"0.01\") and tags.`team` not in ('ml') and status IN ('FAILED', 'KILLED') and run_name IN ('a')", 'orrery')).toEqual([
+      { entity: 'param', key: 'lr', comparator: 'IN', value: ['0.1', '0.01'] },
+      { entity: 'tag', key: 'team', comparator: 'NOT IN', value: ['ml'] },
+      { entity: 'attribute', key: 'status', comparator: 'IN', value: ['FAILED', 'KILLED'] },
+      { entity: 'attribute', key: 'run_name', comparator: 'IN', value: ['a'] },
+    ]);
+    // Everything MLflow takes reads the same.
+    expect(parseSearchFilter("params.lr = '1' and run_id IN ('a')", 'orrery')).toEqual(parseSearchFilter("params.lr = '1' and run_id IN ('a')"));
+    const orreryError = (filter: string) => errorOf(() => parseSearchFilter(filter, 'orrery'));
+    expect(orreryError('params.lr IN ()')).toBe('While parsing a list in the query, expected a non-empty list of string values, but got empty list');
+    expect(orreryError("tags.t IN ('a', 1)")).toBe(
+      "While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: ('a', 1)",
+    );
+    expect(orreryError("params.lr IN '0.1'")).toBe("IN expects a parenthesised list of quoted strings, e.g. params.lr IN ('a', 'b'). Got value '0.1'");
+    expect(orreryError("params.lr = ('0.1')")).toBe("Comparator '=' cannot compare with a list of values; use IN or NOT IN.");
+    expect(orreryError("params.lr > '1'")).toBe("Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}");
+    expect(orreryError('start_time IN (1, 2)')).toBe('Expected numeric value type for numeric attribute: start_time. Found (1, 2)');
+    expect(orreryError("metrics.acc IN ('1')")).toBe("Expected numeric value type for metric. Found ('1')");
+  });
+
   it('filters on dataset name, digest and context', () => {
     expect(parseSearchFilter("datasets.name = 'digits' and dataset.digest IN ('abc123') and datasets.context LIKE 'train%'")).toEqual([
       { entity: 'dataset', key: 'name', comparator: '=', value: 'digits' },

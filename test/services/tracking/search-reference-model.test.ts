@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createHttpTransport } from '../../../shared/client/http-transport';
 import { createClient, type OrreryClient } from '../../../shared/client';
 import type { RunsPage } from '../../../shared/contract/tracking';
-import { compareCodePoints, latestMetric, likeMatches, referenceSearch, type RefRun } from '../../helpers/mlflow-search-reference';
+import { compareCodePoints, latestMetric, likeMatches, numericParam, referenceSearch, RUNS_TABLE_RULES, type RefRun } from '../../helpers/mlflow-search-reference';
 import {
   EXPERIMENTS_PER_STORE,
   METRIC_KEYS,
@@ -27,7 +27,8 @@ import { TEST_TOKEN, startTestServer, type TestServer } from '../../helpers/test
 
 /**
  * The runs table's query, `tracking.queryRuns`, against a plain model of MLflow's search semantics
- * (test/helpers/mlflow-search-reference.ts). Random stores of 30-60 runs are written through the
+ * with the runs table's own rules (IN on params, tags and string attributes; numeric params sort as
+ * numbers: test/helpers/mlflow-search-reference.ts). Random stores of 30-60 runs are written through the
  * tracking service; hundreds of random filters and sorts are then asked through the client and
  * HTTP transport the renderer uses, page by page, and the concatenated pages must be exactly the
  * model's runs in the model's order, with the model's total. A failure prints fast-check's seed
@@ -115,7 +116,7 @@ function checkRow(row: RunsPage['runs'][number], run: RefRun): void {
   expect(row.tags).toEqual(Object.fromEntries(TAG_KEYS.filter((k) => Object.hasOwn(run.tags, k)).map((k) => [k, run.tags[k]!])));
 }
 
-describe('tracking.queryRuns against a reference model of MLflow search', () => {
+describe('tracking.queryRuns against a reference model of MLflow search, with the runs table rules', () => {
   for (const storeSeed of STORE_SEEDS) {
     it(`matches the model's runs, order and total for random filters, sorts and pages (store seed ${storeSeed})`, async () => {
       const server = await startTestServer();
@@ -128,8 +129,8 @@ describe('tracking.queryRuns against a reference model of MLflow search', () => 
         let nonEmpty = 0;
 
         await fc.assert(
-          fc.asyncProperty(queryArb(runs, experimentIds), async (q) => {
-            const expected = referenceSearch(runs, refQueryOf(q)).map((r) => r.runId);
+          fc.asyncProperty(queryArb(runs, experimentIds, 'orrery'), async (q) => {
+            const expected = referenceSearch(runs, refQueryOf(q), RUNS_TABLE_RULES).map((r) => r.runId);
             const pages = await queryAllPages(client, q, expected.length);
             const actual = pages.flatMap((page) => page.runs.map((r) => r.runId));
             if (JSON.stringify(actual) !== JSON.stringify(expected)) {
@@ -195,6 +196,27 @@ describe('the reference model', () => {
     expect(ids('!=', 7)).toEqual(['a']);
     expect(ids('<', 100)).toEqual(['a']);
     expect(latestMetric([{ value: 1, step: 2, timestamp: 0 }, { value: 2, step: 1, timestamp: 9 }])).toBe(1);
+  });
+
+  it('the runs table sorts a param that is a number by value, before other text; MLflow sorts it as text', () => {
+    const values = { a: '10', b: '9', c: '0.5', d: 'abc', e: '1e-3', f: 'inf', g: ' 1', h: '0x10' };
+    const runs = [...Object.entries(values).map(([id, lr]) => run(id, 5, {}, { lr })), run('none', 5, {})];
+    const order = (ascending: boolean, rules?: typeof RUNS_TABLE_RULES) =>
+      referenceSearch(runs, { experimentIds: ['1'], lifecycle: 'active', filter: [], orderBy: [{ entity: 'param', key: 'lr', ascending }] }, rules).map(
+        (r) => r.params.lr ?? '∅',
+      );
+    expect(order(true, RUNS_TABLE_RULES)).toEqual(['1e-3', '0.5', '9', '10', ' 1', '0x10', 'abc', 'inf', '∅']);
+    expect(order(false, RUNS_TABLE_RULES)).toEqual(['10', '9', '0.5', '1e-3', 'inf', 'abc', '0x10', ' 1', '∅']);
+    expect(order(true)).toEqual([' 1', '0.5', '0x10', '10', '1e-3', '9', 'abc', 'inf', '∅']);
+    expect([numericParam('1.'), numericParam('.5'), numericParam('+2'), numericParam('-0'), numericParam('1e999'), numericParam(''), numericParam('NaN')]).toEqual([
+      1,
+      0.5,
+      2,
+      -0,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('sorts numbers, then NaN, then missing, in both directions; ties by start_time DESC, then run_id', () => {

@@ -78,14 +78,14 @@ describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
     training.close();
   });
 
-  it('refuses a GPU job on this engine (no NVIDIA runtime) with the fix, leaving no container behind', async () => {
+  it('refuses a GPU job at submit on this engine (no NVIDIA runtime) with the fix, leaving no container behind', async () => {
     const training = service();
-    const job = await training.submit(spec({ name: 'gpu', command: ['python3', '-c', 'print(1)'], resources: { gpus: [0] } }));
-    const done = await until(training, job.jobId, ['failed']);
-    expect(done.reason).toMatch(/no NVIDIA runtime/);
-    expect(done.reason).toMatch(/nvidia-ctk runtime configure/);
-    const left = await docker.listContainers({ all: true, filters: { label: [`dev.orrery.job-id=${job.jobId}`] } });
-    expect(left).toEqual([]);
+    // The engine's own refusal, met by a probe container before the job is queued.
+    const submitted = training.submit(spec({ name: 'gpu', command: ['python3', '-c', 'print(1)'], resources: { gpus: [0] } }));
+    await expect(submitted).rejects.toThrow(/^spec\.resources\.gpus: This Docker engine has no NVIDIA runtime.*nvidia-ctk runtime configure/);
+    expect(training.list().filter((j) => j.spec.name === 'gpu')).toEqual([]);
+    const probes = await docker.listContainers({ all: true, filters: { label: ['dev.orrery.gpu-probe'] } });
+    expect(probes).toEqual([]);
     training.close();
   });
 

@@ -157,6 +157,33 @@ describe('training jobs as plain processes', () => {
     const attempts = training.list().filter((j) => j.spec.name === 'flaky');
     expect(attempts.map((j) => j.attempt).sort()).toEqual([1, 2]);
   });
+
+  it('a job is found by its run id too; a re-run is tagged with the run it came from', async () => {
+    const first = await training.submit(spec({ name: 'origin', command: ['python3', '-c', 'print("hello from origin")'], hyperparameters: { lr: 0.1 } }));
+    await until(first.jobId, ['finished']);
+    expect(training.get(first.runId).jobId).toBe(first.jobId);
+    expect(training.logs(first.runId, 10).map((l) => l.line)).toContain('hello from origin');
+    await expect(training.cancel(first.runId)).rejects.toThrow(/already finished/);
+
+    const again = await training.submit({ ...first.spec, hyperparameters: { lr: 0.2 } }, first.runId);
+    await until(again.jobId, ['finished']);
+    const run = server.running.app.tracking.getRunDetail(again.runId);
+    expect(run.tags['orrery.rerun-of']).toBe(first.runId);
+    expect(run.params.lr).toBe('0.2');
+    await expect(training.submit(first.spec, 'f'.repeat(32))).rejects.toThrow(/fromRunId: no run with id f{32}/);
+    expect(() => training.get('e'.repeat(32))).toThrow(/No job with id e{32}/);
+  });
+
+  it('checks a host path as a job would mount it: missing, relative and refused paths name the source', () => {
+    const dir = sharedDir();
+    fs.writeFileSync(path.join(dir, 'data.csv'), 'a\n1\n');
+    expect(training.checkHostPath(dir, 'workspace')).toEqual({ resolved: fs.realpathSync(dir), kind: 'folder' });
+    expect(training.checkHostPath(path.join(dir, 'data.csv'), 'dataset')).toMatchObject({ kind: 'file' });
+    expect(() => training.checkHostPath(path.join(dir, 'nope'), 'dataset')).toThrow(/^source: '.*nope' does not exist/);
+    expect(() => training.checkHostPath(path.join(dir, 'data.csv'), 'workspace')).toThrow(/^source: .* is a file; a workspace must be a folder/);
+    expect(() => training.checkHostPath('relative/dir', 'workspace')).toThrow(/^source: must be an absolute host path/);
+    expect(() => training.checkHostPath('/etc', 'workspace')).toThrow(/^source: .*\/etc/);
+  });
 });
 
 describe('sweeps, datasets and checkpoints', () => {

@@ -261,11 +261,21 @@ function plainTitle(title: string): string {
   return title.slice(start, end);
 }
 
+export interface PullModelOptions {
+  progress?: ProgressCallback | undefined;
+  /**
+   * Called with the manifest digest and the card before any layer is downloaded; throwing stops
+   * the pull there (the registry refuses an artifact it already holds without fetching it again).
+   */
+  beforeDownload?: ((artifact: { digest: string; card: ModelCard }) => void | Promise<void>) | undefined;
+}
+
 /**
  * Pull a model into `intoDir` (missing or empty). Everything is downloaded and verified into a
  * staging folder beside it first; on any failure the staging folder goes and intoDir is untouched.
  */
-export async function pullModel(client: OciClient, ref: OciReference, intoDir: string, progress?: ProgressCallback): Promise<PullModelResult> {
+export async function pullModel(client: OciClient, ref: OciReference, intoDir: string, options: PullModelOptions = {}): Promise<PullModelResult> {
+  const { progress } = options;
   const target = path.resolve(intoDir);
   if (!(await isEmptyOrMissing(target))) throw new OrreryError('CONFLICT', `${target} is not empty; pull a model into a new folder`);
   const name = formatReference(ref);
@@ -307,6 +317,8 @@ export async function pullModel(client: OciClient, ref: OciReference, intoDir: s
       );
     }
   }
+
+  await options.beforeDownload?.({ digest, card });
 
   await fsp.mkdir(path.dirname(target), { recursive: true });
   const staging = await fsp.mkdtemp(path.join(path.dirname(target), `.${path.basename(target)}.pull-`));

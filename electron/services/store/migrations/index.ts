@@ -7,6 +7,7 @@ import { migration005 } from './005-remote-registries';
 import { migration006 } from './006-job-stage';
 import { migration007 } from './007-serving';
 import { migration008 } from './008-monitoring';
+import { migration009 } from './009-jobs-by-run';
 
 /** Every migration in order; a new one is appended here with the next version number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];

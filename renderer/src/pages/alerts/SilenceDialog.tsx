@@ -16,6 +16,11 @@ export function SilenceDialog({ alert, onClose, onDone }: { alert: AlertView; on
   const [text, setText] = useState(() => toDateTimeLocal(Date.now() + 3_600_000));
   const [attempted, setAttempted] = useState(false);
   const parsed = parseSilenceUntil(text, Date.now());
+  // A refusal is about the time chosen: it goes once another is chosen.
+  const choose = (next: string) => {
+    setText(next);
+    run.clearError();
+  };
   return (
     <Dialog
       title={`Silence “${alert.name}”`}
@@ -34,12 +39,12 @@ export function SilenceDialog({ alert, onClose, onDone }: { alert: AlertView; on
       <p className="small">No notification (desktop or webhook) for {alert.deployment}’s rule “{alert.name}” until then; the inbox still shows it.</p>
       <div className="actions">
         {SILENCE_PRESETS_HOURS.map((h) => (
-          <button key={h} type="button" className="btn btn-small" onClick={() => setText(toDateTimeLocal(Date.now() + h * 3_600_000))}>
+          <button key={h} type="button" className="btn btn-small" onClick={() => choose(toDateTimeLocal(Date.now() + h * 3_600_000))}>
             {h} h
           </button>
         ))}
       </div>
-      <TextField label="Until" value={text} onChange={setText} error={attempted ? parsed.error : undefined} hint="local time" input={{ type: 'datetime-local' }} testId="silence-until" />
+      <TextField label="Until" value={text} onChange={choose} error={attempted ? parsed.error : undefined} hint="local time" input={{ type: 'datetime-local' }} testId="silence-until" />
       {run.error && <ErrorNotice title="Could not silence the alert." error={run.error} />}
     </Dialog>
   );

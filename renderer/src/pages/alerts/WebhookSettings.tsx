@@ -44,7 +44,7 @@ export function WebhookSettings() {
           submit(url.trim() === '' ? null : url.trim());
         }}
       >
-        <TextField label="Webhook URL" value={url} onChange={(v) => { setUrl(v); setSaved(false); }} error={attempted ? (error ?? undefined) : undefined} hint="http(s); empty: no webhook" mono testId="webhook-url" input={{ placeholder: 'https://hooks.example.com/…' }} />
+        <TextField label="Webhook URL" value={url} onChange={(v) => { setUrl(v); setSaved(false); save.clearError(); }} error={attempted ? (error ?? undefined) : undefined} hint="http(s); empty: no webhook" mono testId="webhook-url" input={{ placeholder: 'https://hooks.example.com/…' }} />
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={save.busy} data-testid="webhook-save">
             {save.busy ? 'Saving…' : 'Save'}

@@ -4,7 +4,11 @@ import type { MetricSeries, ParamComparison, RunDetail } from '../../../../share
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
+import { MiddleTruncated } from '../../charts/middle-truncated';
 import { runColor, type XAxisMode } from '../../charts/series-math';
+import { ChartZoomProvider } from '../../charts/zoom-context';
+import type { ReloadSeries } from '../../charts/zoomed-series';
+import { useClient } from '../../api/client-context';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref, type Route } from '../../routing/route';
 import { toLoadError, type LoadError } from '../../stores/load-error';
@@ -166,22 +170,25 @@ export function ComparePage({ route }: { route: Route }) {
               <ChartControls xAxis={xAxis} onXAxis={setXAxis} logY={logY} onLogY={setLogY} smoothing={smoothing} onSmoothing={setSmoothing} />
             </header>
             {keys.length === 0 && <p className="muted">None of these runs logged a metric.</p>}
-            <div className="chart-grid">
-              {keys.map((key) => (
-                <CompareChart
-                  key={key}
-                  metricKey={key}
-                  series={history[key]}
-                  runs={runs}
-                  colors={colors}
-                  labels={labels}
-                  xAxis={xAxis}
-                  logY={logY}
-                  smoothing={smoothing}
-                  onPainted={onPainted}
-                />
-              ))}
-            </div>
+            {/* One x zoom for every chart of the comparison; a new set of runs starts unzoomed. */}
+            <ChartZoomProvider key={idsKey}>
+              <div className="chart-grid">
+                {keys.map((key) => (
+                  <CompareChart
+                    key={key}
+                    metricKey={key}
+                    series={history[key]}
+                    runs={runs}
+                    colors={colors}
+                    labels={labels}
+                    xAxis={xAxis}
+                    logY={logY}
+                    smoothing={smoothing}
+                    onPainted={onPainted}
+                  />
+                ))}
+              </div>
+            </ChartZoomProvider>
           </section>
           {loaded.params && <ParamsDiff comparison={loaded.params} runs={runs} colors={colors} />}
           {loaded.params && <ParamsVsMetrics comparison={loaded.params} runs={runs} colors={colors} labels={labels} keys={keys} />}
@@ -203,18 +210,47 @@ interface CompareChartProps {
   onPainted(key: string): void;
 }
 
-function CompareChart({ metricKey, series, runs, colors, labels, xAxis, logY, smoothing, onPainted }: CompareChartProps) {
-  const chartSeries = useMemo<ChartSeries[]>(() => {
-    if (!series) return [];
-    const byRun = new Map(series.map((s) => [s.runId, s]));
-    const out: ChartSeries[] = [];
-    runs.forEach((run, i) => {
-      const s = byRun.get(run.runId);
-      if (!s || s.buckets.count.length === 0) return;
-      out.push({ id: run.runId, label: labels[i] ?? run.runId, color: colors[i] ?? '#888', buckets: s.buckets, ...(run.startTime !== null ? { origin: run.startTime } : {}) });
+/**
+ * Each run's series of one key, in the order, colours and names of the comparison. Runs without
+ * points are left out, except those in `keep` (a zoomed window may hold none of a run's points; it
+ * stays in the legend).
+ */
+function toChartSeries(
+  series: readonly MetricSeries[],
+  runs: readonly RunDetail[],
+  colors: readonly string[],
+  labels: readonly string[],
+  keep: ReadonlySet<string> = new Set(),
+): ChartSeries[] {
+  const byRun = new Map(series.map((s) => [s.runId, s]));
+  const out: ChartSeries[] = [];
+  runs.forEach((run, i) => {
+    const s = byRun.get(run.runId);
+    if (!s || (s.buckets.count.length === 0 && !keep.has(run.runId))) return;
+    out.push({
+      id: run.runId,
+      label: labels[i] ?? run.runId,
+      color: colors[i] ?? '#888',
+      buckets: s.buckets,
+      exact: s.exact,
+      ...(run.startTime !== null ? { origin: run.startTime } : {}),
     });
-    return out;
-  }, [series, runs, colors, labels]);
+  });
+  return out;
+}
+
+function CompareChart({ metricKey, series, runs, colors, labels, xAxis, logY, smoothing, onPainted }: CompareChartProps) {
+  const client = useClient();
+  const chartSeries = useMemo<ChartSeries[]>(() => (series ? toChartSeries(series, runs, colors, labels) : []), [series, runs, colors, labels]);
+  // A zoom on the step axis reads that window of the charted runs again, at full resolution.
+  const reload = useCallback<ReloadSeries>(
+    async (window) => {
+      const shown = chartSeries.map((s) => s.id);
+      const answer = await client.call('tracking.getMetricHistory', { runIds: shown, keys: [metricKey], buckets: BUCKETS, ...window });
+      return toChartSeries(answer, runs, colors, labels, new Set(shown));
+    },
+    [client, chartSeries, runs, metricKey, colors, labels],
+  );
   const painted = useCallback(() => onPainted(metricKey), [onPainted, metricKey]);
   if (!series) {
     return (
@@ -224,7 +260,7 @@ function CompareChart({ metricKey, series, runs, colors, labels, xAxis, logY, sm
       </figure>
     );
   }
-  return <MetricChart title={metricKey} series={chartSeries} xAxis={xAxis} logY={logY} smoothing={smoothing} height={220} onPainted={painted} />;
+  return <MetricChart title={metricKey} series={chartSeries} xAxis={xAxis} logY={logY} smoothing={smoothing} height={220} reload={reload} onPainted={painted} />;
 }
 
 function RunLegend({ runs, colors }: { runs: RunDetail[]; colors: string[] }) {
@@ -233,7 +269,9 @@ function RunLegend({ runs, colors }: { runs: RunDetail[]; colors: string[] }) {
       {runs.map((run, i) => (
         <li key={run.runId}>
           <span className="swatch" ref={(el) => void (el && (el.style.background = colors[i] ?? '#888'))} />
-          <a href={routeHref('runs', [run.runId])}>{run.name || run.runId.slice(0, 8)}</a>
+          <a href={routeHref('runs', [run.runId])}>
+            <MiddleTruncated text={run.name || run.runId.slice(0, 8)} />
+          </a>
         </li>
       ))}
     </ul>

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'react';
-import { ScatterController } from 'chart.js';
+import { LogarithmicScale, ScatterController } from 'chart.js';
 import { Chart } from '../../charts/chart-setup';
 import { formatValue } from '../../charts/series-math';
 
-Chart.register(ScatterController);
+Chart.register(ScatterController, LogarithmicScale);
 
 interface ParamScatterProps {
   xLabel: string;
@@ -11,12 +11,17 @@ interface ParamScatterProps {
   xs: ReadonlyArray<number | null>;
   ys: ReadonlyArray<number | null>;
   colors: readonly string[];
+  /** A log x axis (a log-uniform param); the xs must then be above 0. */
+  xLog?: boolean;
+  /** Labels for x = 0, 1, 2…: a param whose values are not numbers. */
+  xCategories?: readonly string[] | null;
+  testId?: string;
 }
 
 type ScatterChart = Chart<'scatter', Array<{ x: number; y: number }>>;
 
 /** A chosen param against a chosen metric, one dot per run in its colour. */
-export function ParamScatter({ xLabel, yLabel, xs, ys, colors }: ParamScatterProps) {
+export function ParamScatter({ xLabel, yLabel, xs, ys, colors, xLog = false, xCategories = null, testId = 'param-scatter' }: ParamScatterProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<ScatterChart | null>(null);
 
@@ -67,12 +72,42 @@ export function ParamScatter({ xLabel, yLabel, xs, ys, colors }: ParamScatterPro
     const yTitle = scales.y!.title as { text: string };
     xTitle.text = xLabel;
     yTitle.text = yLabel;
+    applyXAxis(chart, xLog, xCategories);
     chart.update('none');
-  }, [xs, ys, colors, xLabel, yLabel]);
+  }, [xs, ys, colors, xLabel, yLabel, xLog, xCategories]);
 
   return (
-    <div className="scatter" data-testid="param-scatter">
+    <div className="scatter" data-testid={testId}>
       <canvas ref={canvasRef} role="img" aria-label={`${yLabel} against ${xLabel}`} />
     </div>
   );
+}
+
+/** Linear, log, or one tick per category (x = its index, with half a slot of room either side). */
+function applyXAxis(chart: ScatterChart, log: boolean, categories: readonly string[] | null): void {
+  const x = chart.options.scales!.x! as unknown as {
+    type: string;
+    min?: number;
+    max?: number;
+    ticks: { stepSize?: number; callback: (v: number | string) => string };
+  };
+  x.type = log ? 'logarithmic' : 'linear';
+  if (categories) {
+    x.min = -0.5;
+    x.max = categories.length - 0.5;
+    x.ticks.stepSize = 1;
+    x.ticks.callback = (v) => (Number.isInteger(Number(v)) ? (categories[Number(v)] ?? '') : '');
+  } else {
+    delete x.min;
+    delete x.max;
+    delete x.ticks.stepSize;
+    x.ticks.callback = log ? logTick : (v) => formatValue(Number(v));
+  }
+}
+
+/** A log axis has a tick at every 1…9 × 10ⁿ: label only 1, 2 and 5 so they do not collide. */
+function logTick(v: number | string): string {
+  const n = Number(v);
+  const mantissa = n / 10 ** Math.floor(Math.log10(n));
+  return [1, 2, 5].some((k) => Math.abs(mantissa - k) < 1e-6) ? formatValue(n) : '';
 }

@@ -74,7 +74,10 @@ function ScaleDialog({ deployment, onClose, onChanged }: { deployment: Deploymen
       <TextField
         label="Replicas of the stable version"
         value={replicas}
-        onChange={setReplicas}
+        onChange={(value) => {
+          setReplicas(value);
+          action.clearError();
+        }}
         error={error}
         hint={`Each reserves ${deployment.settings.cpus} CPU and ${deployment.settings.memoryGb} GB${deployment.settings.gpus ? ` and ${deployment.settings.gpus} GPU` : ''}.`}
         testId="scale-replicas"

@@ -49,7 +49,7 @@ export function TryIt({ deployment, example }: { deployment: Deployment; example
         <div className="try-it-input">
           <Field label="JSON body" error={error ?? undefined} hint="MLflow's scoring protocol: dataframe_split, dataframe_records, instances or inputs." testId="try-body">
             {({ id, describedBy, invalid }) => (
-              <textarea id={id} className="mono" rows={8} spellCheck={false} aria-describedby={describedBy} aria-invalid={invalid} value={text} onChange={(e) => setBody(e.target.value)} />
+              <textarea id={id} className="mono" rows={8} spellCheck={false} aria-describedby={describedBy} aria-invalid={invalid} value={text} onChange={(e) => (setBody(e.target.value), action.clearError())} />
             )}
           </Field>
           <div className="try-it-row">

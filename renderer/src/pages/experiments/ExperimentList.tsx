@@ -1,20 +1,26 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useClient } from '../../api/client-context';
+import type { Experiment } from '../../../../shared/contract/tracking';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { CopyableCode } from '../../components/CopyableCode';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
-import { toLoadError } from '../../stores/load-error';
+import { toLoadError, type LoadError } from '../../stores/load-error';
 import { formatRelative } from './columns';
 
 /** Every experiment, newest activity first, with an inline "new experiment" form. */
 export function ExperimentList() {
   const client = useClient();
   // New runs change counts and activity: re-read, at most every half second.
-  const { data: experiments, error, reload, setData: setExperiments } = useLiveQuery((c) => c.call('tracking.searchExperiments', { lifecycle: 'active' }), [], {
-    staleOn: { 'tracking.run': true },
-    debounceMs: 500,
-  });
+  const [showDeleted, setShowDeleted] = useState(false);
+  const { data: experiments, error, reload, setData: setExperiments } = useLiveQuery(
+    (c) => c.call('tracking.searchExperiments', { lifecycle: showDeleted ? 'all' : 'active' }),
+    [showDeleted],
+    { staleOn: { 'tracking.run': true, 'tracking.experiment': true }, debounceMs: 500 },
+  );
+  const [pendingDelete, setPendingDelete] = useState<Experiment | null>(null);
+  const [restoreError, setRestoreError] = useState<LoadError | null>(null);
   const [name, setName] = useState('');
   const [creating, setCreating] = useState(false);
   const [createError, setCreateError] = useState<string | null>(null);
@@ -43,6 +49,16 @@ export function ExperimentList() {
     }
   }
 
+  async function restore(experiment: Experiment) {
+    setRestoreError(null);
+    try {
+      const restored = await client.call('tracking.restoreExperiment', { experimentId: experiment.experimentId });
+      setExperiments((list) => list.map((e) => (e.experimentId === restored.experimentId ? restored : e)));
+    } catch (err) {
+      setRestoreError(toLoadError(err));
+    }
+  }
+
   return (
     <div className="page">
       <header className="page-head">
@@ -68,7 +84,30 @@ export function ExperimentList() {
           </span>
         )}
       </form>
+      <label className="toggle exp-show-deleted">
+        <input type="checkbox" checked={showDeleted} onChange={(e) => setShowDeleted(e.target.checked)} data-testid="show-deleted-experiments" />
+        Show deleted
+      </label>
       {error && <ErrorNotice title="Could not list experiments." error={error} onRetry={() => void reload()} />}
+      {restoreError && <ErrorNotice title="Could not restore the experiment." error={restoreError} />}
+      {pendingDelete && (
+        <ConfirmDialog
+          title="Delete this experiment?"
+          testId="confirm-delete-experiment"
+          confirm={{ label: 'Delete experiment', busyLabel: 'Deleting…' }}
+          onConfirm={async () => {
+            const deleted = await client.call('tracking.deleteExperiment', { experimentId: pendingDelete.experimentId });
+            setExperiments((list) => (showDeleted ? list.map((e) => (e.experimentId === deleted.experimentId ? deleted : e)) : list.filter((e) => e.experimentId !== deleted.experimentId)));
+          }}
+          onClose={() => setPendingDelete(null)}
+        >
+          <p>
+            <strong>{pendingDelete.name}</strong>
+            {pendingDelete.runCount === 0 ? ' leaves' : ` and its ${pendingDelete.runCount} ${pendingDelete.runCount === 1 ? 'run' : 'runs'} leave`} this list; nothing is erased.
+          </p>
+          <p className="muted">It can be restored: tick “Show deleted” above the list, then Restore on its row.</p>
+        </ConfirmDialog>
+      )}
       {!experiments && !error && <p className="muted">Loading experiments…</p>}
       {/* MLflow always has experiment 0, "Default": a newcomer is someone with no runs anywhere. */}
       {experiments && experiments.every((e) => e.runCount === 0) && (
@@ -86,17 +125,33 @@ export function ExperimentList() {
               <th scope="col" className="num">
                 ID
               </th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {experiments.map((exp) => (
-              <tr key={exp.experimentId} data-testid="experiment-row">
+              <tr key={exp.experimentId} data-testid="experiment-row" className={exp.lifecycleStage === 'deleted' ? 'exp-deleted' : undefined}>
                 <td>
                   <a href={routeHref('experiments', [exp.experimentId])}>{exp.name}</a>
+                  {exp.lifecycleStage === 'deleted' && <span className="muted"> (deleted)</span>}
                 </td>
                 <td className="num">{exp.runCount}</td>
                 <td title={new Date(exp.lastActivity).toLocaleString()}>{formatRelative(exp.lastActivity, now)}</td>
                 <td className="num muted mono">{exp.experimentId}</td>
+                <td className="exp-actions">
+                  {exp.lifecycleStage === 'deleted' ? (
+                    <button type="button" className="link-btn" onClick={() => void restore(exp)} aria-label={`Restore ${exp.name}`}>
+                      Restore
+                    </button>
+                  ) : exp.experimentId !== '0' ? (
+                    // MLflow's Default experiment (0) cannot be deleted.
+                    <button type="button" className="link-btn link-danger" onClick={() => setPendingDelete(exp)} aria-label={`Delete ${exp.name}`}>
+                      Delete
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

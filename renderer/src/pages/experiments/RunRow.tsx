@@ -4,6 +4,7 @@ import { Badge, type BadgeTone } from '../../components/Badge';
 import { routeHref } from '../../routing/route';
 import { cellText, columnId, formatDateTime, formatDuration, runDuration, type RunColumn } from './columns';
 import type { DisplayRow } from './grouping';
+import { parseTagText } from '../../lib/tag-text';
 import type { RunsStore } from './runs-store';
 import { ROW_HEIGHT } from './table-layout';
 
@@ -62,12 +63,19 @@ export function RunRow({ store, row, index, columns, template, width, focused, s
             label="New tag as key=value"
             placeholder="key=value"
             initial=""
-            onCancel={() => onEdit(null)}
+            onCancel={() => {
+              if (store.getState().actionError?.code === 'INVALID_INPUT') store.setState({ actionError: null });
+              onEdit(null);
+            }}
+            onChange={() => {
+              // The refusal of what was typed goes as soon as it is edited.
+              if (store.getState().actionError?.code === 'INVALID_INPUT') store.setState({ actionError: null });
+            }}
             onCommit={async (text) => {
-              const at = text.indexOf('=');
-              const key = (at < 0 ? text : text.slice(0, at)).trim();
-              if (!key) return onEdit(null);
-              if (await store.getState().setTag(run.runId, key, at < 0 ? '' : text.slice(at + 1).trim())) onEdit(null);
+              if (!text.trim()) return onEdit(null);
+              const tag = parseTagText(text);
+              if (!tag.ok) return store.setState({ actionError: { code: 'INVALID_INPUT', message: tag.error } });
+              if (await store.getState().setTag(run.runId, tag.key, tag.value)) onEdit(null);
             }}
           />
         ) : (
@@ -83,7 +91,7 @@ export function RunRow({ store, row, index, columns, template, width, focused, s
                 Restore
               </button>
             ) : (
-              <button type="button" className="link-btn link-danger" tabIndex={-1} onClick={() => void store.getState().remove(run.runId)}>
+              <button type="button" className="link-btn link-danger" tabIndex={-1} onClick={() => store.getState().askDelete(run)}>
                 Delete
               </button>
             )}
@@ -165,12 +173,14 @@ function InlineInput({
   placeholder,
   onCommit,
   onCancel,
+  onChange,
 }: {
   label: string;
   initial: string;
   placeholder?: string;
   onCommit(text: string): unknown;
   onCancel(): void;
+  onChange?(text: string): void;
 }) {
   const [text, setText] = useState(initial);
   return (
@@ -180,7 +190,10 @@ function InlineInput({
       placeholder={placeholder}
       autoFocus
       value={text}
-      onChange={(e) => setText(e.target.value)}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange?.(e.target.value);
+      }}
       onFocus={(e) => e.currentTarget.select()}
       onKeyDown={(e) => {
         e.stopPropagation();

@@ -47,7 +47,7 @@ export function RunsToolbar({ store, filterError, available, columns, showDelete
         ) : (
           <p className="field-help muted" id="runs-filter-help">
             MLflow filter syntax: <code>metrics.</code>, <code>params.</code>, <code>tags.</code>, <code>attributes.</code>; <code>and</code>,{' '}
-            <code>LIKE</code>, <code>IN</code>. Enter applies, Esc clears.
+            <code>LIKE</code>, <code>IN ('a', 'b')</code>. Enter applies, Esc clears.
           </p>
         )}
       </div>

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { useClient } from '../../api/client-context';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
@@ -11,6 +12,7 @@ import { followRuns } from './runs-live';
 import { createRunsStore, type RunsState, type RunsStore } from './runs-store';
 import { RunsToolbar } from './RunsToolbar';
 import { readSavedColumns, saveColumns } from './saved-columns';
+import { defaultColumns, NO_SWEEP, sameColumns, sweepColumnsOf, type SweepColumns } from './sweep-columns';
 import { tableLayout } from './table-layout';
 
 /** The runs of one experiment: a windowed table over server-side filter, sort and paging. */
@@ -20,7 +22,9 @@ export function RunsView({ experimentId }: { experimentId: string }) {
   const [store] = useState<RunsStore>(() => createRunsStore(client, experimentId, saved ?? []));
   const use = <T,>(selector: (s: RunsState) => T): T => useStore(store, selector);
   // The experiment's name for the heading; the id stands in when it cannot be read.
-  const experiment = useLiveQuery((c) => c.call('tracking.getExperiment', { experimentId }), [experimentId]);
+  const experiment = useLiveQuery((c) => c.call('tracking.getExperiment', { experimentId }), [experimentId], {
+    staleOn: { 'tracking.experiment': (e) => e.experimentId === experimentId },
+  });
   const experimentName = experiment.data?.name ?? (experiment.error ? `Experiment ${experimentId}` : null);
 
   const runs = use((s) => s.runs);
@@ -37,6 +41,7 @@ export function RunsView({ experimentId }: { experimentId: string }) {
   const selected = use((s) => s.selected);
   const collapsed = use((s) => s.collapsed);
   const nextPageToken = use((s) => s.nextPageToken);
+  const pendingDelete = use((s) => s.pendingDelete);
 
   const [defaulted, setDefaulted] = useState(saved !== null);
 
@@ -46,12 +51,26 @@ export function RunsView({ experimentId }: { experimentId: string }) {
     return followRuns(client, store, experimentId);
   }, [client, store, experimentId]);
 
-  // Until the user picks columns, show the first few metrics.
+  // A sweep's swept params and objective, for the default columns (not needed once the user has picked some).
+  const [swept, setSwept] = useState<SweepColumns | null>(saved !== null ? NO_SWEEP : null);
   useEffect(() => {
-    if (defaulted || available.metrics.length === 0) return;
-    setDefaulted(true);
-    void store.getState().setColumns(available.metrics.slice(0, 4).map((key) => ({ kind: 'metric', key })));
-  }, [available, defaulted, store]);
+    if (saved !== null) return;
+    let current = true;
+    void sweepColumnsOf(client, experimentId).then((found) => current && setSwept(found));
+    return () => {
+      current = false;
+    };
+  }, [client, experimentId, saved]);
+
+  // Until the user picks columns, show the swept params, the objective and the first few metrics. Metrics come
+  // with the first logged value: until then the params show, and the default is not settled.
+  useEffect(() => {
+    if (defaulted || swept === null) return;
+    const next = defaultColumns(available.metrics, swept);
+    if (next.length === 0) return;
+    if (available.metrics.length > 0) setDefaulted(true);
+    if (!sameColumns(next, store.getState().columns)) void store.getState().setColumns(next);
+  }, [available, swept, defaulted, store]);
 
   const setColumns = (next: RunColumn[]) => {
     setDefaulted(true);
@@ -90,6 +109,20 @@ export function RunsView({ experimentId }: { experimentId: string }) {
 
       {error && <ErrorNotice title="Could not load the runs." error={error} onRetry={() => void store.getState().reload()} />}
       {actionError && <ErrorNotice title="That did not work." error={actionError} />}
+      {pendingDelete && (
+        <ConfirmDialog
+          title="Delete this run?"
+          testId="confirm-delete-run"
+          confirm={{ label: 'Delete run', busyLabel: 'Deleting…' }}
+          onConfirm={() => store.getState().remove(pendingDelete.runId)}
+          onClose={() => store.getState().askDelete(null)}
+        >
+          <p>
+            <strong>{pendingDelete.name || pendingDelete.runId}</strong> leaves this table, with its metrics, params and artifacts kept.
+          </p>
+          <p className="muted">It can be restored: tick “Show deleted” above the table, then Restore on its row.</p>
+        </ConfirmDialog>
+      )}
 
       <RunsGrid
         store={store}

@@ -49,18 +49,8 @@ export function columnWidth(column: RunColumn): number {
   }
 }
 
-/** Human duration: "850 ms", "42 s", "3 m 05 s", "2 h 04 m", "3 d 4 h". */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} m ${String(s % 60).padStart(2, '0')} s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h} h ${String(m % 60).padStart(2, '0')} m`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
-}
+/** The one duration format (lib/format.ts), shared with the jobs page and the run page. */
+export { formatDuration } from '../../lib/format';
 
 /** A run's duration: end − start, or now − start while it is still running. */
 export function runDuration(run: Pick<Run, 'startTime' | 'endTime' | 'status'>, now: number): number | null {

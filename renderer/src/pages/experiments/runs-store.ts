@@ -29,6 +29,8 @@ export interface RunsState {
   collapsed: ReadonlySet<string>;
   /** A row action's failure, shown above the table. */
   actionError: LoadError | null;
+  /** The run whose Delete was clicked, waiting for the user to confirm. */
+  pendingDelete: Run | null;
 
   load(): Promise<void>;
   loadMore(): Promise<void>;
@@ -45,6 +47,8 @@ export interface RunsState {
   reload(): Promise<void>;
   rename(runId: string, name: string): Promise<boolean>;
   setTag(runId: string, key: string, value: string): Promise<boolean>;
+  /** Asks to confirm deleting `run` (null: the question is closed). */
+  askDelete(run: Run | null): void;
   remove(runId: string): Promise<void>;
   restore(runId: string): Promise<void>;
 }
@@ -127,6 +131,7 @@ export function createRunsStore(client: OrreryClient, experimentId: string, init
       selected: new Set(),
       collapsed: new Set(),
       actionError: null,
+      pendingDelete: null,
 
       load: () => fetchFirst(PAGE_SIZE),
 
@@ -228,6 +233,8 @@ export function createRunsStore(client: OrreryClient, experimentId: string, init
           if (!available.tags.includes(key)) set({ available: { ...available, tags: [...available.tags, key].sort() } });
         });
       },
+
+      askDelete: (pendingDelete) => set({ pendingDelete }),
 
       async remove(runId) {
         await act(async () => {

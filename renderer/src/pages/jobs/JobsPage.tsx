@@ -9,7 +9,10 @@ import { toLoadError, type LoadError } from '../../stores/load-error';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { useHardwareStore } from '../../stores/stores-context';
 import { LaunchDialog } from '../launch/LaunchDialog';
-import { describeResources, elapsedOf, formatElapsed, splitJobs, upsertJob } from './queue-model';
+import { CancelJobDialog } from './CancelJobDialog';
+import { isCancellable, jobEnding } from './job-ending';
+import { formatDuration } from '../../lib/format';
+import { describeResources, elapsedOf, splitJobs, upsertJob } from './queue-model';
 import '../../styles/launch.css';
 
 const statusTone: Record<JobStatus, BadgeTone> = { queued: 'neutral', running: 'ok', finished: 'ok', failed: 'bad', cancelled: 'warn' };
@@ -38,6 +41,7 @@ export function JobsPage() {
   const [actionError, setActionError] = useState<LoadError | null>(null);
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [launching, setLaunching] = useState(false);
+  const [cancelling, setCancelling] = useState<Job | null>(null);
 
   useEffect(() => {
     if (!overview) void loadHardware();
@@ -47,6 +51,8 @@ export function JobsPage() {
   const now = useNow(active.length > 0);
 
   async function act(job: Job, action: 'training.cancel' | 'training.retry') {
+    // Cancelling asks first; the dialog does it.
+    if (action === 'training.cancel') return setCancelling(job);
     setBusy((b) => new Set([...b, job.jobId]));
     setActionError(null);
     try {
@@ -122,6 +128,7 @@ export function JobsPage() {
       )}
 
       {launching && <LaunchDialog onClose={() => setLaunching(false)} />}
+      {cancelling && <CancelJobDialog job={cancelling} onClose={() => setCancelling(null)} onCancelled={(job) => setJobs((current) => upsertJob(current, job))} />}
     </div>
   );
 }
@@ -152,7 +159,7 @@ function JobTable({ jobs, now, busy, onAct, testId }: JobTableProps) {
       </thead>
       <tbody>
         {jobs.map((job) => {
-          const live = job.status === 'queued' || job.status === 'running';
+          const live = isCancellable(job);
           return (
             <tr key={job.jobId} data-testid="job-row" data-job-id={job.jobId} data-status={job.status}>
               <td className="num">{job.queuePosition ?? ''}</td>
@@ -169,17 +176,18 @@ function JobTable({ jobs, now, busy, onAct, testId }: JobTableProps) {
                 <Badge tone={statusTone[job.status]} testId="job-status">
                   {job.stage === 'hashing-inputs' ? 'hashing inputs' : job.status}
                 </Badge>
-                {job.exitCode !== null && job.status !== 'finished' && <span className="muted small"> exit {job.exitCode}</span>}
               </td>
               <td className="small">{describeResources(job)}</td>
               <td className="num" title={job.status === 'queued' ? 'waiting' : 'running time'}>
-                {formatElapsed(elapsedOf(job, now))}
+                {formatDuration(elapsedOf(job, now))}
               </td>
-              <td className="reason">{job.reason ?? ''}</td>
+              <td className="reason" data-testid="job-reason">
+                {jobEnding(job) ?? job.reason ?? ''}
+              </td>
               <td className="row-actions">
                 {live ? (
                   <button type="button" className="btn btn-small" disabled={busy.has(job.jobId)} onClick={() => onAct(job, 'training.cancel')} aria-label={`Cancel ${job.name}`}>
-                    Cancel
+                    Cancel…
                   </button>
                 ) : (
                   <button type="button" className="btn btn-small" disabled={busy.has(job.jobId)} onClick={() => onAct(job, 'training.retry')} aria-label={`Retry ${job.name}`}>

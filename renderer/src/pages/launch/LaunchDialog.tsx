@@ -1,18 +1,23 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { LocalImage, ResourceUsageView } from '../../../../shared/contract/index';
 import { useClient } from '../../api/client-context';
-import { Badge } from '../../components/Badge';
-import { CopyableCode } from '../../components/CopyableCode';
-import { formatBytes, formatMib } from '../../lib/format';
+import { Field } from '../../components/Field';
+import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
-import { useLiveQuery } from '../../lib/use-live-query';
 import { toLoadError } from '../../stores/load-error';
 import { useHardwareStore } from '../../stores/stores-context';
-import { Field } from '../../components/Field';
+import { DatasetRows } from './DatasetRows';
+import { EarlyStoppingFields } from './EarlyStoppingFields';
+import { EnvRows } from './EnvRows';
+import { GpuPicker } from './GpuPicker';
 import { HyperparameterTable } from './HyperparameterTable';
+import { ImagePicker } from './ImagePicker';
 import { buildSubmission, fieldOfServerError, initialForm, suggestName, type FieldErrors, type LaunchForm, type MachineLimits } from './launch-form';
+import { createLaunchMemory } from './launch-memory';
+import { RunOptionsFields } from './RunOptionsFields';
 import { SweepEditor } from './SweepEditor';
+import { useHostPaths } from './use-host-paths';
+import { WorkspaceFields } from './WorkspaceFields';
 import '../../styles/forms.css';
 import '../../styles/launch.css';
 
@@ -22,30 +27,50 @@ const HOST_IMAGE = 'host';
 
 interface LaunchDialogProps {
   onClose(): void;
-  /** Prefill (a retry with changes, an example). */
+  /** Prefill (a re-run, an example); without it the dialog opens with the last values used for `experiment`. */
   initial?: Partial<LaunchForm>;
+  /** The experiment it opens for; defaults to the one last submitted to. */
+  experiment?: string;
+  /** A re-run: the run this job repeats (tagged orrery.rerun-of on the new run). */
+  fromRunId?: string;
+}
+
+/** The group a field's error belongs to, for "touched" (a row's field counts for its table). */
+function groupOf(key: string): string {
+  if (key.startsWith('hp.')) return 'hyperparameters';
+  if (key.startsWith('space.')) return 'sweep.space';
+  if (key.startsWith('env.')) return 'env';
+  return key;
 }
 
 /**
- * The "New job" dialog: image, command, hyperparameters or a sweep space, GPUs, CPUs, memory,
- * early stopping and a time limit; checked field by field before anything is sent. On submit
- * it goes to the new run's page.
+ * The "New job" dialog: image, command, your code (workspace, datasets, environment),
+ * hyperparameters or a sweep space, GPUs, CPUs, memory, retries, priority, checkpoints, early
+ * stopping and a time limit; checked field by field (host paths on the host) before anything is
+ * sent. It remembers the last values per experiment. On submit it goes to the new run's page.
  */
-export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
+export function LaunchDialog({ onClose, initial, experiment, fromRunId }: LaunchDialogProps) {
   const client = useClient();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const overview = useHardwareStore((s) => s.overview);
   const loadHardware = useHardwareStore((s) => s.load);
-  const [form, setForm] = useState<LaunchForm>(() => ({ ...initialForm(), ...initial }));
+  const memory = useMemo(() => createLaunchMemory(), []);
+  const [form, setForm] = useState<LaunchForm>(() => {
+    if (initial) return { ...initialForm(), ...initial };
+    const opened = experiment ?? memory.lastExperiment() ?? 'Default';
+    return memory.recall(opened) ?? { ...initialForm(), experiment: opened };
+  });
   // The images to pick from and what the machine has free, read once when the dialog opens.
   const choices = useLiveQuery((c) => Promise.all([c.call('training.listImages', {}), c.call('training.getResources', {})]), []);
   const images = choices.data?.[0] ?? null;
   const usage = choices.data?.[1] ?? null;
   const loadError = choices.error?.message ?? null;
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
+  const [edited, setEdited] = useState(false);
   const [attempted, setAttempted] = useState(false);
   const [server, setServer] = useState<{ field: string | null; message: string } | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  const hostPaths = useHostPaths();
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -82,15 +107,30 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
   const { errors, submission } = useMemo(() => buildSubmission(form, limits), [form, limits]);
   const shown: FieldErrors = {};
   for (const [key, message] of Object.entries(errors)) {
-    const group = key.startsWith('hp.') ? 'hyperparameters' : key.startsWith('space.') ? 'sweep.space' : key;
-    if (attempted || touched.has(key) || touched.has(group)) shown[key] = message;
+    if (attempted || touched.has(key) || touched.has(groupOf(key))) shown[key] = message;
   }
+  // The host's verdict on a path, unless the field is already wrong as typed.
+  for (const [key, message] of Object.entries(hostPaths.errors)) shown[key] ??= message;
   if (server?.field) shown[server.field] = server.message;
 
   function update(patch: Partial<LaunchForm>, ...keys: string[]) {
     setForm((f) => ({ ...f, ...patch }));
     if (keys.length) setTouched((t) => new Set([...t, ...keys]));
+    if (!('name' in patch) && !('experiment' in patch)) setEdited(true);
     setServer(null);
+  }
+
+  /** The experiment field lost focus: an untouched dialog takes that experiment's last values. */
+  function experimentChosen() {
+    if (edited || initial) return;
+    const recalled = memory.recall(form.experiment);
+    if (recalled) setForm({ ...recalled, name: form.name });
+  }
+
+  /** Every host path checked on the host, all at once; false when one may not be mounted. */
+  async function checkPaths(): Promise<boolean> {
+    const checks = [hostPaths.check('workspace.source', form.workspace.source, 'workspace'), ...form.datasets.map((d, i) => hostPaths.check(`ds.${i}.source`, d.source, 'dataset'))];
+    return (await Promise.all(checks)).every(Boolean);
   }
 
   async function submit() {
@@ -99,16 +139,19 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
     if (!submission) return;
     setSubmitting(true);
     try {
+      if (!(await checkPaths())) return;
       const runId =
         submission.kind === 'job'
-          ? (await client.call('training.submit', { spec: submission.spec })).runId
+          ? (await client.call('training.submit', { spec: submission.spec, ...(fromRunId ? { fromRunId } : {}) })).runId
           : (await client.call('training.submitSweep', { spec: submission.spec, sweep: submission.sweep })).parentRunId;
+      memory.remember(form);
       onClose();
       navigate(routeHref('runs', [runId]));
     } catch (err) {
       const message = toLoadError(err).message;
-      const field = fieldOfServerError(message);
-      setServer({ field: field && field in fieldKeys ? field : null, message });
+      const field = mountFieldOf(message, form) ?? fieldOfServerError(message);
+      setServer({ field: field && (field in fieldKeys || field.startsWith('ds.')) ? field : null, message });
+    } finally {
       setSubmitting(false);
     }
   }
@@ -136,7 +179,7 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
         }}
       >
         <header className="dialog-head">
-          <h2 id="launch-title">New training job</h2>
+          <h2 id="launch-title">{fromRunId ? 'Re-run a training job' : 'New training job'}</h2>
           <button type="button" className="btn btn-small" aria-label="Close" onClick={onClose}>
             ×
           </button>
@@ -152,6 +195,11 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
               <p>Could not read the images and resources: {loadError}</p>
             </div>
           )}
+          {fromRunId && (
+            <p className="muted" data-testid="rerun-note">
+              Filled from run <code>{fromRunId.slice(0, 12)}</code>; change what you need. The new run links back to it.
+            </p>
+          )}
 
           <section className="launch-section">
             <h3>What to run</h3>
@@ -161,15 +209,15 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
                   <input id={id} placeholder={suggested || 'resnet-baseline'} aria-describedby={describedBy} aria-invalid={invalid || undefined} value={form.name} onChange={(e) => update({ name: e.target.value }, 'name')} />
                 )}
               </Field>
-              <Field label="Experiment" error={shown.experiment}>
-                {({ id, describedBy }) => <input id={id} aria-describedby={describedBy} value={form.experiment} onChange={(e) => update({ experiment: e.target.value }, 'experiment')} />}
+              <Field label="Experiment" error={shown.experiment} testId="field-experiment">
+                {({ id, describedBy }) => <input id={id} aria-describedby={describedBy} value={form.experiment} onChange={(e) => update({ experiment: e.target.value }, 'experiment')} onBlur={experimentChosen} />}
               </Field>
             </div>
             <ImagePicker images={images} value={form.image} error={shown.image} noEngine={noEngine} docker={docker} onChange={(image) => update({ image }, 'image')} />
             <Field
               label="Command"
               error={shown.command}
-              hint="Split like a shell: quotes keep spaces together. Nothing is expanded."
+              hint="Split like a shell: quotes keep spaces together. Nothing is expanded. Relative paths start from the working directory."
               testId="field-command"
             >
               {({ id, describedBy, invalid }) => (
@@ -187,24 +235,58 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
             </Field>
           </section>
 
+          <section className="launch-section" data-testid="code-and-data">
+            <h3>Code and data</h3>
+            <WorkspaceFields
+              value={form.workspace}
+              errors={shown}
+              onChange={(workspace, key) => {
+                update({ workspace }, key);
+                if (key === 'workspace.source') hostPaths.clear('workspace.source');
+              }}
+              onSourceBlur={() => void hostPaths.check('workspace.source', form.workspace.source, 'workspace')}
+            />
+            <h4>Datasets</h4>
+            <DatasetRows
+              rows={form.datasets}
+              errors={shown}
+              onChange={(datasets, key) => {
+                update({ datasets }, key);
+                // Removing a row moves the others: their verdicts are asked again on blur or submit.
+                hostPaths.clear(key === 'datasets' ? 'ds.' : key);
+              }}
+              onSourceBlur={(i) => void hostPaths.check(`ds.${i}.source`, form.datasets[i]?.source ?? '', 'dataset')}
+            />
+            <p className="field-hint">Mounted read-only, hashed before the job starts, and recorded as the run&apos;s dataset inputs.</p>
+            <h4>Environment variables</h4>
+            <EnvRows rows={form.env} errors={shown} onChange={(env) => update({ env }, 'env')} />
+            {form.keptMounts.length > 0 && (
+              <p className="muted" data-testid="kept-mounts">
+                Also mounted as before: {form.keptMounts.map((m) => `${m.source} → ${m.target}`).join(', ')}
+              </p>
+            )}
+          </section>
+
           <section className="launch-section">
             <div className="section-head">
               <h3>{form.mode === 'single' ? 'Hyperparameters' : 'Sweep'}</h3>
-              <div className="segmented" role="radiogroup" aria-label="Single job or sweep">
-                <label>
-                  <input type="radio" name="mode" checked={form.mode === 'single'} onChange={() => update({ mode: 'single' })} /> Single job
-                </label>
-                <label>
-                  <input type="radio" name="mode" checked={form.mode === 'sweep'} onChange={() => update({ mode: 'sweep' })} /> Sweep
-                </label>
-              </div>
+              {!fromRunId && (
+                <div className="segmented" role="radiogroup" aria-label="Single job or sweep">
+                  <label>
+                    <input type="radio" name="mode" checked={form.mode === 'single'} onChange={() => update({ mode: 'single' })} /> Single job
+                  </label>
+                  <label>
+                    <input type="radio" name="mode" checked={form.mode === 'sweep'} onChange={() => update({ mode: 'sweep' })} /> Sweep
+                  </label>
+                </div>
+              )}
             </div>
             {form.mode === 'single' ? (
               <>
                 <HyperparameterTable rows={form.hyperparameters} errors={shown} onChange={(hyperparameters) => update({ hyperparameters }, 'hyperparameters')} />
                 {shown.hyperparameters && <span className="field-error">{shown.hyperparameters}</span>}
                 <p className="field-hint">
-                  The script reads them from <code>ORRERY_PARAMS</code> (JSON) or <code>/orrery/params.json</code>; they are logged as the run's params.
+                  The script reads them from <code>ORRERY_PARAMS</code> (JSON) or <code>/orrery/params.json</code>; they are logged as the run&apos;s params.
                 </p>
                 <label className="inline-check">
                   <input type="checkbox" checked={form.passAsArgs} onChange={(e) => update({ passAsArgs: e.target.checked })} /> Also pass them as <code>--key=value</code> arguments
@@ -252,41 +334,11 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
           </section>
 
           <section className="launch-section">
-            <label className="inline-check section-toggle">
-              <input
-                type="checkbox"
-                checked={form.earlyStopping.enabled}
-                onChange={(e) => update({ earlyStopping: { ...form.earlyStopping, enabled: e.target.checked } })}
-              />{' '}
-              <h3>Early stopping</h3>
-              <span className="muted">stop when a metric stops improving</span>
-            </label>
-            {form.earlyStopping.enabled && (
-              <div className="field-grid">
-                <Field label="Metric" error={shown['earlyStopping.metric']}>
-                  {({ id, describedBy, invalid }) => (
-                    <span className="input-pair">
-                      <input id={id} placeholder="val_loss" aria-describedby={describedBy} aria-invalid={invalid || undefined} value={form.earlyStopping.metric} onChange={(e) => update({ earlyStopping: { ...form.earlyStopping, metric: e.target.value } }, 'earlyStopping.metric')} />
-                      <select aria-label="Early stopping direction" value={form.earlyStopping.mode} onChange={(e) => update({ earlyStopping: { ...form.earlyStopping, mode: e.target.value as 'min' | 'max' } })}>
-                        <option value="min">lower is better</option>
-                        <option value="max">higher is better</option>
-                      </select>
-                    </span>
-                  )}
-                </Field>
-                <Field label="Patience (evaluations)" error={shown['earlyStopping.patience']}>
-                  {({ id, describedBy, invalid }) => (
-                    <input id={id} type="number" min={1} aria-describedby={describedBy} aria-invalid={invalid || undefined} value={form.earlyStopping.patience} onChange={(e) => update({ earlyStopping: { ...form.earlyStopping, patience: e.target.value } }, 'earlyStopping.patience')} />
-                  )}
-                </Field>
-                <Field label="Min improvement" error={shown['earlyStopping.minDelta']}>
-                  {({ id, describedBy, invalid }) => (
-                    <input id={id} type="number" min={0} step="any" aria-describedby={describedBy} aria-invalid={invalid || undefined} value={form.earlyStopping.minDelta} onChange={(e) => update({ earlyStopping: { ...form.earlyStopping, minDelta: e.target.value } }, 'earlyStopping.minDelta')} />
-                  )}
-                </Field>
-              </div>
-            )}
+            <h3>Retries and checkpoints</h3>
+            <RunOptionsFields value={form} errors={shown} onChange={(patch, key) => update(patch, key)} />
           </section>
+
+          <EarlyStoppingFields value={form.earlyStopping} errors={shown} onChange={(earlyStopping, key) => (key ? update({ earlyStopping }, key) : update({ earlyStopping }))} />
         </div>
         <footer className="dialog-foot">
           {attempted && !submission && <span className="field-error">Fix the fields marked above.</span>}
@@ -300,6 +352,20 @@ export function LaunchDialog({ onClose, initial }: LaunchDialogProps) {
       </form>
     </dialog>
   );
+}
+
+/**
+ * The field a server error about a mount names: "spec.mounts[1].source: …" is the workspace's or a
+ * dataset row's, counting as buildSubmission orders them (the workspace first).
+ */
+function mountFieldOf(message: string, form: LaunchForm): string | null {
+  const match = /^(?:spec\.)?mounts\[(\d+)\]\.(source|target)\b/.exec(message);
+  if (!match) return null;
+  const index = Number(match[1]);
+  const offset = form.workspace.source.trim() ? 1 : 0;
+  if (offset === 1 && index === 0) return `workspace.${match[2]}`;
+  const row = index - offset;
+  return row < form.datasets.length ? `ds.${row}.${match[2]}` : null;
 }
 
 /** Field keys the dialog shows errors next to; a server error naming another goes to the top. */
@@ -320,123 +386,12 @@ const fieldKeys: Record<string, true> = {
   'sweep.maxTrials': true,
   'sweep.maxParallel': true,
   'sweep.objective': true,
+  'workspace.source': true,
+  'workspace.target': true,
+  workingDir: true,
+  env: true,
+  'checkpoint.dir': true,
+  'checkpoint.keepLast': true,
+  retries: true,
+  priority: true,
 };
-
-interface ImagePickerProps {
-  images: LocalImage[] | null;
-  value: string;
-  error: string | undefined;
-  noEngine: boolean;
-  docker: { message: string; fix: string | null } | null;
-  onChange(image: string): void;
-}
-
-function ImagePicker({ images, value, error, noEngine, docker, onChange }: ImagePickerProps) {
-  if (images === null) return <p className="muted">Reading local images…</p>;
-  if (images.length === 0) {
-    return (
-      <div className="notice notice-warn" data-testid="no-images">
-        <div>
-          {noEngine ? (
-            <>
-              <p>
-                <strong>No Docker engine, so no images:</strong> this job will run as a plain process on this machine, with the same environment, logs
-                and metrics but no isolation. {docker?.message}
-              </p>
-              {docker?.fix && <CopyableCode code={docker.fix} />}
-            </>
-          ) : (
-            <p>
-              <strong>No local Docker images.</strong> Build one (<code>npm run images</code> builds <code>orrery/python:local</code>) or{' '}
-              <code>docker pull</code> one, then open this dialog again.
-            </p>
-          )}
-          {error && <span className="field-error">{error}</span>}
-        </div>
-      </div>
-    );
-  }
-  return (
-    <Field label="Image" error={error} hint="Local images only; nothing is pulled." testId="field-image">
-      {({ id, describedBy, invalid }) => (
-        <select id={id} aria-describedby={describedBy} aria-invalid={invalid || undefined} value={value} onChange={(e) => onChange(e.target.value)}>
-          {!images.some((i) => i.tag === value) && <option value="">Pick an image…</option>}
-          {images.map((image) => (
-            <option key={image.tag} value={image.tag}>
-              {image.tag} · {formatBytes(image.sizeBytes)} · {new Date(image.created).toLocaleDateString()}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
-  );
-}
-
-interface GpuPickerProps {
-  usage: ResourceUsageView | null;
-  form: LaunchForm;
-  error: string | undefined;
-  onChange(patch: Partial<LaunchForm>): void;
-}
-
-function GpuPicker({ usage, form, error, onChange }: GpuPickerProps) {
-  const gpus = usage?.gpus ?? [];
-  if (usage && gpus.length === 0) {
-    return (
-      <p className="muted" data-testid="gpu-picker">
-        No NVIDIA GPU on this machine: the job runs on the CPU.
-      </p>
-    );
-  }
-  const toggle = (index: number, on: boolean) =>
-    onChange({ gpuMode: 'pick', gpuPicked: on ? [...form.gpuPicked.filter((i) => i !== index), index] : form.gpuPicked.filter((i) => i !== index) });
-  return (
-    <fieldset className="gpu-picker" data-testid="gpu-picker" aria-invalid={error ? true : undefined}>
-      <legend>GPUs</legend>
-      <div className="segmented">
-        <label>
-          <input type="radio" name="gpu-mode" checked={form.gpuMode === 'none'} onChange={() => onChange({ gpuMode: 'none' })} /> No GPU
-        </label>
-        <label>
-          <input type="radio" name="gpu-mode" checked={form.gpuMode === 'count'} onChange={() => onChange({ gpuMode: 'count' })} /> Any
-          <input
-            className="gpu-count"
-            type="number"
-            min={1}
-            max={gpus.length}
-            aria-label="How many GPUs"
-            value={form.gpuCount}
-            onFocus={() => onChange({ gpuMode: 'count' })}
-            onChange={(e) => onChange({ gpuMode: 'count', gpuCount: e.target.value })}
-          />{' '}
-          free
-        </label>
-        <label>
-          <input type="radio" name="gpu-mode" checked={form.gpuMode === 'pick'} onChange={() => onChange({ gpuMode: 'pick' })} /> These:
-        </label>
-      </div>
-      <ul className="gpu-list">
-        {gpus.map((gpu) => (
-          <li key={gpu.index} className="gpu-row" data-testid="gpu-option">
-            <label>
-              <input type="checkbox" checked={form.gpuMode === 'pick' && form.gpuPicked.includes(gpu.index)} onChange={(e) => toggle(gpu.index, e.target.checked)} />
-              <span className="mono">GPU {gpu.index}</span>
-              <span>{gpu.name}</span>
-              <span className="muted">{formatMib(gpu.memoryTotalMb)}</span>
-              {gpu.jobId ? (
-                <Badge tone="warn">busy: {gpu.jobName ?? gpu.jobId.slice(0, 8)}</Badge>
-              ) : (
-                <Badge tone="ok">free</Badge>
-              )}
-            </label>
-          </li>
-        ))}
-      </ul>
-      {error && (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      )}
-    </fieldset>
-  );
-}

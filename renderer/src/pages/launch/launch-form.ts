@@ -1,5 +1,9 @@
 import type { JobSpecInput, SweepSpec } from '../../../../shared/contract/training-spec';
 import { splitArgv } from './argv';
+import { checkNumber } from './number-check';
+import { buildSpecExtras, initialExtras, type ExtrasForm } from './spec-extras';
+
+export { checkNumber } from './number-check';
 
 /** Everything the launch dialog edits, as the text the user typed (numbers are parsed on submit). */
 export interface HyperRow {
@@ -23,7 +27,7 @@ export interface SpaceRow {
 
 export type GpuMode = 'none' | 'count' | 'pick';
 
-export interface LaunchForm {
+export interface LaunchForm extends ExtrasForm {
   name: string;
   experiment: string;
   image: string;
@@ -82,6 +86,7 @@ export function initialForm(): LaunchForm {
     earlyStopping: { enabled: false, metric: '', mode: 'min', patience: '3', minDelta: '0' },
     timeoutMinutes: '',
     allowRoot: false,
+    ...initialExtras(),
   };
 }
 
@@ -101,29 +106,6 @@ export function suggestName(command: string): string {
   const script = split.argv.find((a) => /\.(py|sh|jl|R|lua)$/.test(a)) ?? split.argv[0]!;
   const base = script.split('/').pop() ?? script;
   return base.replace(/\.[^.]+$/, '').slice(0, 250);
-}
-
-interface NumberRule {
-  required?: boolean;
-  integer?: boolean;
-  /** Exclusive lower bound. */
-  above?: number;
-  min?: number;
-  max?: number;
-  maxLabel?: string;
-}
-
-/** Parses one numeric field; an error message, or the number (undefined when empty and optional). */
-export function checkNumber(text: string, rule: NumberRule): { value?: number; error?: string } {
-  const trimmed = text.trim();
-  if (trimmed === '') return rule.required ? { error: 'required' } : {};
-  const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { error: 'must be a number' };
-  if (rule.integer && !Number.isInteger(value)) return { error: 'must be a whole number' };
-  if (rule.above !== undefined && value <= rule.above) return { error: `must be more than ${rule.above}` };
-  if (rule.min !== undefined && value < rule.min) return { error: `must be at least ${rule.min}` };
-  if (rule.max !== undefined && value > rule.max) return { error: `must be at most ${rule.maxLabel ?? rule.max}` };
-  return { value };
 }
 
 function round(value: number, digits = 2): number {
@@ -200,6 +182,7 @@ export function buildSubmission(form: LaunchForm, limits: MachineLimits): { erro
 
   let sweep: SweepSpec | null = null;
   if (form.mode === 'sweep') sweep = buildSweep(form.sweep, errors, take);
+  const extras = buildSpecExtras(form, errors);
 
   if (Object.keys(errors).length > 0) return { errors, submission: null };
   const spec: JobSpecInput = {
@@ -210,6 +193,7 @@ export function buildSubmission(form: LaunchForm, limits: MachineLimits): { erro
     hyperparameters,
     passHyperparametersAsArgs: form.passAsArgs,
     resources,
+    ...extras,
     ...(minutes !== undefined ? { maxRuntimeSeconds: Math.max(1, Math.round(minutes * 60)) } : {}),
     ...(earlyStopping ? { earlyStopping } : {}),
     ...(form.allowRoot ? { allowRoot: true } : {}),
@@ -278,6 +262,11 @@ const SERVER_FIELDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^sweep\.space/, 'sweep.space'],
   [/^sweep\.(maxTrials|maxParallel)$/, 'sweep.$1'],
   [/^sweep\.objective/, 'sweep.objective'],
+  [/^env/, 'env'],
+  [/^workingDir$/, 'workingDir'],
+  [/^checkpoint\.(dir|keepLast)$/, 'checkpoint.$1'],
+  [/^retries$/, 'retries'],
+  [/^priority$/, 'priority'],
 ];
 
 /**

@@ -51,7 +51,7 @@ export function AliasControls({ version, onChanged }: { version: ModelVersionDet
           if (alias && !localError) void set(false);
         }}
       >
-        <input aria-label="New alias" placeholder="champion" value={alias} onChange={(e) => setAlias(e.target.value)} aria-invalid={Boolean(localError)} data-testid="alias-input" />
+        <input aria-label="New alias" placeholder="champion" value={alias} onChange={(e) => (setAlias(e.target.value), action.clearError())} aria-invalid={Boolean(localError)} data-testid="alias-input" />
         <button type="submit" className="btn btn-small" disabled={busy || alias === '' || Boolean(localError)} data-testid="alias-add">
           Set alias
         </button>

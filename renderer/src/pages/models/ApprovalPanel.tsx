@@ -21,6 +21,11 @@ export function ApprovalPanel({ version, onChanged }: { version: ModelVersionDet
   const approved = version.approvals.some((a) => a.status === 'approved');
   const failing = version.gateStatus === 'failed';
 
+  // A refusal answers what was typed: editing it clears the message.
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    action.clearError();
+  };
   const run = (call: () => Promise<unknown>) =>
     action.run(async () => {
       await call();
@@ -43,11 +48,11 @@ export function ApprovalPanel({ version, onChanged }: { version: ModelVersionDet
           {failing && <p className="field-error">This version fails its gates: it cannot be approved.</p>}
           <label className="field">
             Reviewer
-            <input value={reviewer} onChange={(e) => setReviewer(e.target.value)} data-testid="reviewer-input" />
+            <input value={reviewer} onChange={(e) => edit(setReviewer)(e.target.value)} data-testid="reviewer-input" />
           </label>
           <label className="field">
             Comment
-            <input value={comment} onChange={(e) => setComment(e.target.value)} placeholder="What you checked" data-testid="review-comment" />
+            <input value={comment} onChange={(e) => edit(setComment)(e.target.value)} placeholder="What you checked" data-testid="review-comment" />
           </label>
           <div className="actions">
             <button type="button" className="btn btn-primary" disabled={busy || reviewer.trim() === '' || failing} onClick={() => void review('approve')} data-testid="approve">
@@ -67,7 +72,7 @@ export function ApprovalPanel({ version, onChanged }: { version: ModelVersionDet
           <p className="muted">Moving to Production needs a reviewer's approval.</p>
           <label className="field">
             Comment for the reviewer
-            <input value={comment} onChange={(e) => setComment(e.target.value)} placeholder="Why this version" data-testid="request-comment" />
+            <input value={comment} onChange={(e) => edit(setComment)(e.target.value)} placeholder="Why this version" data-testid="request-comment" />
           </label>
           <div className="actions">
             <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void request()} data-testid="request-approval">

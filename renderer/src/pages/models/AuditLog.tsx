@@ -12,13 +12,13 @@ export function AuditLog({ name }: { name: string }) {
       {audit.error && <ErrorNotice title="Could not read the audit log." error={audit.error} onRetry={audit.reload} />}
       {audit.data && (
         <div className="kv-scroll">
-          <table className="kv">
+          <table className="kv audit-table">
             <tbody>
               {audit.data.map((a) => (
                 <tr key={a.id} data-testid="audit-entry">
                   <th scope="row">{formatWhen(a.at)}</th>
-                  <td>{a.actor}</td>
-                  <td>
+                  <td className="nowrap">{a.actor}</td>
+                  <td className="nowrap">
                     {a.action}
                     {a.version !== null ? ` v${a.version}` : ''}
                   </td>

@@ -23,7 +23,13 @@ export function GatesEditor({ name, gates, onSaved }: { name: string; gates: Gat
   const { busy: saving, error: serverError, run, clearError } = useAction();
   const error = draftError ?? serverError?.message ?? null;
 
-  const update = (i: number, patch: Partial<GateDraft>) => setDrafts((d) => d && d.map((g, j) => (j === i ? { ...g, ...patch } : g)));
+  // An edit of the gates answers any refusal shown for them: the message goes with it.
+  const change = (next: GateDraft[]) => {
+    setDrafts(next);
+    setDraftError(null);
+    clearError();
+  };
+  const update = (i: number, patch: Partial<GateDraft>) => drafts && change(drafts.map((g, j) => (j === i ? { ...g, ...patch } : g)));
 
   async function save() {
     if (!drafts) return;
@@ -45,6 +51,8 @@ export function GatesEditor({ name, gates, onSaved }: { name: string; gates: Gat
     <Card
       title="Validation gates"
       testId="gates-editor"
+      // While editing, the card takes the whole row: a gate's kind, metric, comparison and threshold side by side.
+      className={drafts === null ? undefined : 'card-wide'}
       aside={
         drafts === null && (
           <button type="button" className="btn btn-small" onClick={() => setDrafts(gates.map(toDraft))} data-testid="edit-gates">
@@ -96,13 +104,13 @@ export function GatesEditor({ name, gates, onSaved }: { name: string; gates: Gat
                   MiB
                 </label>
               )}
-              <button type="button" className="btn btn-small" aria-label={`Remove gate ${i + 1}`} onClick={() => setDrafts(drafts.filter((_, j) => j !== i))}>
+              <button type="button" className="btn btn-small" aria-label={`Remove gate ${i + 1}`} onClick={() => change(drafts.filter((_, j) => j !== i))}>
                 ✕
               </button>
             </div>
           ))}
           <div className="actions">
-            <button type="button" className="btn btn-small" onClick={() => setDrafts([...drafts, emptyDraft()])} data-testid="add-gate">
+            <button type="button" className="btn btn-small" onClick={() => change([...drafts, emptyDraft()])} data-testid="add-gate">
               Add gate
             </button>
             <span className="spacer" />

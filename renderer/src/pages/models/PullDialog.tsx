@@ -13,7 +13,12 @@ export function PullDialog({ onClose, onPulled }: { onClose(): void; onPulled(ve
   const actor = useActor();
   const [reference, setReference] = useState('');
   const [name, setName] = useState('');
-  const { busy: pulling, error, run } = useAction();
+  const { busy: pulling, error, run, clearError } = useAction();
+  // A refusal is about what was typed: it goes once that is edited.
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    clearError();
+  };
   const referenceError = reference.trim() === '' ? 'Give the reference to pull, like 127.0.0.1:5000/models/iris:v3.' : null;
   const nameError = name !== '' && !MODEL_NAME.test(name) ? "Letters, digits, '.', '_' or '-', starting with a letter or digit." : null;
   const [attempted, setAttempted] = useState(false);
@@ -43,12 +48,12 @@ export function PullDialog({ onClose, onPulled }: { onClose(): void; onPulled(ve
         testId="pull-reference"
         mono
         value={reference}
-        onChange={setReference}
+        onChange={edit(setReference)}
         input={{ placeholder: '127.0.0.1:5000/models/iris:v3', autoFocus: true }}
       />
       <Field label="Register as model" error={nameError ?? undefined} hint="Leave empty to use the name in the model card." testId="pull-name">
         {({ id, describedBy, invalid }) => (
-          <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={name} onChange={(e) => setName(e.target.value)} />
+          <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={name} onChange={(e) => edit(setName)(e.target.value)} />
         )}
       </Field>
       {error && (

@@ -55,6 +55,13 @@ export function PushDialog({ version, onClose, onPushed }: { version: ModelVersi
     [client, version.name, version.version],
   );
 
+  // Once pushed, the fields say what was pushed: they cannot be edited into another reference.
+  const locked = pushing || result !== null;
+  // A refusal is about what was typed: it goes once that is edited.
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setError(null);
+  };
   const remote = remotes?.find((r) => r.name === target) ?? null;
   const tagError = remote && !TAG.test(tag) ? "A tag is letters, digits, '_', '.' or '-' (at most 128), not starting with '.' or '-'." : null;
   const referenceError = !remote && reference.trim() === '' ? 'Give a reference like registry.example.com/team/iris:v3.' : null;
@@ -98,7 +105,7 @@ export function PushDialog({ version, onClose, onPushed }: { version: ModelVersi
     >
       <Field label="Registry" testId="push-target">
         {({ id }) => (
-          <select id={id} value={target} onChange={(e) => setTarget(e.target.value)} disabled={pushing}>
+          <select id={id} value={target} onChange={(e) => edit(setTarget)(e.target.value)} disabled={locked}>
             {(remotes ?? []).map((r) => (
               <option key={r.name} value={r.name}>
                 {r.name} — {r.url}
@@ -117,7 +124,7 @@ export function PushDialog({ version, onClose, onPushed }: { version: ModelVersi
       {remote ? (
         <Field label="Tag" error={attempted ? (tagError ?? undefined) : undefined} testId="push-tag">
           {({ id, describedBy, invalid }) => (
-            <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={tag} onChange={(e) => setTag(e.target.value)} disabled={pushing} />
+            <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={tag} onChange={(e) => edit(setTag)(e.target.value)} disabled={locked} />
           )}
         </Field>
       ) : (
@@ -128,11 +135,11 @@ export function PushDialog({ version, onClose, onPushed }: { version: ModelVersi
           testId="push-reference"
           mono
           value={reference}
-          onChange={setReference}
-          input={{ placeholder: `registry.example.com/models/${repositoryName(version.name)}:v${version.version}`, disabled: pushing }}
+          onChange={edit(setReference)}
+          input={{ placeholder: `registry.example.com/models/${repositoryName(version.name)}:v${version.version}`, disabled: locked }}
         />
       )}
-      {preview && (
+      {preview && !result && (
         <p className="muted">
           Pushes to <code data-testid="push-preview">{preview}</code> as an Orrery model artifact ({version.files.length} file{version.files.length === 1 ? '' : 's'},{' '}
           {formatBytes(version.totalSize)}). Credentials come from ~/.docker/config.json (docker login).

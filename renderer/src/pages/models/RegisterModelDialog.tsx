@@ -32,6 +32,11 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
   const [error, setError] = useState<{ field: 'name' | 'path' | null; message: string } | null>(null);
   const [saving, setSaving] = useState(false);
 
+  // A refusal from the app is about what was typed: it goes once that is edited.
+  const edit = (set: (value: string) => void) => (value: string) => {
+    set(value);
+    setError(null);
+  };
   const runId = source.type === 'run' ? source.runId : null;
   useEffect(() => {
     let live = true;
@@ -98,7 +103,7 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
       <Field label="Model name" error={shownNameError ?? undefined} hint="An existing model gets its next version." testId="register-name">
         {({ id, describedBy, invalid }) => (
           <>
-            <input id={id} list={listId} aria-describedby={describedBy} aria-invalid={invalid} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+            <input id={id} list={listId} aria-describedby={describedBy} aria-invalid={invalid} value={name} onChange={(e) => edit(setName)(e.target.value)} autoFocus />
             <datalist id={listId}>
               {models.map((m) => (
                 <option key={m} value={m} />
@@ -122,7 +127,7 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
               aria-describedby={describedBy}
               aria-invalid={invalid}
               value={path}
-              onChange={(e) => setPath(e.target.value)}
+              onChange={(e) => edit(setPath)(e.target.value)}
               placeholder={source.type === 'run' ? 'model' : '/home/me/models/iris'}
             />
             {source.type === 'run' && (
@@ -142,11 +147,11 @@ export function RegisterModelDialog({ source, onClose, onRegistered }: RegisterM
         testId="register-parents"
       >
         {({ id, describedBy, invalid }) => (
-          <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={parentsText} onChange={(e) => setParentsText(e.target.value)} />
+          <input id={id} className="mono" aria-describedby={describedBy} aria-invalid={invalid} value={parentsText} onChange={(e) => edit(setParentsText)(e.target.value)} />
         )}
       </Field>
       <Field label="Description" testId="register-description">
-        {({ id }) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        {({ id }) => <input id={id} value={description} onChange={(e) => edit(setDescription)(e.target.value)} />}
       </Field>
       {error && error.field === null && (
         <p className="field-error" role="alert" data-testid="register-error">

@@ -18,7 +18,7 @@ export function StageControls({ version, productionVersion, onChanged }: StageCo
   const actor = useActor();
   const [stage, setStage] = useState<ModelStage>(version.stage);
   const [archive, setArchive] = useState(true);
-  const { busy, error, run } = useAction();
+  const { busy, error, run, clearError } = useAction();
   const approved = version.approvals.some((a) => a.status === 'approved');
   const displaces = stage === 'Production' && productionVersion !== null && productionVersion !== version.version;
 
@@ -33,7 +33,7 @@ export function StageControls({ version, productionVersion, onChanged }: StageCo
       <div className="actions">
         <label className="inline-check">
           Stage
-          <select aria-label="Stage" value={stage} onChange={(e) => setStage(e.target.value as ModelStage)} data-testid="stage-select">
+          <select aria-label="Stage" value={stage} onChange={(e) => (setStage(e.target.value as ModelStage), clearError())} data-testid="stage-select">
             {modelStages.map((s) => (
               <option key={s} value={s}>
                 {s}
@@ -47,7 +47,7 @@ export function StageControls({ version, productionVersion, onChanged }: StageCo
       </div>
       {displaces && (
         <label className="inline-check">
-          <input type="checkbox" checked={archive} onChange={(e) => setArchive(e.target.checked)} data-testid="archive-existing" />
+          <input type="checkbox" checked={archive} onChange={(e) => (setArchive(e.target.checked), clearError())} data-testid="archive-existing" />
           Archive v{productionVersion}, now in Production (one Production version per model)
         </label>
       )}

@@ -1,8 +1,9 @@
 import type { DiskInfo } from '../../../../shared/contract/index';
 import { Card } from '../../components/Card';
-import { Facts } from '../../components/Facts';
+import { Facts, type Fact } from '../../components/Facts';
 import { UsageBar } from '../../components/UsageBar';
 import { formatBytes, percentOf } from '../../lib/format';
+import { diskBreakdown } from './disk-breakdown';
 
 /** The disk that holds the data dir: where runs, artifacts and models will fill up space. */
 export function DiskCard({ disk }: { disk: DiskInfo | null }) {
@@ -13,20 +14,24 @@ export function DiskCard({ disk }: { disk: DiskInfo | null }) {
       </Card>
     );
   }
+  const space = diskBreakdown(disk);
+  const rows: Fact[] = [
+    ['Data dir', <span className="mono">{disk.path}</span>],
+    ['Filesystem', disk.filesystem || '—'],
+    ['Used', `${formatBytes(space.used)}${space.usedDerived ? ' (total − free)' : ''}`, 'disk-used'],
+    ['Free', formatBytes(space.free), 'disk-free'],
+  ];
+  if (space.reserved > 0) rows.push(['Reserved', <span title="Kept back by the filesystem (ext4 reserves 5% for root by default): neither used nor free for Orrery.">{formatBytes(space.reserved)} <span className="muted">(filesystem, root only)</span></span>, 'disk-reserved']);
+  rows.push(['Total', formatBytes(space.total), 'disk-total']);
   return (
     <Card title="Data disk" testId="disk-card">
       <p className="headline mono">{disk.mount}</p>
-      <Facts
-        rows={[
-          ['Data dir', <span className="mono">{disk.path}</span>],
-          ['Filesystem', disk.filesystem || '—'],
-          ['Free', formatBytes(disk.availableBytes)],
-        ]}
-      />
+      <Facts rows={rows} />
       <UsageBar
-        percent={percentOf(disk.usedBytes, disk.totalBytes)}
-        label="Data disk used"
-        detail={`${formatBytes(disk.usedBytes)} of ${formatBytes(disk.totalBytes)}`}
+        // Full when nothing is free: reserved space is as unusable as used space.
+        percent={percentOf(space.total - space.free, space.total)}
+        label="Data disk taken (used and reserved)"
+        detail={`${formatBytes(space.free)} free of ${formatBytes(space.total)}`}
       />
     </Card>
   );

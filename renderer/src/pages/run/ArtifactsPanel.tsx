@@ -21,8 +21,12 @@ export function ArtifactsPanel({ runId, experimentId }: { runId: string; experim
   const listing = useLiveQuery(
     async (c) => [...(await c.call('tracking.listArtifacts', { runId, path: folder }))].sort((a, b) => Number(b.isDir) - Number(a.isDir) || a.path.localeCompare(b.path)),
     [runId, folder],
+    // A file written (an upload, a job's outputs collected) or the run ending (a job's outputs arrive just before) changes the listing.
+    { staleOn: { 'tracking.artifact': (e) => e.runId === runId, 'tracking.run': (e) => e.runId === runId } },
   );
-  const preview = useLiveQuery((c) => (selected ? c.call('tracking.readArtifact', { runId, path: selected, maxBytes: PREVIEW_BYTES }) : Promise.resolve(null)), [runId, selected]);
+  const preview = useLiveQuery((c) => (selected ? c.call('tracking.readArtifact', { runId, path: selected, maxBytes: PREVIEW_BYTES }) : Promise.resolve(null)), [runId, selected], {
+    staleOn: { 'tracking.artifact': (e) => e.runId === runId && e.path === selected },
+  });
   const entries = listing.data;
   const error = listing.error;
   const content = preview.data;

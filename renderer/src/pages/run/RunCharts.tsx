@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MetricSeries } from '../../../../shared/contract/tracking';
 import { useClient } from '../../api/client-context';
 import { MetricChart, type ChartSeries } from '../../charts/metric-chart';
 import { runColor, type XAxisMode } from '../../charts/series-math';
+import type { ReloadSeries } from '../../charts/zoomed-series';
 import { toLoadError, type LoadError } from '../../stores/load-error';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { watchStale } from '../../lib/stale-events';
@@ -81,21 +82,31 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
     wasLive.current = live;
   }, [live]);
 
+  const toChartSeries = useCallback(
+    (s: MetricSeries): ChartSeries => ({ id: runId, label: runName, color: runColor(0), buckets: s.buckets, exact: s.exact, ...(startTime !== null ? { origin: startTime } : {}) }),
+    [runId, runName, startTime],
+  );
   const chartSeries = useMemo(() => {
     const out: Record<string, ChartSeries[]> = {};
     for (const key of allKeys) {
       const s = series[key];
-      out[key] = s ? [{ id: runId, label: runName, color: runColor(0), buckets: s.buckets, ...(startTime !== null ? { origin: startTime } : {}) }] : [];
+      out[key] = s ? [toChartSeries(s)] : [];
     }
     return out;
-  }, [allKeys, series, runId, runName, startTime]);
+  }, [allKeys, series, toChartSeries]);
+  // A zoom on the step axis reads that window of the key again, at full resolution.
+  const reload = useCallback(
+    async (key: string, window: { startStep: number; endStep: number }) =>
+      (await client.call('tracking.getMetricHistory', { runIds: [runId], keys: [key], buckets: BUCKETS, ...window })).map(toChartSeries),
+    [client, runId, toChartSeries],
+  );
 
   const metricKeys = allKeys.filter((k) => !isSystemKey(k));
   const systemKeys = allKeys.filter(isSystemKey);
   const renderGrid = (list: string[]) => (
     <div className="chart-grid">
       {list.map((key) => (
-        <MetricChart key={key} title={key} series={chartSeries[key] ?? []} xAxis={xAxis} logY={logY} smoothing={smoothing} height={180} />
+        <RunMetricChart key={key} metricKey={key} series={chartSeries[key] ?? []} xAxis={xAxis} logY={logY} smoothing={smoothing} reload={reload} />
       ))}
     </div>
   );
@@ -120,6 +131,21 @@ export function RunCharts({ runId, runName, keys, live, startTime }: RunChartsPr
       )}
     </>
   );
+}
+
+interface RunMetricChartProps {
+  metricKey: string;
+  series: readonly ChartSeries[];
+  xAxis: XAxisMode;
+  logY: boolean;
+  smoothing: number;
+  reload(key: string, window: { startStep: number; endStep: number }): Promise<ChartSeries[]>;
+}
+
+/** One key's chart, with its own zoom (each metric may span other steps). */
+function RunMetricChart({ metricKey, series, xAxis, logY, smoothing, reload }: RunMetricChartProps) {
+  const reloadKey = useCallback<ReloadSeries>((window) => reload(metricKey, window), [reload, metricKey]);
+  return <MetricChart title={metricKey} series={series} xAxis={xAxis} logY={logY} smoothing={smoothing} height={180} reload={reloadKey} />;
 }
 
 interface ChartControlsProps {
@@ -159,6 +185,7 @@ export function ChartControls({ xAxis, onXAxis, logY, onLogY, smoothing, onSmoot
       <label>
         <input type="checkbox" checked={logY} onChange={(e) => onLogY(e.currentTarget.checked)} data-testid="log-y" /> Log scale
       </label>
+      <span className="muted chart-controls-hint">Drag or scroll on a chart to zoom, double-click to reset</span>
     </div>
   );
 }

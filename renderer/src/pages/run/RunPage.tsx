@@ -7,8 +7,12 @@ import { Facts, type Fact } from '../../components/Facts';
 import { formatValue, metricNumber } from '../../charts/series-math';
 import type { Route } from '../../routing/route';
 import { ArtifactsPanel } from './ArtifactsPanel';
+import { RunTags } from './RunTags';
+import { JobSpecCard } from './JobSpecCard';
 import { LogsPanel } from './LogsPanel';
 import { RunCharts } from './RunCharts';
+import { SweepPanel } from './SweepPanel';
+import { SWEEP_TAG } from '../../../../shared/contract/training';
 import { hardwareSummary, isSystemKey, JOB_ID_TAG, runDuration, statusTone } from './run-format';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
@@ -72,9 +76,11 @@ export function RunPage({ route }: { route: Route }) {
             <Card title="Provenance" testId="provenance">
               <Facts rows={provenance(data)} />
             </Card>
+            {data.tags[JOB_ID_TAG] && <JobSpecCard key={data.runId} runId={data.runId} tags={data.tags} />}
             <Card title={`Params (${Object.keys(data.params).length})`} testId="params">
               <KeyValueTable rows={Object.entries(data.params).sort(([a], [b]) => a.localeCompare(b))} empty="No params." />
             </Card>
+            <RunTags runId={data.runId} tags={data.tags} editable={data.lifecycleStage === 'active'} onChanged={() => void reload()} />
             <Card title="Latest metrics" testId="latest-metrics">
               <KeyValueTable
                 rows={Object.values(metrics)
@@ -114,9 +120,10 @@ export function RunPage({ route }: { route: Route }) {
               </Card>
             )}
           </div>
+          {data.tags[SWEEP_TAG] === 'true' && <SweepPanel key={`sweep-${data.runId}`} runId={data.runId} />}
           <RunCharts key={data.runId} runId={data.runId} runName={data.name || data.runId} keys={keys} live={running} startTime={data.startTime} />
           <div className="grid run-bottom">
-            {data.tags[JOB_ID_TAG] && <LogsPanel key={data.tags[JOB_ID_TAG]} jobId={data.tags[JOB_ID_TAG]} live={running} />}
+            {data.tags[JOB_ID_TAG] && <LogsPanel key={data.tags[JOB_ID_TAG]} jobId={data.tags[JOB_ID_TAG]} runId={data.runId} live={running} />}
             <ArtifactsPanel key={data.runId} runId={data.runId} experimentId={data.experimentId} />
           </div>
         </>

@@ -1,6 +1,6 @@
 import type { RunDetail, RunStatus } from '../../../../shared/contract/tracking';
 import type { BadgeTone } from '../../components/Badge';
-import { formatBytes } from '../../lib/format';
+import { formatBytes, formatDuration } from '../../lib/format';
 
 export function statusTone(status: RunStatus): BadgeTone {
   if (status === 'FINISHED') return 'ok';
@@ -47,15 +47,9 @@ export function hardwareSummary(environment: RunDetail['environment']): string |
   return parts.join(' · ');
 }
 
-/** "2m 5s" from start to end (or to now while running). */
+/** How long the run took (or has taken, while running), in the format the runs table and jobs page use. */
 export function runDuration(run: { startTime: number | null; endTime: number | null; status: RunStatus }, now: number): string {
   if (run.startTime === null) return '—';
   const end = run.endTime ?? (run.status === 'RUNNING' ? now : null);
-  if (end === null) return '—';
-  const s = Math.max(0, Math.round((end - run.startTime) / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${m % 60}m`;
+  return end === null ? '—' : formatDuration(Math.max(0, end - run.startTime));
 }
