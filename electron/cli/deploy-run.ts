@@ -1,5 +1,6 @@
 import type { DeploymentLogLine } from '../../shared/contract/serving';
 import { connectToRunning } from './connection';
+import type { DataDirSource } from './data-dir-check';
 import type { DeployCommand } from './deploy-command';
 import { followLogs } from './deploy-logs-follow';
 import { deployErrorHint, deployNote, describeDeployResult, logLineText } from './deploy-output';
@@ -12,8 +13,8 @@ export interface DeployIo {
 }
 
 /** Runs one `orrery deploy …` command against the running Orrery; the exit status (failures throw). */
-export async function runDeploy(command: DeployCommand, dataDir: string, io: DeployIo): Promise<number> {
-  const connection = await connectToRunning(dataDir);
+export async function runDeploy(command: DeployCommand, dataDir: string, io: DeployIo, source: DataDirSource = 'default'): Promise<number> {
+  const connection = await connectToRunning(dataDir, { source });
   try {
     const { call } = command;
     if (call.method === 'serving.readLogs' && command.follow) {

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { JobStatus } from '../../shared/contract/training';
+import type { HyperValue } from '../../shared/hyper-value';
 import { UsageError, type Scanned } from './cli-args';
 import { parseCount, parsePositive } from './deploy-values';
-import { parseDataset, parseEnv, parseParam, parsePriority, type DatasetMount, type HyperValue } from './jobs-values';
+import { parseDataset, parseEnv, parseParam, parsePriority, type DatasetMount } from './jobs-values';
 
 /** `orrery jobs …`: turns the command line into what to do (or help); nothing here does I/O. */
 

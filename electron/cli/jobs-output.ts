@@ -11,7 +11,7 @@ export function submittedText(job: Job, fromRunId?: string): string {
 /** `jobs list`: one row per job, newest first, columns aligned. */
 export function jobsTableText(jobs: readonly Job[], now: number): string {
   if (jobs.length === 0) return 'No jobs.';
-  const header = ['JOB', 'NAME', 'STATUS', 'RUN', 'STARTED', 'DURATION', 'ENDED'];
+  const header = ['JOB', 'NAME', 'STATUS', 'RUN', 'STARTED', 'DURATION', 'HOW IT ENDED'];
   const rows = jobs.map((job) => [job.jobId, job.name, statusWord(job), job.runId, job.startedAt === null ? '–' : time(job.startedAt), durationOf(job, now), endText(job)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [header, ...rows].map((row) => row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd()).join('\n');

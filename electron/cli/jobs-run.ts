@@ -1,13 +1,16 @@
 import type { OrreryClient } from '../../shared/client';
-import type { Job, JobLogLine } from '../../shared/contract/training';
+import { SWEEP_TAG, type Job, type JobLogLine } from '../../shared/contract/training';
 import type { JobSpecInput } from '../../shared/contract/training-spec';
 import { OrreryError } from '../../shared/errors';
 import { connectToRunning } from './connection';
+import type { DataDirSource } from './data-dir-check';
 import type { JobsCommand, SubmitOptions } from './jobs-command';
 import { hasEnded, watchJobEnd } from './jobs-end-watch';
 import { followJobLogs, WHOLE_LOG } from './jobs-logs-follow';
 import { cancelledText, endedOtherwiseText, finishedText, jobsTableText, logLineText, submittedText } from './jobs-output';
+import { followAttempts } from './jobs-retry-chain';
 import { newJobSpec, rerunSpec } from './jobs-spec';
+import { refuseUnknownJob } from './jobs-sweep-parent';
 
 export interface JobsIo {
   out(text: string): Promise<void>;
@@ -22,10 +25,20 @@ export const JOBS_NEED = 'Jobs are queued and run by a running Orrery';
 export const ENDED_OTHERWISE = 3;
 
 /** Runs one `orrery jobs …` command against the running Orrery; the exit status (failures throw). */
-export async function runJobs(command: JobsCommand, dataDir: string, io: JobsIo): Promise<number> {
-  const connection = await connectToRunning(dataDir, JOBS_NEED);
+export async function runJobs(command: JobsCommand, dataDir: string, io: JobsIo, source: DataDirSource = 'default'): Promise<number> {
+  const connection = await connectToRunning(dataDir, { needs: JOBS_NEED, source });
   const { client } = connection;
   const print = (value: unknown, text: () => string) => io.out(`${command.json ? JSON.stringify(value, null, 2) : text()}\n`);
+  const tell = (text: string) => io.err(`orrery: ${text}\n`);
+  /** A NOT_FOUND for the id given: when it is a sweep's parent run, the refusal says so and names the trials. */
+  const orSweepParent = async <T>(verb: 'wait' | 'logs' | 'cancel', act: () => Promise<T>): Promise<T> => {
+    try {
+      return await act();
+    } catch (error) {
+      if (error instanceof OrreryError && error.code === 'NOT_FOUND' && 'id' in command) return refuseUnknownJob(client, command.id, error, verb);
+      throw error;
+    }
+  };
   try {
     switch (command.subcommand) {
       case 'submit': {
@@ -42,24 +55,27 @@ export async function runJobs(command: JobsCommand, dataDir: string, io: JobsIo)
         // One JSON object per line when following, so a script can read the stream as it comes.
         const line = (l: JobLogLine) => `${command.json ? JSON.stringify(l) : logLineText(l)}\n`;
         if (command.follow) {
-          const job = await followJobLogs(client, { id: command.id, ...(command.tail !== undefined ? { tail: command.tail } : {}) }, (l) => void io.out(line(l)));
+          const { tail } = command;
+          // --tail limits the first attempt's earlier lines; a later attempt's log is printed whole.
+          const follow = (id: string) => followJobLogs(client, { id, ...(tail !== undefined && id === command.id ? { tail } : {}) }, (l) => void io.out(line(l)));
+          const job = await orSweepParent('logs', () => followAttempts(client, command.id, follow, tell));
           if (job.status !== 'finished') await io.err(`orrery: ${endedOtherwiseText(job)}\n`);
           return 0;
         }
-        const lines = await client.call('training.getLogs', { jobId: command.id, tail: command.tail ?? WHOLE_LOG });
+        const lines = await orSweepParent('logs', () => client.call('training.getLogs', { jobId: command.id, tail: command.tail ?? WHOLE_LOG }));
         if (command.json) await io.out(`${JSON.stringify(lines, null, 2)}\n`);
         else await io.out(lines.map(line).join(''));
         return 0;
       }
       case 'cancel': {
-        const asked = await client.call('training.cancel', { jobId: command.id });
+        const asked = await orSweepParent('cancel', () => client.call('training.cancel', { jobId: command.id }));
         // A running job is stopped in the background; what to print is how it ended.
         const job = hasEnded(asked) ? asked : await watchJobEnd(client, asked.jobId).ended;
         await print(job, () => cancelledText(job));
         return 0;
       }
       case 'wait': {
-        const job = await watchJobEnd(client, command.id).ended;
+        const job = await orSweepParent('wait', () => followAttempts(client, command.id, (id) => watchJobEnd(client, id).ended, tell));
         if (job.status === 'finished') {
           await print(job, () => finishedText(job, io.now()));
           return 0;
@@ -88,7 +104,7 @@ async function submit(client: OrreryClient, options: SubmitOptions, from: string
     const job = await client.call('training.submit', { spec, ...(fromRunId ? { fromRunId } : {}) });
     return { job, ...(fromRunId ? { fromRunId } : {}) };
   } catch (error) {
-    if (error instanceof OrreryError && error.code === 'INVALID_INPUT') throw new OrreryError('INVALID_INPUT', inOptionWords(error.message));
+    if (error instanceof OrreryError && error.code === 'INVALID_INPUT') throw new OrreryError('INVALID_INPUT', inOptionWords(error.message, spec, options));
     throw error;
   }
 }
@@ -106,11 +122,27 @@ const OPTION_OF_FIELD: Record<string, string> = {
   retries: '--retries',
 };
 
-/** "resources.gpus: asks for 1 GPU …" → "--gpus: asks for 1 GPU …": the refusal names what the person typed. */
-function inOptionWords(message: string): string {
-  const match = /^(?:spec\.)?([\w.]+): /.exec(message);
-  const option = match ? OPTION_OF_FIELD[match[1]!] : undefined;
-  return option === undefined ? message : `${option}: ${message.slice(match![0].length)}`;
+/**
+ * "resources.gpus: asks for 1 GPU …" → "--gpus: asks for 1 GPU …": the refusal names what the
+ * person typed. A mount's field ("mounts[1].target") names the option that made that mount.
+ */
+export function inOptionWords(message: string, spec: Pick<JobSpecInput, 'mounts'>, options: SubmitOptions): string {
+  const match = /^(?:spec\.)?([\w.[\]]+): /.exec(message);
+  if (!match) return message;
+  const field = match[1]!;
+  const mountAt = /^mounts\[(\d+)\]/.exec(field);
+  const option = mountAt ? mountOption(spec, Number(mountAt[1]), options) : OPTION_OF_FIELD[field];
+  return option === undefined ? message : `${option}: ${message.slice(match[0].length)}`;
+}
+
+/** The option behind the spec's i-th mount; undefined for one kept from the job `--from` re-runs. */
+function mountOption(spec: Pick<JobSpecInput, 'mounts'>, index: number, options: SubmitOptions): string | undefined {
+  const mount = spec.mounts?.[index];
+  if (mount === undefined) return undefined;
+  if (mount.kind === 'workspace') return options.workspace ? '--workspace' : undefined;
+  const given = options.datasets.findIndex((d) => d.source === mount.source && d.target === mount.target);
+  if (given === -1) return undefined;
+  return options.datasets.length > 1 ? `--dataset ${mount.source}` : '--dataset';
 }
 
 /** The job behind `--from` (a run id, or the job's own id); a run no job made has no spec to re-run. */
@@ -120,12 +152,20 @@ async function jobThatMade(client: OrreryClient, id: string): Promise<Job> {
   } catch (error) {
     if (!(error instanceof OrreryError && error.code === 'NOT_FOUND')) throw error;
   }
-  let name: string;
+  let run: { name: string; tags: Record<string, string> };
   try {
-    name = (await client.call('tracking.getRun', { runId: id })).name;
+    run = await client.call('tracking.getRun', { runId: id });
   } catch (error) {
     if (error instanceof OrreryError && error.code === 'NOT_FOUND') throw new OrreryError('NOT_FOUND', `--from: no run or job with id ${id}.`);
     throw error;
+  }
+  const name = run.name;
+  // A sweep's parent run only groups its trials; each trial is a job that can be re-run.
+  if (run.tags[SWEEP_TAG] === 'true') {
+    throw new OrreryError(
+      'INVALID_INPUT',
+      `--from: run ${id} (${name}) is the parent run of a sweep; it has no job spec of its own. Re-run one of its trials (see orrery jobs list or the run's page), or submit the sweep again.`,
+    );
   }
   throw new OrreryError(
     'INVALID_INPUT',

@@ -1,34 +1,21 @@
 import path from 'node:path';
+import { parseHyperValue, type HyperValue } from '../../shared/hyper-value';
 
 /**
  * Reads the values of `orrery jobs` options. Each throws a plain Error whose message starts with
  * the option and says what is wrong; the caller turns it into a usage error with the usage text.
  */
 
-export type HyperValue = string | number | boolean;
-
 function fail(flag: string, problem: string, text: string): never {
   throw new Error(`${flag}: ${problem}, got '${text}'.`);
 }
 
-/**
- * "0.1" → 0.1, "true" → true, anything else stays text: the launch dialog's rule
- * (renderer/src/pages/launch/launch-form.ts parseHyperValue), so both launch the same spec.
- */
-export function hyperValue(text: string): HyperValue {
-  const trimmed = text.trim();
-  if (trimmed === 'true') return true;
-  if (trimmed === 'false') return false;
-  if (trimmed !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed)) return Number(trimmed);
-  return text;
-}
-
-/** `--param lr=0.1` → ['lr', 0.1]. */
+/** `--param lr=0.1` → ['lr', 0.1], the value read as the launch dialog reads it. */
 export function parseParam(flag: string, text: string): [string, HyperValue] {
   const eq = text.indexOf('=');
   const key = eq === -1 ? '' : text.slice(0, eq).trim();
   if (key === '') fail(flag, 'must be KEY=VALUE, like lr=0.01', text);
-  return [key, hyperValue(text.slice(eq + 1))];
+  return [key, parseHyperValue(text.slice(eq + 1))];
 }
 
 /** `--env NAME=value` → ['NAME', 'value']; the name as a shell would take it. */

@@ -1,6 +1,7 @@
 import type { AlertView, FeedbackResult, MonitorView, MonitorWindowView } from '../../shared/contract/monitoring';
 import { notFound } from '../../shared/errors';
 import { connectToRunning } from './connection';
+import type { DataDirSource } from './data-dir-check';
 import type { MonitoringCallCommand } from './monitor-command';
 import { alertsText, alertText, checkText, feedbackText, monitorText, statusText } from './monitor-output';
 
@@ -10,8 +11,8 @@ export interface MonitoringIo {
 }
 
 /** Runs one `orrery monitor reference|status|check|feedback` or `orrery alerts …` against the running Orrery. Failures throw. */
-export async function runMonitoring(command: MonitoringCallCommand, dataDir: string, io: MonitoringIo): Promise<number> {
-  const connection = await connectToRunning(dataDir);
+export async function runMonitoring(command: MonitoringCallCommand, dataDir: string, io: MonitoringIo, source: DataDirSource = 'default'): Promise<number> {
+  const connection = await connectToRunning(dataDir, { source });
   const { client } = connection;
   const print = (value: unknown, text: () => string) => io.out(`${command.json ? JSON.stringify(value, null, 2) : text()}\n`);
   try {

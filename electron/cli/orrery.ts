@@ -35,8 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command.kind === 'monitor-drift') return runMonitorDrift(command, { out, err: (text) => write(process.stderr, text) }, localDriftDeps(new InlineCompute()));
   const flag = command.dataDir === undefined ? undefined : path.resolve(workingDir(), command.dataDir);
   const dataDir = resolveDataDir({ flag, env: process.env, platform: process.platform, homedir: os.homedir() });
-  requireExistingDataDir(dataDir, dataDirSource(flag, process.env));
-  if (command.kind === 'jobs') return runJobs(command, dataDir, { out, err: (text) => write(process.stderr, text), now: Date.now });
+  const source = dataDirSource(flag, process.env);
+  requireExistingDataDir(dataDir, source);
+  if (command.kind === 'jobs') return runJobs(command, dataDir, { out, err: (text) => write(process.stderr, text), now: Date.now }, source);
   if (command.kind === 'deploy') {
     // Only a follow waits for Ctrl-C; any other command keeps the default (Ctrl-C ends it at once).
     const stopped = command.follow
@@ -45,9 +46,9 @@ async function main(argv: readonly string[]): Promise<number> {
           process.once('SIGTERM', resolve);
         })
       : new Promise<void>(() => undefined);
-    return runDeploy(command, dataDir, { out: (text) => write(process.stdout, text), err: (text) => write(process.stderr, text), stopped });
+    return runDeploy(command, dataDir, { out: (text) => write(process.stdout, text), err: (text) => write(process.stderr, text), stopped }, source);
   }
-  if (command.kind === 'monitoring') return runMonitoring(command, dataDir, { out, now: Date.now });
+  if (command.kind === 'monitoring') return runMonitoring(command, dataDir, { out, now: Date.now }, source);
   const connection = await connect(dataDir);
   try {
     const { call } = command;

@@ -31,9 +31,12 @@ except ImportError:  # no client in this image: the documented stdout line works
 
 
 def log(step, **metrics):
+    # One way or the other, never both: each would store the point, and the run would hold it twice.
     if tracking:
         tracking.log_metrics(metrics, step=step)
-    print("ORRERY_METRICS " + json.dumps({"step": step, **metrics}), flush=True)
+        print(f"epoch {step}: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()), flush=True)
+    else:
+        print("ORRERY_METRICS " + json.dumps({"step": step, **metrics}), flush=True)
 
 
 digits = load_digits()

@@ -33,10 +33,15 @@ interface RequestInit {
   signal?: AbortSignal | null;
 }
 
+interface Headers {
+  get(name: string): string | null;
+}
+
 interface Response {
   readonly ok: boolean;
   readonly status: number;
   readonly statusText: string;
+  readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
 }

@@ -4,7 +4,7 @@ import { hardwareEvents, hardwareMethods } from './hardware';
 import { trackingEvents, trackingMethods } from './tracking';
 import { trainingEvents, trainingMethods } from './training';
 import { registryEvents, registryMethods } from './registry';
-import { remoteMethods } from './remotes';
+import { remoteEvents, remoteMethods } from './remotes';
 import { servingEvents, servingMethods } from './serving';
 import { monitoringEvents, monitoringMethods } from './monitoring';
 import type { EventsOf, MethodSpec } from './define';
@@ -28,7 +28,7 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Every event the app publishes, by topic: the one table both the type and the topic list come from. */
-export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...servingEvents, ...monitoringEvents };
+export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...remoteEvents, ...servingEvents, ...monitoringEvents };
 export type AppEventMap = EventsOf<typeof appEvents>;
 export type AppEventTopic = keyof AppEventMap;
 
@@ -43,6 +43,13 @@ export interface ResyncEvent {
   reason: 'fell-behind' | 'reconnected';
 }
 export const RESYNC_TOPIC = 'resync';
+/**
+ * Handover between event streams: a stream's answer carries in this header the number of the last
+ * event published before it subscribed, and every stream already open gets a `SEQ_MARK_EVENT`
+ * with that number as its id, so a client moving to the new stream knows when the old one caught up.
+ */
+export const EVENT_SEQ_HEADER = 'x-orrery-event-seq';
+export const SEQ_MARK_EVENT = 'seq';
 
 /** What a client can listen to: the app's events and the resync signal. */
 export type EventMap = AppEventMap & { [RESYNC_TOPIC]: ResyncEvent };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { method } from './define';
+import { event, method, type EventsOf } from './define';
 
 /** A remote OCI registry the team pushes models to, configured in settings. */
 export interface RemoteRegistry {
@@ -33,3 +33,14 @@ export const remoteMethods = {
   ),
   'remotes.delete': method<{ deleted: string }>()(z.object({ name: remoteName }).strict(), 'Forget a remote registry (nothing is deleted on the registry).'),
 };
+
+/** A remote registry was added, changed or forgotten (Settings in another window, a script). */
+export interface RemoteChangedEvent {
+  name: string;
+  change: 'saved' | 'deleted';
+}
+
+export const remoteEvents = {
+  'remotes.changed': event<RemoteChangedEvent>('A remote registry was saved or deleted'),
+};
+export type RemoteEvents = EventsOf<typeof remoteEvents>;

@@ -201,8 +201,8 @@ export const trackingMethods = {
     'Read an artifact for preview: text as UTF-8, anything else as base64, cut at maxBytes.',
   ),
   'tracking.renameRun': method<Run>()(z.object({ runId, name: z.string().trim().min(1).max(250) }).strict(), 'Rename a run.'),
-  'tracking.setRunTag': method<Run>()(z.object({ runId, key: z.string().min(1).max(250), value: z.string().max(8000) }).strict(), 'Set a tag on a run.'),
-  'tracking.deleteRunTag': method<Run>()(z.object({ runId, key: z.string().min(1) }).strict(), 'Remove a tag from a run.'),
+  'tracking.setRunTag': method<Run>()(z.object({ runId, key: z.string().min(1).max(250), value: z.string().max(8000) }).strict(), "Set a tag on a run: MLflow's key rules; Orrery's own orrery.* tags and mlflow.parentRunId are refused."),
+  'tracking.deleteRunTag': method<Run>()(z.object({ runId, key: z.string().min(1) }).strict(), "Remove a tag from a run; Orrery's own orrery.* tags and mlflow.parentRunId are refused."),
   'tracking.deleteRun': method<Run>()(z.object({ runId }).strict(), 'Move a run to deleted.'),
   'tracking.restoreRun': method<Run>()(z.object({ runId }).strict(), 'Bring a deleted run back.'),
 };

@@ -6,6 +6,36 @@ import { z } from 'zod';
  * as run params.
  */
 const name = z.string().trim().min(1, 'must not be empty').max(250, 'must be at most 250 characters');
+
+/**
+ * Variables Orrery sets for every job (tracking, params, outputs, GPUs, the process runner's paths):
+ * a spec naming one is refused, since the job would never see its value.
+ */
+export const RESERVED_JOB_ENV: readonly string[] = [
+  'ORRERY_PARAMS',
+  'ORRERY_PARAMS_FILE',
+  'ORRERY_OUTPUTS_DIR',
+  'ORRERY_JOB_ID',
+  'ORRERY_CHECKPOINT_DIR',
+  'ORRERY_WORKSPACE_DIR',
+  'ORRERY_MOUNTS',
+  'MLFLOW_TRACKING_URI',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_RUN_ID',
+  'MLFLOW_EXPERIMENT_ID',
+  'PYTHONUNBUFFERED',
+  'CUDA_VISIBLE_DEVICES',
+  'CUDA_DEVICE_ORDER',
+  'NVIDIA_VISIBLE_DEVICES',
+];
+/** An environment fits on a command line and in a container's config: values are bounded. */
+const ENV_VALUE_MAX = 32 * 1024;
+const ENV_TOTAL_MAX = 256 * 1024;
+const ENV_COUNT_MAX = 256;
+const envValue = z
+  .string()
+  .max(ENV_VALUE_MAX, `must be at most ${ENV_VALUE_MAX / 1024} KiB (pass big data as a file in a mount)`)
+  .refine((v) => !v.includes('\0'), 'must not contain a NUL character');
 const hyperValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const resourcesSchema = z
@@ -47,7 +77,11 @@ export const jobSpecSchema = z
     experiment: z.string().trim().min(1).max(500).default('Default'),
     image: z.string().trim().min(1, 'must name a local image'),
     command: z.array(z.string()).min(1, 'must have at least the program to run'),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a valid variable name'), z.string()).default({}),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a valid variable name'), envValue)
+      .refine((env) => Object.keys(env).length <= ENV_COUNT_MAX, `must have at most ${ENV_COUNT_MAX} variables`)
+      .refine((env) => Object.entries(env).reduce((n, [k, v]) => n + k.length + v.length, 0) <= ENV_TOTAL_MAX, `must be at most ${ENV_TOTAL_MAX / 1024} KiB in all`)
+      .default({}),
     hyperparameters: z.record(z.string().min(1), hyperValue).default({}),
     /** Also pass hyperparameters as --key=value arguments after the command. */
     passHyperparametersAsArgs: z.boolean().default(false),
@@ -67,6 +101,9 @@ export const jobSpecSchema = z
   })
   .strict()
   .superRefine((spec, ctx) => {
+    for (const key of Object.keys(spec.env)) {
+      if (RESERVED_JOB_ENV.includes(key)) ctx.addIssue({ code: 'custom', path: ['env', key], message: 'is set by Orrery for every job (its value would never reach the job); choose another name' });
+    }
     spec.mounts.forEach((mount, i) => {
       if (mount.kind === 'dataset' && mount.writable) {
         ctx.addIssue({ code: 'custom', path: ['mounts', i, 'writable'], message: 'datasets are always mounted read-only; only a workspace can be writable' });

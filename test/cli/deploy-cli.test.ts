@@ -83,7 +83,7 @@ describe('orrery deploy with no Orrery running', () => {
     expect(none).toEqual({
       code: 1,
       stdout: '',
-      stderr: `orrery: No Orrery is running on the data dir ${dataDir} (there is no server.json in it). Deployments are served by a running Orrery: open the desktop app or run npm run serve, then try again.\n`,
+      stderr: `orrery: No Orrery is running on the data dir ${dataDir} (there is no server.json in it). Deployments are served by a running Orrery: start one on this data dir with npm run serve -- --data-dir ${dataDir} (or ORRERY_HOME=${dataDir} npm run serve), then try again.\n`,
     });
     expect(fs.readdirSync(dataDir)).toEqual([]);
 
@@ -92,7 +92,7 @@ describe('orrery deploy with no Orrery running', () => {
     const stale = await orrery(['deploy', 'status', 'web', '--data-dir', dataDir]);
     expect(stale.code).toBe(1);
     expect(stale.stderr).toBe(
-      `orrery: No Orrery is running on the data dir ${dataDir} (its server at http://127.0.0.1:1 (from server.json) does not answer). Deployments are served by a running Orrery: open the desktop app or run npm run serve, then try again.\n`,
+      `orrery: No Orrery is running on the data dir ${dataDir} (its server at http://127.0.0.1:1 (from server.json) does not answer). Deployments are served by a running Orrery: start one on this data dir with npm run serve -- --data-dir ${dataDir} (or ORRERY_HOME=${dataDir} npm run serve), then try again.\n`,
     );
     expect(fs.readdirSync(dataDir)).toEqual(['server.json']);
   });

@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { OrreryClient } from '../../shared/client';
 import { OrreryError } from '../../shared/errors';
 import type { DeploymentLogLine } from '../../shared/contract/serving';
 import { followLogs } from '../../electron/cli/deploy-logs-follow';
+import { fakeEventClient } from '../fakes/event-client';
 
 /** A client whose serving.readLogs answers `tail` and whose events a test emits. */
 function fakeClient(options: { tail: DeploymentLogLine[]; missing?: boolean }) {
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const client = {
-    call: (method: string) => {
-      if (options.missing) return Promise.reject(new OrreryError('NOT_FOUND', "No deployment named 'web'"));
-      if (method === 'serving.readLogs') return Promise.resolve(options.tail);
-      return Promise.reject(new Error(`unexpected ${method}`));
-    },
-    on: (topic: string, listener: (payload: unknown) => void) => {
-      const set = listeners.get(topic) ?? new Set();
-      set.add(listener);
-      listeners.set(topic, set);
-      return () => set.delete(listener);
-    },
-  } as unknown as OrreryClient;
-  const emit = (topic: string, payload: unknown) => listeners.get(topic)?.forEach((l) => l(payload));
-  return { client, emit, listening: () => [...listeners.values()].reduce((n, s) => n + s.size, 0) };
+  const { client, emit, count } = fakeEventClient((method: string) => {
+    if (options.missing) return Promise.reject(new OrreryError('NOT_FOUND', "No deployment named 'web'"));
+    if (method === 'serving.readLogs') return Promise.resolve(options.tail);
+    return Promise.reject(new Error(`unexpected ${method}`));
+  });
+  return { client, emit, listening: count };
 }
 
 const line = (replicaId: string, text: string, at = 1, deployment = 'web'): DeploymentLogLine => ({ deployment, replicaId, version: 3, stream: 'stdout', line: text, at });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../shared/contract/tracking';
-import type { Job } from '../../shared/contract/training';
+import { SWEEP_TAG, type Job } from '../../shared/contract/training';
 import { dockerAvailable } from '../helpers/requirements';
 import { orrery } from '../helpers/run-orrery';
 import { startServingServer, type ServingServer } from '../helpers/serving-server';
@@ -12,7 +12,8 @@ import { startServingServer, type ServingServer } from '../helpers/serving-serve
 /**
  * `orrery jobs` end to end: the built command line against the built app (its own process) whose
  * jobs run as real containers in orrery/python:local, with a workspace folder holding the script.
- * Three containers in all: a job followed to its end, its re-run that fails, one cancelled.
+ * Five containers in all: a job followed to its end, its re-run that fails, one cancelled, and a
+ * job retried once (two attempts).
  */
 const IMAGE = 'orrery/python:local';
 const ready = await (async () => {
@@ -118,7 +119,7 @@ describe.skipIf(!ready)('orrery jobs against a running Orrery and real container
     const list = await orrery(['jobs', 'list', ...dir]);
     expect(list.code).toBe(0);
     const rows = list.stdout.trimEnd().split('\n');
-    expect(rows[0]).toMatch(/^JOB +NAME +STATUS +RUN +STARTED +DURATION +ENDED$/);
+    expect(rows[0]).toMatch(/^JOB +NAME +STATUS +RUN +STARTED +DURATION +HOW IT ENDED$/);
     expect(rows.slice(1)).toEqual([
       expect.stringMatching(new RegExp(`^${second.jobId}  train  failed  +${second.runId}  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  0:0\\d  +exited with code 3$`)),
       expect.stringMatching(new RegExp(`^${jobId}  train  finished  ${runId}  \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z  0:0\\d  +exited with code 0$`)),
@@ -139,6 +140,33 @@ describe.skipIf(!ready)('orrery jobs against a running Orrery and real container
     expect((await run(job.runId)).status).toBe('KILLED');
     const again = await orrery(['jobs', 'cancel', job.jobId, ...dir]);
     expect(again).toEqual({ code: 1, stdout: '', stderr: `orrery: Job ${job.jobId} has already been cancelled.\n` });
+  }, 120_000);
+
+  it('with --retries 1, a first attempt that fails is followed by wait and logs --follow into the second, whose end is the outcome', async () => {
+    // Fails the first time, leaving a marker in its writable workspace; the retry finds it and succeeds.
+    const flaky = path.join(root, 'flaky');
+    fs.mkdirSync(flaky, { mode: 0o777 });
+    fs.chmodSync(flaky, 0o777);
+    fs.writeFileSync(
+      path.join(flaky, 'flaky.py'),
+      'import os, sys\nif os.path.exists("tried"):\n    print("second try", flush=True)\n    sys.exit(0)\nopen("tried", "w").write("1")\nprint("first try", flush=True)\nsys.exit(4)\n',
+      { mode: 0o644 },
+    );
+    const submitted = await orrery(['jobs', 'submit', '--image', IMAGE, ...SMALL, '--workspace', flaky, '--writable', '--retries', '1', '--json', ...dir, '--', 'python3', 'flaky.py']);
+    expect(submitted.code).toBe(0);
+    const first = JSON.parse(submitted.stdout) as Job;
+    const waited = await orrery(['jobs', 'wait', first.jobId, ...dir]);
+    const [, secondId] = /^orrery: attempt 1 failed \(exited with code 4\); following attempt 2 \(job ([0-9a-f]{32})\)\n$/.exec(waited.stderr) ?? [];
+    expect(secondId, waited.stderr).toBeDefined();
+    expect(waited.code).toBe(0);
+    expect(waited.stdout).toMatch(new RegExp(`^Job flaky \\(${secondId}\\) finished after 0:0\\d; run [0-9a-f]{32}\\n$`));
+    const second = await server.call<Job>('training.getJob', { jobId: secondId! });
+    expect((await run(second.runId)).tags).toMatchObject({ 'orrery.retry-of': first.runId, 'orrery.attempt': '2' });
+
+    const followed = await orrery(['jobs', 'logs', first.runId, '--follow', ...dir]);
+    expect(followed.code).toBe(0);
+    expect(followed.stdout.split('\n').filter((line) => line.endsWith(' try'))).toEqual(['first try', 'second try']);
+    expect(followed.stderr).toBe(`orrery: attempt 1 failed (exited with code 4); following attempt 2 (job ${secondId})\n`);
   }, 120_000);
 
   it('a refused submit exits 1 with the reason and leaves no job and no container: a GPU here, an unknown image, too many CPUs, a missing workspace', async () => {
@@ -165,7 +193,7 @@ describe.skipIf(!ready)('orrery jobs against a running Orrery and real container
     expect(await server.call<Job[]>('training.listJobs', {})).toEqual(jobsBefore);
   }, 120_000);
 
-  it('an unknown id is exit 1 for wait, logs and cancel; --from a run no job made says so', async () => {
+  it('an unknown id is exit 1 for wait, logs and cancel; --from a run no job made says so, and a sweep parent points to its trials', async () => {
     const ghost = 'f'.repeat(32);
     const notFound = `orrery: No job with id ${ghost}, and no job made a run with that id.\n`;
     for (const sub of ['wait', 'logs', 'cancel']) expect(await orrery(['jobs', sub, ghost, ...dir])).toEqual({ code: 1, stdout: '', stderr: notFound });
@@ -184,5 +212,25 @@ describe.skipIf(!ready)('orrery jobs against a running Orrery and real container
       stderr: `orrery: --from: run ${handRun} (by-hand) was not made by an Orrery job, so there is no job spec to re-run; submit it with --image I … -- CMD instead.\n`,
     });
     expect(await orrery(['jobs', 'submit', '--from', ghost, ...dir])).toEqual({ code: 1, stdout: '', stderr: `orrery: --from: no run or job with id ${ghost}.\n` });
+
+    // A sweep's parent run (tagged as Orrery tags it) is Orrery's, but only its trials are jobs.
+    const parent = await fetch(`${server.url}/api/2.0/mlflow/runs/create`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ experiment_id: '0', run_name: 'lr-search (sweep)', tags: [{ key: SWEEP_TAG, value: 'true' }] }),
+    });
+    const parentRun = ((await parent.json()) as { run: { info: { run_id: string } } }).run.info.run_id;
+    for (const sub of ['wait', 'logs', 'cancel']) {
+      expect(await orrery(['jobs', sub, parentRun, ...dir])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `orrery: ID: ${parentRun} is the parent run of the sweep lr-search (sweep); it only groups the trials and has no job of its own. Run orrery jobs ${sub} with a trial's job id instead. See its trials with orrery jobs list or on the run's page.\n`,
+      });
+    }
+    expect(await orrery(['jobs', 'submit', '--from', parentRun, ...dir])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `orrery: --from: run ${parentRun} (lr-search (sweep)) is the parent run of a sweep; it has no job spec of its own. Re-run one of its trials (see orrery jobs list or the run's page), or submit the sweep again.\n`,
+    });
   }, 120_000);
 });

@@ -29,13 +29,13 @@ it('orrery --help lists the jobs commands', async () => {
 });
 
 describe('orrery jobs with no Orrery running', () => {
-  it('says jobs need a running Orrery and how to start one, exits 1, and leaves the data dir untouched', async () => {
+  it('says jobs need a running Orrery and how to start one on the data dir given, exits 1, and leaves the data dir untouched', async () => {
     const dataDir = tempDir();
     for (const args of [['jobs', 'list'], ['jobs', 'wait', 'a'.repeat(32)], ['jobs', 'submit', '--image', 'orrery/python:local', '--', 'python3', 'x.py']]) {
       expect(await orrery(['--data-dir', dataDir, ...args])).toEqual({
         code: 1,
         stdout: '',
-        stderr: `orrery: No Orrery is running on the data dir ${dataDir} (there is no server.json in it). Jobs are queued and run by a running Orrery: open the desktop app or run npm run serve, then try again.\n`,
+        stderr: `orrery: No Orrery is running on the data dir ${dataDir} (there is no server.json in it). Jobs are queued and run by a running Orrery: start one on this data dir with npm run serve -- --data-dir ${dataDir} (or ORRERY_HOME=${dataDir} npm run serve), then try again.\n`,
       });
     }
     expect(fs.readdirSync(dataDir)).toEqual([]);
@@ -67,5 +67,15 @@ describe('a data dir that does not exist', () => {
     const relative = await orrery(['models', 'list', '--data-dir', 'typo'], { cwd: parent });
     expect(relative.stderr).toContain(`No Orrery data dir at ${missing} (given by --data-dir)`);
     expect(fs.readdirSync(parent)).toEqual([]);
+    // A file where the data dir should be is refused as such (not as a folder without server.json, nor a raw EEXIST).
+    const file = path.join(parent, 'orrery-home');
+    fs.writeFileSync(file, 'x');
+    for (const args of [['jobs', 'list'], ['models', 'list']]) {
+      expect(await orrery([...args, '--data-dir', file]), args.join(' ')).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `orrery: The Orrery data dir ${file} (given by --data-dir) is a file, not a folder. Point --data-dir DIR or ORRERY_HOME=DIR at the folder your Orrery uses.\n`,
+      });
+    }
   }, 60_000);
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { OrreryClient } from '../../shared/client';
 import type { Job, JobLogLine } from '../../shared/contract/training';
 import { OrreryError } from '../../shared/errors';
 import { followJobLogs } from '../../electron/cli/jobs-logs-follow';
 import { watchJobEnd } from '../../electron/cli/jobs-end-watch';
+import { fakeEventClient } from '../fakes/event-client';
 
 const JOB = 'a'.repeat(32);
 const RUN = 'b'.repeat(32);
@@ -17,28 +17,18 @@ function fakeJob() {
   const file: JobLogLine[] = [];
   let status: Job['status'] = 'running';
   let onRead: (() => void) | null = null;
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const job = () => ({ jobId: JOB, runId: RUN, name: 'digits', status, reason: status === 'running' ? null : 'exited with code 0' }) as Job;
-  const client = {
-    call: (method: string, input: { jobId: string; tail?: number }) => {
-      if (input.jobId !== JOB && input.jobId !== RUN) return Promise.reject(new OrreryError('NOT_FOUND', `No job with id ${input.jobId}, and no job made a run with that id.`));
-      if (method === 'training.getJob') return Promise.resolve(job());
-      if (method === 'training.getLogs') {
-        const during = onRead;
-        onRead = null;
-        during?.();
-        return Promise.resolve(file.slice(-(input.tail ?? 1000)));
-      }
-      return Promise.reject(new Error(`unexpected ${method}`));
-    },
-    on: (topic: string, listener: (payload: unknown) => void) => {
-      const set = listeners.get(topic) ?? new Set();
-      set.add(listener);
-      listeners.set(topic, set);
-      return () => set.delete(listener);
-    },
-  } as unknown as OrreryClient;
-  const emit = (topic: string, payload: unknown) => listeners.get(topic)?.forEach((l) => l(payload));
+  const { client, emit, count } = fakeEventClient((method: string, input: { jobId: string; tail?: number }) => {
+    if (input.jobId !== JOB && input.jobId !== RUN) return Promise.reject(new OrreryError('NOT_FOUND', `No job with id ${input.jobId}, and no job made a run with that id.`));
+    if (method === 'training.getJob') return Promise.resolve(job());
+    if (method === 'training.getLogs') {
+      const during = onRead;
+      onRead = null;
+      during?.();
+      return Promise.resolve(file.slice(-(input.tail ?? 1000)));
+    }
+    return Promise.reject(new Error(`unexpected ${method}`));
+  });
   let at = 0;
   return {
     client,
@@ -55,7 +45,7 @@ function fakeJob() {
       status = 'finished';
       if (published) emit('training.job', job());
     },
-    listening: () => [...listeners.values()].reduce((n, s) => n + s.size, 0),
+    listening: count,
   };
 }
 

@@ -46,7 +46,7 @@ describe('orrery jobs as text', () => {
     );
     const pad = (s: string, n: number) => s.padEnd(n);
     expect(text.split('\n')).toEqual([
-      `${pad('JOB', 32)}  ${pad('NAME', 13)}  ${pad('STATUS', 9)}  ${pad('RUN', 32)}  ${pad('STARTED', 20)}  DURATION  ENDED`,
+      `${pad('JOB', 32)}  ${pad('NAME', 13)}  ${pad('STATUS', 9)}  ${pad('RUN', 32)}  ${pad('STARTED', 20)}  DURATION  HOW IT ENDED`,
       `${'1'.repeat(32)}  ${pad('digits', 13)}  queued #1  ${'2'.repeat(32)}  ${pad('–', 20)}  –         waiting: waiting for 1 GPU`,
       `${'3'.repeat(32)}  long-name-job  running    ${'4'.repeat(32)}  2026-11-30T09:00:00Z  1:02:05   –`,
       `${'5'.repeat(32)}  ${pad('digits', 13)}  failed     ${'6'.repeat(32)}  2026-11-30T09:00:00Z  0:42      exited with code 2`,

@@ -206,11 +206,15 @@ describe.skipIf(!dockerRegistryAvailable())('orrery models push and pull against
       const again = await orrery(['models', 'push', 'iris', '1', reference, ...dir]);
       expect(again).toEqual({ code: 0, stdout: `Pushed to ${reference}@${digest} (0 uploaded, 3 already there)\n`, stderr: '' });
 
-      const pulled = await orrery(['models', 'pull', reference, '--json', ...dir]);
+      // Back into the model it was pushed from, it would be a copy of version 1: refused.
+      const back = await orrery(['models', 'pull', reference, '--json', ...dir]);
+      expect(back).toEqual({ code: 1, stdout: '', stderr: `orrery: ${reference} is version 1 of iris, pushed as ${reference}@${digest}; no new version was made.\n` });
+
+      const pulled = await orrery(['models', 'pull', reference, '--name', 'iris-pulled', '--json', ...dir]);
       expect(pulled.code).toBe(0);
-      const v2 = JSON.parse(pulled.stdout) as ModelVersion;
-      expect(v2).toMatchObject({ name: 'iris', version: 2, createdBy: 'ci-bot', lineage: { pulledFrom: reference, digest } });
-      expect(v2.files.map((f) => f.path).sort()).toEqual(['labels.txt', 'model.onnx']);
+      const copy1 = JSON.parse(pulled.stdout) as ModelVersion;
+      expect(copy1).toMatchObject({ name: 'iris-pulled', version: 1, createdBy: 'ci-bot', lineage: { pulledFrom: reference, digest } });
+      expect(copy1.files.map((f) => f.path).sort()).toEqual(['labels.txt', 'model.onnx']);
 
       const audit = (await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'iris' })).body.result!;
       const pushes = audit.filter((e) => e.action === 'pushed').map((e) => [e.actor, e.details.reference]);
@@ -219,7 +223,9 @@ describe.skipIf(!dockerRegistryAvailable())('orrery models push and pull against
         ['ci-bot', `${oci.host}/team/iris:rc1@${digest}`],
         ['ci-bot', `${reference}@${digest}`],
       ]);
-      expect(audit[0]).toMatchObject({ action: 'pulled', actor: 'ci-bot', version: 2, details: { reference, digest } });
+      expect(audit.some((e) => e.action === 'pulled')).toBe(false);
+      const pulledAudit = (await server.rpc<AuditEntry[]>('registry.listAudit', { name: 'iris-pulled' })).body.result!;
+      expect(pulledAudit[0]).toMatchObject({ action: 'pulled', actor: 'ci-bot', version: 1, details: { reference, digest } });
     } finally {
       await server.close();
     }

@@ -64,26 +64,15 @@ describe.skipIf(!browserPath || !docker)('Deployments in a real browser against 
   const app = useE2eApp(browserPath, { name: 'deployments' }, 60_000);
   const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-e2e-deploy-models-'));
 
-  async function rpc<T>(method: string, input: unknown): Promise<T> {
-    const res = await fetch(`${app.origin}/api/rpc/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const body = (await res.json()) as { ok: boolean; result?: T; error?: { code: string; message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`);
-    return body.result as T;
-  }
-
   beforeAll(async () => {
     if (!serveImagePresent()) throw new Error(`${SERVE_IMAGE} is not built: run npm run images first`);
-    await rpc('registry.registerFromFolder', { folder: writeModel(modelsDir, 'good'), name: 'adder', description: 'adds x and y' });
-    await rpc('registry.registerFromFolder', { folder: writeModel(modelsDir, 'broken'), name: 'adder', description: 'raises on every row' });
+    await app.rpc('registry.registerFromFolder', { folder: writeModel(modelsDir, 'good'), name: 'adder', description: 'adds x and y' });
+    await app.rpc('registry.registerFromFolder', { folder: writeModel(modelsDir, 'broken'), name: 'adder', description: 'raises on every row' });
   });
 
   afterAll(async () => {
     // Its containers go with it; the app's own close follows.
-    await rpc('serving.deleteDeployment', { name: 'adder' }).catch(() => undefined);
+    await app.rpc('serving.deleteDeployment', { name: 'adder' }).catch(() => undefined);
     fs.rmSync(modelsDir, { recursive: true, force: true });
   });
 
@@ -154,7 +143,7 @@ describe.skipIf(!browserPath || !docker)('Deployments in a real browser against 
     // The deployment page: the stable URL, and the replica becomes ready.
     await page.getByTestId('deployment-page').waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('deployment-status').textContent(), { timeout: 120_000 }).toBe('running');
-    const deployment = await rpc<Deployment>('serving.getDeployment', { name: 'adder' });
+    const deployment = await app.rpc<Deployment>('serving.getDeployment', { name: 'adder' });
     expect(deployment.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/invocations$/);
     expect(await page.getByTestId('deployment-url').textContent()).toContain(deployment.url);
     // Version 1 is not approved: the deployment says so.

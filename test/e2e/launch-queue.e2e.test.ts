@@ -46,6 +46,17 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     await page.getByLabel('Hyperparameter 1 name').fill('lr');
     await page.getByLabel('Hyperparameter 1 value').fill('0.1');
 
+    // In a sweep the hyperparameters stay, as the ones every trial gets; one also swept is refused by name.
+    await page.getByRole('radio', { name: 'Sweep' }).check();
+    expect(await page.getByLabel('Hyperparameter 1 name').inputValue()).toBe('lr');
+    await page.getByLabel('Parameter 1 name', { exact: true }).fill('lr');
+    await page.getByLabel('Parameter 1 values', { exact: true }).fill('0.1, 0.01');
+    await page.getByTestId('launch-submit').click();
+    await expect.poll(() => page.getByTestId('hyperparameters').locator('.field-error').textContent()).toMatch(/'lr' is also swept/);
+    await page.getByTestId('hyperparameters').locator('xpath=..').screenshot({ path: '/tmp/s/shots15/f2-sweep-fixed-params.png' });
+    await page.getByRole('radio', { name: 'Single job' }).check();
+    expect(submits).toEqual([]);
+
     // Memory above the machine is refused inline, and nothing is sent.
     await page.getByLabel('Memory (GB)').fill('999999');
     await expect.poll(() => page.getByTestId('field-memory-error').textContent()).toMatch(/must be at most .* GB \(this machine's memory\)/);
@@ -56,11 +67,7 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     // Let the page finish what the click started (its handlers, their awaits, a frame) before looking.
     await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
     expect(submits).toEqual([]);
-    const token = new URL(app.serve.openUrl).hash.replace('#token=', '');
-    const listed = (await (
-      await fetch(new URL('/api/rpc/training.listJobs', app.serve.openUrl), { method: 'POST', headers: { authorization: `Bearer ${decodeURIComponent(token)}` }, body: '{}' })
-    ).json()) as { result: unknown[] };
-    expect(listed.result).toEqual([]);
+    expect(await app.rpc<unknown[]>('training.listJobs', {})).toEqual([]);
     expect(page.url()).not.toMatch(/#\/runs\//);
     await page.screenshot({ path: screenshotPath('launch-dialog-invalid') });
 

@@ -104,6 +104,17 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     expect(await page.getByTestId('run-cancel-job').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('launch-workspace-rerun-run'), fullPage: true });
 
+    // The source links forward to its re-run, and the jobs page offers a finished job Re-run… (on its run page), not an instant Retry.
+    await page.evaluate(`window.location.hash = "#/runs/${sourceRun}"`);
+    await expect.poll(() => page.getByTestId('reruns').locator(`a[href="#/runs/${rerun}"]`).count(), { timeout: 20_000 }).toBe(1);
+    await page.getByTestId('job-card').screenshot({ path: '/tmp/s/shots15/f2-source-reruns.png' });
+    await openQueue(page);
+    const finishedRow = page.locator(`[data-testid="job-row"]:has(a[href="#/runs/${sourceRun}"].job-name)`);
+    await finishedRow.waitFor();
+    expect(await finishedRow.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
+    expect(await finishedRow.getByRole('link', { name: /^Re-run/ }).getAttribute('href')).toBe(`#/runs/${sourceRun}`);
+    await page.screenshot({ path: '/tmp/s/shots15/f2-jobs-finished-rerun.png' });
+
     // The dialog opens again with what was last used for this experiment.
     await openLaunchDialog(page);
     expect(await page.getByLabel('Experiment', { exact: true }).inputValue()).toBe('digits');
@@ -133,7 +144,8 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     await submitAndOpenRun(page);
     await expect.poll(() => page.getByTestId('logs').textContent(), { timeout: 30_000 }).toContain('Ended: exited with code 2');
     expect(await page.getByTestId('logs').textContent()).toMatch(/can't open file .*no_such_script\.py/);
-    await page.unroute(/\/api\/rpc\/tracking\.getRun$/);
+    // A held re-read may still be on its way: let it go quietly.
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
 
     await openLaunchDialog(page);
     await page.getByLabel('Name', { exact: true }).fill('fails-at-once');
@@ -163,6 +175,9 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     const confirm = page.getByTestId('confirm-cancel-job');
     await confirm.waitFor();
     expect(await confirm.textContent()).toMatch(/killed after 10 seconds/);
+    // In the words the jobs page uses for how it ends, pointing at what the run page offers.
+    expect(await confirm.textContent()).toMatch(/ends as “Cancelled by the user”.*“Re-run…” on its run page/s);
+    await page.screenshot({ path: '/tmp/s/shots15/f2-cancel-confirm.png' });
     await page.screenshot({ path: screenshotPath('launch-workspace-cancel-confirm') });
     await page.getByRole('button', { name: 'Keep it running' }).click();
     await expect.poll(() => confirm.count()).toBe(0);
@@ -171,6 +186,9 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     await page.getByTestId('confirm-cancel-job-submit').click();
     await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout: 30_000 }).toMatch(/^Cancelled/);
     await expect.poll(() => page.getByTestId('run-cancel-job').count()).toBe(0);
+    // Beside MLflow's "killed", the job's ending as the jobs page says it.
+    await expect.poll(() => page.getByTestId('run-job-ending').textContent(), { timeout: 20_000 }).toBe('Cancelled by the user');
+    await page.locator('.page-head').screenshot({ path: '/tmp/s/shots15/f2-run-cancelled-head.png' });
     expect(errors).toEqual([]);
   }, 150_000);
 });

@@ -79,17 +79,6 @@ describe.skipIf(!browserPath || !docker)('Monitoring screens in a real browser a
   const referenceCsv = path.join(work, 'reference.csv');
   const currentCsv = path.join(work, 'current.csv');
 
-  async function rpc<T>(method: string, input: unknown): Promise<T> {
-    const res = await fetch(`${app.origin}/api/rpc/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const body = (await res.json()) as { ok: boolean; result?: T; error?: { code: string; message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`);
-    return body.result as T;
-  }
-
   /** Sends the rows through the stable URL, 10 rows per request; each request's id (for labels) with its rows. */
   async function send(url: string, data: Array<{ x: number; y: number }>): Promise<Array<{ requestId: string; rows: Array<{ x: number; y: number }> }>> {
     const sent = [];
@@ -119,7 +108,7 @@ describe.skipIf(!browserPath || !docker)('Monitoring screens in a real browser a
     fs.mkdirSync(path.join(model, 'code'), { recursive: true });
     fs.writeFileSync(path.join(model, 'MLmodel'), MLMODEL);
     fs.writeFileSync(path.join(model, 'code', 'adder.py'), LOADER);
-    await rpc('registry.registerFromFolder', { folder: model, name: 'adder', description: 'adds x and y' });
+    await app.rpc('registry.registerFromFolder', { folder: model, name: 'adder', description: 'adds x and y' });
     // The reference: what the model was trained on, with its answers as the prediction column.
     fs.writeFileSync(referenceCsv, csv(rows(1, 300).map((r) => ({ ...r, prediction: Number((r.x + r.y).toFixed(4)) }))));
     // For "Compare datasets": x moved up by 5, y as before.
@@ -127,12 +116,12 @@ describe.skipIf(!browserPath || !docker)('Monitoring screens in a real browser a
   });
 
   afterAll(async () => {
-    await rpc('serving.deleteDeployment', { name: 'adder' }).catch(() => undefined);
+    await app.rpc('serving.deleteDeployment', { name: 'adder' }).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   });
 
   it('sets a reference, shows a drifting window in the heatmap with its distributions, and the alert is acknowledged in the inbox', { timeout: 300_000 }, async () => {
-    const created = await rpc<Deployment>('serving.createDeployment', { name: 'adder', model: 'adder', version: 1, logRequests: true, actor: 'e2e' });
+    const created = await app.rpc<Deployment>('serving.createDeployment', { name: 'adder', model: 'adder', version: 1, logRequests: true, actor: 'e2e' });
     const { page, errors } = await openPage();
     await page.evaluate("window.location.hash = '#/deployments/adder'");
     await expect.poll(() => page.getByTestId('deployment-status').textContent(), { timeout: 120_000 }).toBe('running');
@@ -227,7 +216,7 @@ describe.skipIf(!browserPath || !docker)('Monitoring screens in a real browser a
     await page.getByLabel('Webhook URL').fill('http://127.0.0.1:9/hook');
     await page.getByTestId('webhook-save').click();
     await expect.poll(() => page.getByTestId('webhook-saved').count(), { timeout: 20_000 }).toBe(1);
-    expect(await rpc<{ webhookUrl: string | null }>('monitoring.getAlertSettings', {})).toMatchObject({ webhookUrl: 'http://127.0.0.1:9/hook' });
+    expect(await app.rpc<{ webhookUrl: string | null }>('monitoring.getAlertSettings', {})).toMatchObject({ webhookUrl: 'http://127.0.0.1:9/hook' });
     await screenshotWhole(page, 'alerts-inbox-acknowledged');
     expect(errors).toEqual([]);
   });

@@ -3,57 +3,31 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SweepSubmitted } from '../../shared/contract/training';
 import { screenshotPath, screenshotWhole, useE2eApp } from '../helpers/e2e-fixture';
+import { GRID_SWEEP, gatedTrialCode, sweepGate } from '../helpers/gated-sweep';
 import { chromiumPath } from '../helpers/requirements';
-import { tempDir } from '../helpers/temp-dir';
 
 const browserPath = chromiumPath();
 
-// Each trial waits for the gate file, so the page is seen before any trial ends and then follows
-// them live; its val_loss is smallest for lr 0.3 and depth 1.
-const gateDir = tempDir('orrery-e2e-sweep-gate-');
-// World-readable: a job started by root runs as an unprivileged uid, which must see the gate.
-fs.chmodSync(gateDir, 0o755);
-const gate = path.join(gateDir, 'go');
-const TRIAL = [
-  'import json, os, time',
-  'p = json.loads(os.environ["ORRERY_PARAMS"])',
-  `exec('while not os.path.exists(${JSON.stringify(gate)}): time.sleep(0.05)')`,
-  'print("ORRERY_METRICS " + json.dumps({"step": 0, "val_loss": round(1 - p["lr"] + p["depth"] / 10, 6), "acc": p["lr"]}), flush=True)',
-].join('; ');
+// Each trial waits for the gate, so the page is seen before any trial ends and then follows them live.
+const gate = sweepGate('orrery-e2e-sweep-gate-');
 
 describe.skipIf(!browserPath)("A sweep's parent run and its experiment, in a real browser against npm run serve", () => {
   // No engine at this DOCKER_HOST: the trials run as plain processes (image "host").
-  const app = useE2eApp(browserPath, { name: 'sweeps', env: { DOCKER_HOST: `unix://${path.join(gateDir, 'no-docker.sock')}` } }, 60_000);
+  const app = useE2eApp(browserPath, { name: 'sweeps', env: { DOCKER_HOST: `unix://${path.join(gate.dir, 'no-docker.sock')}` } }, 60_000);
 
   // A test that failed before opening the gate must not leave its trials waiting.
   afterAll(() => {
-    if (fs.existsSync(gateDir)) fs.writeFileSync(gate, '');
+    if (fs.existsSync(gate.dir)) gate.open();
   });
 
   /** The sweep the first test submits; the second looks at its experiment. */
   let submitted: SweepSubmitted | undefined;
 
-  async function rpc<T>(method: string, input: unknown): Promise<T> {
-    const res = await fetch(`${app.origin}/api/rpc/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${app.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    });
-    const body = (await res.json()) as { ok: boolean; result?: T; error?: { code: string; message: string } };
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`);
-    return body.result as T;
-  }
-
   it('lists the trials ranked by the objective as they finish, links the best, shows the space and a plot per param', { timeout: 120_000 }, async () => {
-    const sweep = (submitted = await rpc<SweepSubmitted>('training.submitSweep', {
-      spec: { name: 'depth-lr', image: 'host', experiment: 'sweep-e2e', command: ['python3', '-c', TRIAL], hyperparameters: { epochs: 3 } },
-      sweep: {
-        strategy: 'grid',
-        space: { lr: { values: [0.1, 0.3] }, depth: { min: 1, max: 2, step: 1, integer: true } },
-        maxTrials: 10,
-        maxParallel: 2,
-        objective: { metric: 'val_loss', mode: 'min' },
-      },
+    const sweep = (submitted = await app.rpc<SweepSubmitted>('training.submitSweep', {
+      spec: { name: 'depth-lr', image: 'host', experiment: 'sweep-e2e', command: ['python3', '-c', gatedTrialCode(gate.path)], hyperparameters: { epochs: 3 } },
+      // opt has one value: every trial runs it, so it is listed as fixed rather than plotted.
+      sweep: { ...GRID_SWEEP, space: { ...GRID_SWEEP.space, opt: { values: ['adam'] } } },
     }));
     const { page, errors } = await app.openPage(`#/runs/${sweep.parentRunId}`, { viewport: { width: 1360, height: 1000 } });
     const panel = page.getByTestId('sweep-panel');
@@ -66,11 +40,16 @@ describe.skipIf(!browserPath)("A sweep's parent run and its experiment, in a rea
     expect(await page.getByTestId('sweep-strategy').textContent()).toBe('grid');
     expect(await page.getByTestId('sweep-objective').textContent()).toBe('minimise val_loss');
     const spaceRows = page.getByTestId('sweep-space-row');
-    expect(await spaceRows.allTextContents()).toEqual(['lr2 values0.1, 0.3', 'depthrange with step1 to 2, step 1 (whole numbers)']);
+    expect(await spaceRows.allTextContents()).toEqual(['lr2 values0.1, 0.3', 'depthrange with step1 to 2, step 1 (whole numbers)', 'opt1 valueadam']);
     expect(await page.getByTestId('sweep-limits').textContent()).toBe('max trials 10parallel 2');
+    // No trial has logged the objective: a sentence, not empty charts with made-up ticks.
+    expect(await page.getByTestId('sweep-plots-empty').textContent()).toBe('No trial has logged val_loss yet: the plots appear when one does.');
+    expect(await page.getByTestId('sweep-plot').count()).toBe(0);
+    expect(await page.getByTestId('sweep-fixed-params').textContent()).toBe('Fixed (not plotted): opt = adam');
+    await screenshotWhole(page, 'sweep-parent-waiting');
 
     // The trials end; the page follows without a reload and ranks them, lowest val_loss first.
-    fs.writeFileSync(gate, '');
+    gate.open();
     const objectives = () => page.getByTestId('sweep-trial-objective').allTextContents();
     await expect.poll(objectives, { timeout: 60_000 }).toEqual(['0.8', '0.9', '1', '1.1']);
     await expect.poll(() => page.getByTestId('sweep-progress').textContent(), { timeout: 20_000 }).toBe('4 trials');
@@ -88,8 +67,9 @@ describe.skipIf(!browserPath)("A sweep's parent run and its experiment, in a rea
     expect(await bestLink.getAttribute('href')).toBe(`#/runs/${bestRunId}`);
     expect(await bestLink.textContent()).toBe('depth-lr #3 (0.8)');
 
-    // One objective plot per swept param, each drawn.
+    // One objective plot per swept param of more than one value, each drawn.
     const plots = page.getByTestId('sweep-plot');
+    await expect.poll(() => plots.count(), { timeout: 20_000 }).toBe(2);
     expect(await plots.evaluateAll((els) => els.map((el) => el.getAttribute('data-param')))).toEqual(['lr', 'depth']);
     expect(await plots.locator('canvas').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label')))).toEqual(['val_loss against lr', 'val_loss against depth']);
     // A drawn chart (axes, dots) encodes to far more than a blank canvas of the same size.
@@ -117,6 +97,8 @@ describe.skipIf(!browserPath)("A sweep's parent run and its experiment, in a rea
     expect(picked.slice(0, 3)).toEqual(['sort-param.lr', 'sort-param.depth', 'sort-metric.val_loss']);
     // A fixed param of the spec (epochs) is not swept: no column unless picked.
     expect(await header('param.epochs').count()).toBe(0);
+    // Nor is one swept over a single value (opt): it is the same in every trial.
+    expect(await header('param.opt').count()).toBe(0);
     // The parent and its four trials; each trial's row shows its swept values.
     await expect.poll(() => page.getByTestId('run-row').count(), { timeout: 20_000 }).toBe(5);
     const bestRow = page.locator(`[data-testid="run-row"][data-run-id="${submitted!.jobs[2]!.runId}"]`);

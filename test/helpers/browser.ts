@@ -49,6 +49,18 @@ export async function mlflowPost<T>(origin: string, token: string, endpoint: str
   return JSON.parse(text) as T;
 }
 
+/** A call of the app's own API, failing loudly (method, code, message) on an error answer. */
+export async function rpcPost<T>(origin: string, token: string, method: string, input: unknown): Promise<T> {
+  const res = await fetch(`${origin}/api/rpc/${method}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: boolean; result?: T; error?: { code: string; message: string } };
+  if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`);
+  return body.result as T;
+}
+
 /** A new page (1360×900 unless told) on the app at `openUrl` (which carries the token), moved to `hash` once signed in. */
 export async function openAppPage(
   browser: Browser,

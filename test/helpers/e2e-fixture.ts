@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { launchChromium, mlflowPost, openAppPage } from './browser';
+import { launchChromium, mlflowPost, openAppPage, rpcPost } from './browser';
 import { freePort, startServe, type ServeProcess } from './serve-process';
 
 export { collectPageErrors, screenshotPath, screenshotWhole } from './browser';
@@ -35,6 +35,8 @@ export interface E2eApp {
   readonly token: string;
   /** A POST to the MLflow REST API, failing loudly on an error answer. */
   mlflow<T>(endpoint: string, body: unknown): Promise<T>;
+  /** A call of the app's own API (POST /api/rpc/<method>): its result, or an error naming the method, code and message. */
+  rpc<T>(method: string, input: unknown): Promise<T>;
   /** PUT of one artifact file of a run, as the MLflow client uploads it. */
   putArtifact(experimentId: string, runId: string, file: string, body: string | Buffer): Promise<void>;
   /** A new page signed in and moved to `hash`, with its page errors collected (`expectedErrors` let through). */
@@ -83,6 +85,7 @@ export async function startE2eApp(browserPath: string, options: E2eAppOptions): 
     origin,
     token,
     mlflow: <T>(endpoint: string, body: unknown) => mlflowPost<T>(origin, token, endpoint, body),
+    rpc: <T>(method: string, input: unknown) => rpcPost<T>(origin, token, method, input),
     async putArtifact(experimentId, runId, file, body) {
       const res = await fetch(`${origin}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${file}`, {
         method: 'PUT',
@@ -130,6 +133,7 @@ export function useE2eApp(browserPath: string | null, options: E2eAppOptions, st
       return started().token;
     },
     mlflow: <T>(endpoint: string, body: unknown) => started().mlflow<T>(endpoint, body),
+    rpc: <T>(method: string, input: unknown) => started().rpc<T>(method, input),
     putArtifact: (...args) => started().putArtifact(...args),
     openPage: (...args) => started().openPage(...args),
     close: () => started().close(),

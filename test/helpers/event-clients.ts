@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { SEQ_MARK_EVENT } from '../../shared/contract/index';
 
 export const MiB = 1024 * 1024;
 
@@ -46,7 +47,7 @@ class EventScanner {
     const head = Buffer.from(this.head).toString('utf8'); // a flat copy, not a slice of a chunk
     this.head = '';
     const name = /^event: (.+)$/m.exec(head)?.[1];
-    if (!name) return; // a comment (": keepalive")
+    if (!name || name === SEQ_MARK_EVENT) return; // a comment (": keepalive"), or a mark for clients moving between streams
     const seq = /"runId":"seq-(\d+)"/.exec(head)?.[1];
     this.events.push({ name: Buffer.from(name).toString('utf8'), seq: seq === undefined ? null : Number(seq), head });
   }

@@ -31,3 +31,13 @@ export function chromiumPath(): string | null {
   const ok = decide('browser', 'ORRERY_REQUIRE_BROWSER', found ? null : `no Chromium at ${candidates.join(', ')}`);
   return ok ? found : null;
 }
+
+/**
+ * A Python module that process-runner jobs import from the host's python3 (CI installs
+ * python3-sklearn): a loud skip where `reason` says it is missing, a failure under
+ * ORRERY_REQUIRE_PYTHON=1. The caller asks a real job, since a root Orrery's job runs as another uid
+ * and may reach another python3 on PATH than the test's own.
+ */
+export function jobPythonReady(module: string, reason: string | null): boolean {
+  return decide(`process jobs importing ${module}`, 'ORRERY_REQUIRE_PYTHON', reason);
+}

@@ -5,7 +5,6 @@ import {
   checkNumber,
   fieldOfServerError,
   initialForm,
-  parseHyperValue,
   suggestName,
   type LaunchForm,
   type MachineLimits,
@@ -16,18 +15,6 @@ const limits: MachineLimits = { cpus: 16, memoryGb: 62.5, gpuIndices: [0, 1] };
 function form(patch: Partial<LaunchForm> = {}): LaunchForm {
   return { ...initialForm(), image: 'orrery/python:local', command: 'python3 train.py --epochs 3', ...patch };
 }
-
-describe('parseHyperValue', () => {
-  it('reads numbers and booleans, leaves other text', () => {
-    expect(parseHyperValue('0.1')).toBe(0.1);
-    expect(parseHyperValue('1e-4')).toBe(0.0001);
-    expect(parseHyperValue('-3')).toBe(-3);
-    expect(parseHyperValue('true')).toBe(true);
-    expect(parseHyperValue('adam')).toBe('adam');
-    expect(parseHyperValue('0x10')).toBe('0x10');
-    expect(parseHyperValue('')).toBe('');
-  });
-});
 
 describe('checkNumber', () => {
   it('checks required, numbers, whole numbers and bounds', () => {
@@ -139,7 +126,7 @@ describe('buildSubmission: a sweep', () => {
     const { errors, submission } = buildSubmission(
       form({
         mode: 'sweep',
-        hyperparameters: [{ key: 'ignored', value: '1' }],
+        hyperparameters: [{ key: 'epochs', value: '5' }],
         sweep: {
           strategy: 'random',
           maxTrials: '8',
@@ -158,7 +145,8 @@ describe('buildSubmission: a sweep', () => {
     expect(errors).toEqual({});
     expect(submission?.kind).toBe('sweep');
     if (submission?.kind !== 'sweep') throw new Error('not a sweep');
-    expect(submission.spec.hyperparameters).toEqual({});
+    // The fixed ones travel with the sweep: every trial gets them plus its point.
+    expect(submission.spec.hyperparameters).toEqual({ epochs: 5 });
     expect(submission.sweep).toEqual({
       strategy: 'random',
       maxTrials: 8,
@@ -167,6 +155,29 @@ describe('buildSubmission: a sweep', () => {
       space: { opt: { values: ['adam', 'sgd', 3] }, depth: { min: 2, max: 8, step: 2, integer: true }, lr: { logUniform: { min: 0.0001, max: 0.1 } } },
     });
     expect(sweepSchema.safeParse(submission.sweep).success).toBe(true);
+  });
+
+  it('refuses a parameter both fixed and swept, naming it', () => {
+    const { errors, submission } = buildSubmission(
+      form({
+        mode: 'sweep',
+        hyperparameters: [
+          { key: 'epochs', value: '5' },
+          { key: 'lr', value: '0.1' },
+        ],
+        sweep: {
+          strategy: 'grid',
+          maxTrials: '8',
+          maxParallel: '1',
+          objectiveMetric: 'loss',
+          objectiveMode: 'min',
+          space: [{ name: 'lr', kind: 'values', values: '0.1, 0.01', min: '', max: '', step: '', integer: false }],
+        },
+      }),
+      limits,
+    );
+    expect(submission).toBeNull();
+    expect(errors).toEqual({ 'hp.1.key': expect.stringMatching(/'lr' is also swept/) });
   });
 
   it('names bad rows and limits', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/contract/training';
 import { jobSpecSchema } from '../../shared/contract/training-spec';
-import { describeResources, elapsedOf, formatElapsed, splitJobs, upsertJob } from '../../renderer/src/pages/jobs/queue-model';
+import { describeResources, elapsedOf, splitJobs, upsertJob } from '../../renderer/src/pages/jobs/queue-model';
 
 function job(id: string, patch: Partial<Job> = {}): Job {
   return {
@@ -49,13 +49,12 @@ describe('queue model', () => {
     ]);
   });
 
-  it('formats elapsed time and measures from the start (or creation while queued)', () => {
-    expect(formatElapsed(0)).toBe('0:00');
-    expect(formatElapsed(42_500)).toBe('0:42');
-    expect(formatElapsed(3 * 3600_000 + 4 * 60_000 + 10_000)).toBe('3:04:10');
+  it('measures elapsed time from the start (or creation while queued)', () => {
     expect(elapsedOf(job('q', { createdAt: 1000 }), 6000)).toBe(5000);
     expect(elapsedOf(job('r', { status: 'running', startedAt: 2000 }), 6000)).toBe(4000);
     expect(elapsedOf(job('f', { status: 'finished', startedAt: 2000, endedAt: 3000 }), 9999)).toBe(1000);
+    // Cancelled in the queue: it never ran, so it has no duration ("—"), as the CLI and its run say.
+    expect(elapsedOf(job('c', { status: 'cancelled', createdAt: 1000, startedAt: null, endedAt: 16_000 }), 99_999)).toBeNull();
   });
 
   it('describes resources asked for and GPUs held', () => {

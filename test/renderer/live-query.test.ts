@@ -3,7 +3,7 @@ import type { RunChangedEvent } from '../../shared/contract/index';
 import { OrreryError } from '../../shared/errors';
 import { createLiveQuery } from '../../renderer/src/lib/live-query';
 import { STALE_DEBOUNCE_MS, watchStale } from '../../renderer/src/lib/stale-events';
-import { fakeEventClient } from './fake-event-client';
+import { fakeEventClient } from '../fakes/event-client';
 
 /** A loader whose answers the test settles one by one. */
 function controlledLoader<T>() {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { followRuns } from '../../renderer/src/pages/experiments/runs-live';
 import type { RunsStore } from '../../renderer/src/pages/experiments/runs-store';
 import { compareChoice } from '../../renderer/src/pages/experiments/selection';
-import { fakeEventClient } from './fake-event-client';
+import { fakeEventClient } from '../fakes/event-client';
 
 function fakeStore() {
   const state = { reload: vi.fn(() => Promise.resolve()), refreshRuns: vi.fn((_ids: readonly string[]) => Promise.resolve()) };

@@ -15,6 +15,9 @@ describe('a tag typed as key=value', () => {
 
   it('refuses text without = with the expected form, and an empty key', () => {
     expect(parseTagText('team')).toEqual({ ok: false, error: 'Tag “team”: expected key=value (e.g. team=vision).' });
+    expect(parseTagText('orrery.x=1')).toEqual({ ok: false, error: expect.stringMatching(/orrery\.\* tags are Orrery's own and are set by Orrery/) });
+    // MLflow's user-facing tags (the run's note) stay the user's to set.
+    expect(parseTagText('mlflow.note.content=hello')).toEqual({ ok: true, key: 'mlflow.note.content', value: 'hello' });
     expect(parseTagText('=vision')).toMatchObject({ ok: false, error: expect.stringMatching(/key before “=” is empty; expected key=value/) });
   });
 

@@ -194,4 +194,39 @@ describe('tracking methods for the UI', () => {
     expect(events).toContain('event: tracking.run');
     expect(events).toContain('event: tracking.metrics');
   });
+
+  it("refuses the tag keys MLflow REST refuses, and Orrery's own and the parent tag, naming the key and the rule", async () => {
+    const tagsOf = async () => (await server.rpc<RunDetail>('tracking.getRun', { runId: runs.alpha })).body.result!.tags;
+    const before = await tagsOf();
+    for (const key of ['=', 'a\nb', 'k\0', '../x', '/etc/passwd', 'a"<b>']) {
+      const viaRest = await server.mlflow('runs/set-tag', { run_id: runs.alpha, key, value: 'v' });
+      expect(viaRest.status, key).toBe(400);
+      const viaRpc = await server.rpc('tracking.setRunTag', { runId: runs.alpha, key, value: 'v' });
+      expect(viaRpc.status, key).toBe(400);
+      expect(viaRpc.body.error).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(viaRpc.body.error!.message).toContain(`Invalid value ${JSON.stringify(key)} for parameter 'key' supplied:`);
+      expect(viaRpc.body.error!.message).toMatch(/Names may only contain|must not be paths/);
+    }
+
+    const ownSet = await server.rpc('tracking.setRunTag', { runId: runs.alpha, key: 'orrery.job-id', value: 'someone-elses-job' });
+    expect(ownSet.status).toBe(400);
+    expect(ownSet.body.error!.message).toBe('key: "orrery.job-id" is one of Orrery\'s own tags (orrery.*), which only Orrery sets; the app may not set it.');
+    const ownDelete = await server.rpc('tracking.deleteRunTag', { runId: runs.alpha, key: 'orrery.image.digest' });
+    expect(ownDelete.status).toBe(400);
+    expect(ownDelete.body.error!.message).toBe('key: "orrery.image.digest" is one of Orrery\'s own tags (orrery.*), which only Orrery sets; the app may not delete it.');
+
+    const parentSet = await server.rpc('tracking.setRunTag', { runId: runs.alpha, key: 'mlflow.parentRunId', value: runs.beta });
+    expect(parentSet.status).toBe(400);
+    expect(parentSet.body.error!.message).toBe('key: mlflow.parentRunId links a run to its parent run; the app may not set it.');
+    expect((await server.rpc('tracking.deleteRunTag', { runId: runs.alpha, key: 'mlflow.parentRunId' })).status).toBe(400);
+    expect(await tagsOf()).toEqual(before);
+    expect((await server.rpc<RunDetail>('tracking.getRun', { runId: runs.alpha })).body.result!.parentRunId).toBeNull();
+
+    // MLflow's other tags stay the user's, and a key that was fine all along still is.
+    expect((await server.rpc<RunDetail>('tracking.setRunTag', { runId: runs.alpha, key: 'mlflow.note.content', value: 'looks good' })).body.result!.tags).toMatchObject({
+      'mlflow.note.content': 'looks good',
+    });
+    expect((await server.rpc<RunDetail>('tracking.setRunTag', { runId: runs.alpha, key: 'eval/split: v2', value: 'x' })).status).toBe(200);
+    expect((await server.rpc('tracking.deleteRunTag', { runId: runs.alpha, key: 'mlflow.note.content' })).status).toBe(200);
+  });
 });

@@ -1,49 +1,27 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job, SweepSubmitted, SweepView } from '../../shared/contract/training';
+import { GRID_SWEEP, gatedTrialCode, sweepGate } from '../helpers/gated-sweep';
 import { startTestServer, type TestServer } from '../helpers/test-server';
-import { tempDir } from '../helpers/temp-dir';
 
-// Each trial waits for the gate file, so the test sees the sweep before any trial has logged.
-let gate: string;
+// Each trial waits for the gate, so the test sees the sweep before any trial has logged.
+let gate: ReturnType<typeof sweepGate>;
 let server: TestServer;
 beforeEach(async () => {
-  const dir = tempDir('orrery-sweep-gate-');
-  // World-readable: a job started by root runs as an unprivileged uid, which must see the gate.
-  fs.chmodSync(dir, 0o755);
-  gate = path.join(dir, 'go');
+  gate = sweepGate('orrery-sweep-gate-');
   // No Docker engine answers in this server, so the trials run as plain processes on the real queue.
   server = await startTestServer();
 });
 afterEach(async () => {
   // Trials left waiting by a failed test end before their store closes.
-  openGate();
+  gate.open();
   await untilIdle().catch(() => undefined);
   await server.close();
 });
 
-const openGate = () => fs.writeFileSync(gate, '');
-
-// val_loss is smallest for lr 0.3 and depth 1; every trial logs it once and ends.
-const trialCode = () =>
-  [
-    'import json, os, time',
-    'p = json.loads(os.environ["ORRERY_PARAMS"])',
-    `exec('while not os.path.exists(${JSON.stringify(gate)}): time.sleep(0.05)')`,
-    'print("ORRERY_METRICS " + json.dumps({"step": 0, "val_loss": round(1 - p["lr"] + p["depth"] / 10, 6)}), flush=True)',
-  ].join('; ');
-
 async function submitGrid(): Promise<SweepSubmitted> {
   const res = await server.rpc<SweepSubmitted>('training.submitSweep', {
-    spec: { name: 'grid', image: 'host', experiment: 'sweeps', command: ['python3', '-c', trialCode()], hyperparameters: { epochs: 2 } },
-    sweep: {
-      strategy: 'grid',
-      space: { lr: { values: [0.1, 0.3] }, depth: { min: 1, max: 2, step: 1, integer: true } },
-      maxTrials: 10,
-      maxParallel: 2,
-      objective: { metric: 'val_loss', mode: 'min' },
-    },
+    spec: { name: 'grid', image: 'host', experiment: 'sweeps', command: ['python3', '-c', gatedTrialCode(gate.path)], hyperparameters: { epochs: 2 } },
+    sweep: GRID_SWEEP,
   });
   expect(res.body.error).toBeUndefined();
   return res.body.result!;
@@ -75,7 +53,7 @@ describe('training.getSweep: a sweep read back from its parent run', () => {
     expect(early.trials.every((t) => t.objectiveValue === null)).toBe(true);
     expect(early.bestRunId).toBeNull();
 
-    openGate();
+    gate.open();
     await untilIdle();
     const sweep = await getSweep(submitted.parentRunId);
     expect(sweep).toMatchObject({
@@ -106,7 +84,7 @@ describe('training.getSweep: a sweep read back from its parent run', () => {
 
   it('a sweep made before the space was recorded still lists its trials, with the params that vary', async () => {
     const submitted = await submitGrid();
-    openGate();
+    gate.open();
     await untilIdle();
     const tracking = server.running.app.tracking;
     for (const key of ['orrery.sweep.space', 'orrery.sweep.max_trials', 'orrery.sweep.max_parallel']) tracking.deleteTag(submitted.parentRunId, key);

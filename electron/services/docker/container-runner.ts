@@ -88,7 +88,7 @@ export class ContainerRunner {
    * on this machine (nothing is ever pulled). A container the engine will not start is removed
    * again, so a refusal leaves nothing behind.
    */
-  async start(spec: Docker.ContainerCreateOptions): Promise<StartedContainer> {
+  async start(spec: Docker.ContainerCreateOptions, options: { checkCommand?: boolean } = {}): Promise<StartedContainer> {
     const imageName = spec.Image;
     if (imageName === undefined || imageName.trim() === '') throw new OrreryError('INVALID_INPUT', 'The container spec names no image');
     const image = await this.localImage(imageName);
@@ -101,7 +101,7 @@ export class ContainerRunner {
       throw engineError(error, `Docker could not create the container for ${imageName}`);
     }
     try {
-      await this.checkCommand(container, spec, image);
+      if (options.checkCommand !== false) await this.checkCommand(container, spec, image);
       await container.start();
     } catch (error) {
       await this.removeQuietly(container.id);

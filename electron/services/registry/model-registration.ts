@@ -39,6 +39,11 @@ export interface RegistrationExtras {
   lineage?: Partial<ModelLineage>;
   metrics?: Record<string, MetricValue>;
   sourcePath?: string;
+  /**
+   * Runs inside the transaction that inserts the version, before the number is taken: throwing
+   * refuses the registration with nothing written (a pull re-checks that its artifact is not a version yet).
+   */
+  beforeInsert?: () => void;
 }
 
 export interface ModelRegistrationDeps {
@@ -126,6 +131,7 @@ export class ModelRegistration {
       lineage,
       description: input.description ?? '',
       actor: input.actor ?? DEFAULT_ACTOR,
+      beforeInsert: extra.beforeInsert,
     });
   }
 
@@ -145,6 +151,7 @@ export class ModelRegistration {
     lineage: ModelLineage;
     description: string;
     actor: string;
+    beforeInsert?: (() => void) | undefined;
   }): Promise<ModelVersion> {
     const { repo, records, claims } = this.deps;
     const modelDir = path.join(claims.modelsRoot, input.name);
@@ -168,6 +175,7 @@ export class ModelRegistration {
       let version: number;
       try {
         version = repo.transaction(() => {
+          input.beforeInsert?.();
           const now = records.now();
           records.ensureModel(input.name, input.actor, now);
           const number = repo.nextVersion(input.name);

@@ -7,6 +7,7 @@ import { conflict, invalid, OrreryError } from '../../../shared/errors';
 import type { EventBus } from '../events/event-bus';
 import type { ModelFolderClaims } from './model-folder-claims';
 import type { ModelRegistration } from './model-registration';
+import { KeyedLock } from './keyed-lock';
 import { buildModelArtifact, pullModel, pushModel, type ModelCard } from './oci/model-artifact';
 import type { OciClient } from './oci/oci-client';
 import { parseReference } from './oci/reference';
@@ -41,6 +42,9 @@ export interface OciTransferDeps {
 
 /** Versions as OCI artifacts: pushing an approved version to a registry, pulling one back as a new version. */
 export class OciTransfer {
+  /** Pulls into one model, one at a time from the re-pull check to the new version's row. */
+  private readonly pullLocks = new KeyedLock();
+
   constructor(private readonly deps: OciTransferDeps) {}
 
   /** Push an approved version to an OCI registry: a config blob (the model card) and one layer per file. */
@@ -84,8 +88,10 @@ export class OciTransfer {
 
   /**
    * Pull an Orrery model artifact and register it as a new version of `name` (default: the card's
-   * name). An artifact (manifest digest) already pulled into that model is refused as CONFLICT,
-   * naming the version, before any layer is downloaded.
+   * name). An artifact (manifest digest) already pulled into that model, or pushed from one of its
+   * versions, is refused as CONFLICT naming the version, before any layer is downloaded; and again,
+   * serialised per model and inside the transaction that inserts the version, so of concurrent
+   * pulls of one artifact exactly one makes a version.
    */
   async pull(input: { reference: string; name?: string | undefined; actor: string }): Promise<ModelVersion> {
     const { claims, records } = this.deps;
@@ -105,22 +111,29 @@ export class OciTransfer {
         },
       });
       const name = input.name ?? pulled.card.name;
-      // Again: a pull of the same artifact may have finished while this one downloaded.
-      this.refuseRepull(reference, name, pulled.digest);
       const card = pulled.card as ModelCard & { metrics?: unknown; lineage?: unknown };
       const metrics = card.metrics && typeof card.metrics === 'object' && !Array.isArray(card.metrics) ? (card.metrics as Record<string, MetricValue>) : {};
       const originalLineage = card.lineage && typeof card.lineage === 'object' ? (card.lineage as ModelLineage) : null;
-      const version = await this.deps.registration.registerFromFolder(
-        { folder: staging, name, actor: input.actor, description: `Pulled from ${reference}` },
-        { lineage: { pulledFrom: reference, digest: pulled.digest, originalLineage }, metrics, sourcePath: reference },
-      );
-      records.record(input.actor, 'pulled', version.name, version.version, {
-        reference,
-        digest: pulled.digest,
-        cardName: card.name,
-        cardVersion: card.version,
+      return await this.pullLocks.run(name, async () => {
+        // Again: a pull of the same artifact may have finished while this one downloaded.
+        this.refuseRepull(reference, name, pulled.digest);
+        const version = await this.deps.registration.registerFromFolder(
+          { folder: staging, name, actor: input.actor, description: `Pulled from ${reference}` },
+          {
+            lineage: { pulledFrom: reference, digest: pulled.digest, originalLineage },
+            metrics,
+            sourcePath: reference,
+            beforeInsert: () => this.refuseRepull(reference, name, pulled.digest),
+          },
+        );
+        records.record(input.actor, 'pulled', version.name, version.version, {
+          reference,
+          digest: pulled.digest,
+          cardName: card.name,
+          cardVersion: card.version,
+        });
+        return version;
       });
-      return version;
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
       release();
@@ -132,6 +145,10 @@ export class OciTransfer {
     const existing = this.deps.repo.pulledVersion(name, digest);
     if (existing !== undefined) {
       throw conflict(`${reference} was already pulled as version ${existing} of ${name} (the same artifact, ${digest}); no new version was made.`);
+    }
+    const origin = this.deps.repo.pushedVersion(name, digest);
+    if (origin !== undefined) {
+      throw conflict(`${reference} is version ${origin.version} of ${name}, pushed as ${origin.reference}; no new version was made.`);
     }
   }
 

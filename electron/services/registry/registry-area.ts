@@ -48,7 +48,7 @@ export function createRegistry(deps: RegistryAreaDeps): RegistryArea {
   });
   return {
     service,
-    handlers: { ...registryHandlers(service), ...remoteHandlers(remotes) },
+    handlers: { ...registryHandlers(service), ...remoteHandlers(remotes, deps.bus) },
     sweepLeftovers: (stopped) => service.sweepLeftovers(stopped),
     close() {},
   };

@@ -121,6 +121,18 @@ export class RegistryRepository {
     return row?.version;
   }
 
+  /** The first push of `model` whose artifact has this manifest digest: the version and where it went. */
+  pushedVersion(model: string, digest: string): { version: number; reference: string } | undefined {
+    const row = this.sql
+      .get(
+        `SELECT version, json_extract(details, '$.reference') AS reference FROM audit_log
+         WHERE model = ? AND action = 'pushed' AND version IS NOT NULL AND json_extract(details, '$.digest') = ?
+         ORDER BY audit_id LIMIT 1`,
+      )
+      .get(model, digest) as { version: number; reference: string } | undefined;
+    return row;
+  }
+
   versionExists(model: string, version: number): boolean {
     return this.sql.get('SELECT 1 FROM model_versions WHERE model = ? AND version = ?').get(model, version) !== undefined;
   }

@@ -3,6 +3,7 @@ import type { ArtifactContent } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import type { Handlers } from '../rpc/handlers';
 import { parseArtifactPath } from '../../../shared/artifact-path';
+import { checkAppTagKey } from './app-tag-rules';
 import type { ArtifactStore } from './artifact-store';
 import type { TrackingService } from './tracking-service';
 
@@ -79,11 +80,11 @@ export function trackingHandlers(tracking: TrackingService, artifacts: ArtifactS
     },
     'tracking.renameRun': ({ runId, name }) => tracking.updateRun(runId, { name }),
     'tracking.setRunTag': ({ runId, key, value }) => {
-      tracking.logBatch(runId, { metrics: [], params: [], tags: [{ key, value }] });
+      tracking.logBatch(runId, { metrics: [], params: [], tags: [{ key: checkAppTagKey(key, 'set'), value }] });
       return tracking.getRun(runId);
     },
     'tracking.deleteRunTag': ({ runId, key }) => {
-      tracking.deleteTag(runId, key);
+      tracking.deleteTag(runId, checkAppTagKey(key, 'delete'));
       return tracking.getRun(runId);
     },
     'tracking.deleteRun': ({ runId }) => tracking.setRunLifecycle(runId, 'deleted'),

@@ -13,6 +13,17 @@ import { userString } from './job-user';
 const JOB_CONTAINERS = { [LABEL_MANAGED]: 'true' };
 /** A throwaway container that asks the engine for GPUs before a GPU job is accepted. */
 const LABEL_GPU_PROBE = 'dev.orrery.gpu-probe';
+const PROBE_TIMEOUT_MS = 30_000;
+
+class ProbeTimeout extends Error {}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProbeTimeout()), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** Jobs in Docker containers: isolated, limited, and still running after Orrery closes. */
 export class DockerLauncher implements JobLauncher {
@@ -43,26 +54,44 @@ export class DockerLauncher implements JobLauncher {
   }
 
   /**
-   * Asks the engine itself for GPUs with a container that runs `true`: an engine without the NVIDIA
-   * runtime refuses only when a container starts, and a job refused then would already be queued.
-   * Only that refusal is answered here; anything else the job's own start will meet and report.
+   * Asks the engine itself for GPUs with a throwaway container: an engine without the NVIDIA runtime
+   * refuses only when a container starts, and a job refused then would already be queued. The
+   * engine picks the device driver before it runs anything, so any other outcome (the command
+   * missing from a distroless image included) means GPUs can be had. Hardened like a job, no network.
    */
   private async probeGpus(image: string, indices: readonly number[]): Promise<void> {
+    await this.removeProbes();
     let started: { containerId: string } | null = null;
     try {
-      started = await this.runner.start({
-        Image: image,
-        Entrypoint: ['true'],
-        Cmd: [],
-        Labels: { [LABEL_GPU_PROBE]: 'true' },
-        HostConfig: { NetworkMode: 'none', DeviceRequests: deviceRequestsFor(indices) },
-      });
+      started = await withTimeout(
+        this.runner.start(
+          {
+            Image: image,
+            Entrypoint: ['true'],
+            Cmd: [],
+            User: '65534:65534',
+            Labels: { [LABEL_GPU_PROBE]: 'true' },
+            HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], DeviceRequests: deviceRequestsFor(indices) },
+          },
+          { checkCommand: false },
+        ),
+        PROBE_TIMEOUT_MS,
+      );
       this.gpusGranted = true;
     } catch (error) {
       if (error instanceof OrreryError && error.message === NO_NVIDIA_RUNTIME) throw new OrreryError('INVALID_INPUT', `spec.resources.gpus: ${NO_NVIDIA_RUNTIME}`);
+      if (error instanceof ProbeTimeout) throw new OrreryError('UNAVAILABLE', 'spec.resources.gpus: the Docker engine did not answer whether it can give containers GPUs; try again.');
+      // Refused for another reason: the engine got past choosing the GPU driver.
+      this.gpusGranted = true;
     } finally {
       if (started) await this.runner.remove(started.containerId).catch(() => undefined);
     }
+  }
+
+  /** Probe containers an earlier probe could not remove (the engine stopped mid-probe). */
+  private async removeProbes(): Promise<void> {
+    const left = await this.runner.list({ [LABEL_GPU_PROBE]: 'true' }).catch(() => []);
+    for (const probe of left) await this.runner.remove(probe.containerId).catch(() => undefined);
   }
 
   /** Tagged local images, newest first; untagged layers (<none>:<none>) are left out. */

@@ -97,7 +97,9 @@ export class JobBook {
         params: [],
         tags: [{ key: 'orrery.end_reason', value: outcome.reason }, ...(exitCode === null ? [] : [{ key: 'orrery.exit_code', value: String(exitCode) }])],
       });
-      tracking.updateRun(job.runId, { status: outcome.run, endTime: endedAt });
+      // A job that never started (cancelled in the queue, refused at launch) gives its run no end
+      // time: nothing ran, so the runs table and run page read "—" as the jobs page and CLI do.
+      tracking.updateRun(job.runId, { status: outcome.run, ...((jobs.get(job.jobId)?.startedAt ?? job.startedAt) === null ? {} : { endTime: endedAt }) });
     } catch {
       // A deleted run keeps its last state; the job row still says how it ended.
     }

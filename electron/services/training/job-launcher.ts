@@ -34,7 +34,8 @@ export interface RunningJob {
   /** Container id or process id: what a later start reattaches to. */
   readonly handle: string;
   readonly imageDigest: string | null;
-  onLine(listener: (stream: 'stdout' | 'stderr', line: string) => void): void;
+  /** 'orrery' lines are the runner's own notes for the job's log (what it did with the spec). */
+  onLine(listener: (stream: 'stdout' | 'stderr' | 'orrery', line: string) => void): void;
   wait(): Promise<JobExit>;
   stop(graceSeconds: number): Promise<void>;
   stats(): Promise<{ cpuPercent: number; memoryBytes: number } | null>;

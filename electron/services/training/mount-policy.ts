@@ -39,6 +39,8 @@ export type ResolvedMount = MountSpec & {
 
 /** The kernel's interfaces: refused themselves and everything inside them. */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];
+/** Folders in a home folder that hold keys and tokens (ssh, cloud, Docker, Kubernetes, GPG). */
+const CREDENTIAL_FOLDERS = ['.ssh', '.gnupg', '.aws', '.docker', '.kube', '.config/gcloud', '.azure'];
 
 /** The policy for this machine: the given data dir, the home folder and the usual Docker sockets. */
 export function defaultMountPolicy(dataDir: string, env: NodeJS.ProcessEnv = process.env): MountPolicy {
@@ -54,7 +56,8 @@ export function defaultMountPolicy(dataDir: string, env: NodeJS.ProcessEnv = pro
 /** True when `inner` is `outer` or lies inside it (both absolute and normalised). */
 export function isWithin(outer: string, inner: string): boolean {
   const relative = path.relative(outer, inner);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  // By segment: a folder named '..data' inside `outer` is inside it.
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 /** A path and, when it exists, where its symlinks lead: a forbidden place is matched either way. */
@@ -107,6 +110,15 @@ export function checkMountSource(source: string, field: string, policy: MountPol
     if (spellings(home).includes(resolved)) {
       refuse(field, `${shown} is the home folder itself (keys, tokens and shell files); mount the project folder inside it instead.`);
     }
+    if (spellings(home).some((h) => isWithin(resolved, h))) {
+      refuse(field, `${shown} contains the home folder ${home} (keys, tokens and shell files); mount the project folder inside it instead.`);
+    }
+    for (const secret of CREDENTIAL_FOLDERS) {
+      const folder = path.join(home, secret);
+      if (spellings(folder).some((f) => isWithin(f, resolved))) {
+        refuse(field, `${shown} is ${spellings(folder).includes(resolved) ? '' : 'inside '}${folder}, where credentials live; a job may not mount it.`);
+      }
+    }
   }
   for (const etc of spellings('/etc')) {
     if (isWithin(etc, resolved)) refuse(field, `${shown} is ${resolved === etc ? '' : 'inside '}/etc, the host's configuration (passwords, sudoers, keys); a job may not mount it.`);
@@ -149,9 +161,16 @@ export function checkMountTargets(mounts: readonly MountSpec[], reserved: readon
 }
 
 /** Every mount of a spec, resolved and checked; the first refusal names its field (`spec.mounts[i].source`). */
+/** A workspace is the job's project folder (its working directory lives in it); a dataset may be one file. */
+export function checkWorkspaceFolder(resolved: string, requested: string, field: string): void {
+  if (!fs.statSync(resolved).isDirectory()) refuse(field, `'${requested}' is a file; a workspace must be a folder.`);
+}
+
 export function resolveMounts(mounts: readonly MountSpec[], policy: MountPolicy, prefix = 'spec.mounts'): ResolvedMount[] {
   return mounts.map((mount, i) => {
     if (mount.kind === 'dataset' && mount.writable) refuse(`${prefix}[${i}].writable`, 'datasets are always mounted read-only; only a workspace can be writable.');
-    return { ...mount, requested: mount.source, source: checkMountSource(mount.source, `${prefix}[${i}].source`, policy) };
+    const source = checkMountSource(mount.source, `${prefix}[${i}].source`, policy);
+    if (mount.kind === 'workspace') checkWorkspaceFolder(source, mount.source, `${prefix}[${i}].source`);
+    return { ...mount, requested: mount.source, source };
   });
 }

@@ -10,6 +10,8 @@ import { hyperparameterArgs } from './container-spec';
 import { jobEnvironment } from './job-environment';
 import { jobUidFor, orreryIdentity, UNPRIVILEGED_GID, UNPRIVILEGED_UID, type ProcessIdentity } from './job-user';
 import { killJobUid, processesOf, removeStaleStagings, stage, type Staging } from './process-staging';
+import { processPaths } from './process-paths';
+import { accessProblem } from './folder-access';
 
 export { STAGING_MARKER } from './process-staging';
 
@@ -17,7 +19,9 @@ export { STAGING_MARKER } from './process-staging';
  * Runs a job as a plain process, for machines without Docker: the same environment, logs and
  * metrics as a container, but no isolation; GPUs are chosen with CUDA_VISIBLE_DEVICES. The
  * image is ignored (the command runs on the host), and the outputs folder is passed in
- * ORRERY_OUTPUTS_DIR instead of being mounted at /orrery/outputs.
+ * ORRERY_OUTPUTS_DIR instead of being mounted at /orrery/outputs. Mounts are not mounted: the
+ * working directory and command arguments inside a mount's target are translated to its host
+ * folder (see process-paths.ts), and nothing is made read-only.
  *
  * When Orrery runs as root the process drops to the job's user (never root unless the spec allows
  * it). That user cannot reach the job's folders inside Orrery's data dir (0700), so it works in a
@@ -51,13 +55,16 @@ export class ProcessLauncher implements JobLauncher {
 
   async launch(request: LaunchRequest): Promise<RunningJob> {
     const { spec } = request;
-    const [program, ...args] = [...spec.command, ...(spec.passHyperparametersAsArgs ? hyperparameterArgs(spec.hyperparameters) : [])];
+    const paths = processPaths(spec);
+    const notices = [...paths.notices];
+    const [program, ...args] = [...paths.command, ...(spec.passHyperparametersAsArgs ? hyperparameterArgs(spec.hyperparameters) : [])];
     // Only root can become another user; anyone else runs the job as itself (chooseJobUser says so).
     const drop = this.identity.uid === 0 && request.user.uid !== 0;
     const ownUid = drop && request.user.source === 'unprivileged' && process.platform === 'linux' ? this.ownUid(request) : null;
     const user = request.user;
     let staging: Staging | null = null;
     try {
+      if (drop) notices.push(...checkReachable(spec, paths.cwd, user));
       staging = drop ? stage(request, this.identity) : null;
     } catch (error) {
       if (ownUid !== null) jobUids.delete(ownUid);
@@ -72,10 +79,11 @@ export class ProcessLauncher implements JobLauncher {
     let child: ChildProcess;
     try {
       child = spawn(program!, args, {
-        cwd: spec.workingDir && fs.existsSync(spec.workingDir) ? spec.workingDir : undefined,
+        cwd: paths.cwd,
         env: {
           ...inherited,
-          ...jobEnvironment(request),
+          // The job's own env with container paths translated; Orrery's variables still win.
+          ...jobEnvironment({ ...request, spec: { ...spec, env: paths.env } }),
           ...gpuEnvFor(request.gpuIndices),
           ORRERY_OUTPUTS_DIR: staging?.outputsDir ?? request.outputsDir,
           ORRERY_PARAMS_FILE: staging?.paramsFile ?? request.paramsFile,
@@ -106,7 +114,7 @@ export class ProcessLauncher implements JobLauncher {
     child.on('error', () => undefined);
     const pid = child.pid!;
     groups.add(pid);
-    const listeners: Array<(stream: 'stdout' | 'stderr', line: string) => void> = [];
+    const listeners: Array<(stream: 'stdout' | 'stderr' | 'orrery', line: string) => void> = [];
     const emit = (stream: 'stdout' | 'stderr') => new LineSplitter((line) => listeners.forEach((l) => l(stream, line)));
     const out = emit('stdout');
     const err = emit('stderr');
@@ -154,7 +162,11 @@ export class ProcessLauncher implements JobLauncher {
       runner: 'process',
       handle: String(pid),
       imageDigest: null,
-      onLine: (listener) => void listeners.push(listener),
+      onLine: (listener) => {
+        listeners.push(listener);
+        // Said once, first, to the follower that writes the job's log.
+        if (listeners.length === 1) for (const notice of notices) listener('orrery', notice);
+      },
       wait: () => exited,
       async stop(graceSeconds) {
         if (child.exitCode !== null || child.signalCode !== null) return;
@@ -195,6 +207,27 @@ export class ProcessLauncher implements JobLauncher {
     }
     return uid;
   }
+}
+
+/**
+ * A job that drops to another uid must reach its workspaces and working directory: refused before
+ * it starts, naming the folder, rather than failing inside the script. A dataset it cannot read
+ * only gets a warning in its log (a job may not open every dataset it is given, as in a container).
+ */
+function checkReachable(spec: JobSpec, cwd: string | undefined, user: { uid: number; gid: number }): string[] {
+  const fix = 'make it (and each folder above it) readable for that user, or mount a folder it can read';
+  const warnings: string[] = [];
+  spec.mounts.forEach((mount, i) => {
+    const problem = accessProblem(mount.source, user);
+    if (!problem) return;
+    if (mount.kind === 'dataset') warnings.push(`process runner: the job runs as uid ${user.uid}, which cannot read dataset ${mount.source}: ${problem}`);
+    else throw new OrreryError('INVALID_INPUT', `spec.mounts[${i}].source: the job runs as uid ${user.uid}, which cannot reach ${mount.source}: ${problem}; ${fix}.`);
+  });
+  if (cwd !== undefined) {
+    const problem = accessProblem(cwd, user);
+    if (problem) throw new OrreryError('INVALID_INPUT', `spec.workingDir: the job runs as uid ${user.uid}, which cannot enter ${cwd}: ${problem}; ${fix}.`);
+  }
+  return warnings;
 }
 
 /** Reserved uids held by jobs running in this process. */

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { SweepSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
 
@@ -11,7 +12,8 @@ import { OrreryError } from '../../../shared/errors';
  *   0.3, not 0.30000000000000004). logUniform has no grid. A grid larger than maxTrials runs its
  *   first maxTrials combinations (planSweep says so); one over 1,000,000 combinations is refused.
  * - random: maxTrials independent samples from a seeded PRNG (mulberry32), so the same space and
- *   seed always give the same trials. Lists: uniform choice. Ranges: uniform (integer ranges give
+ *   seed always give the same trials. A sweep that names no seed gets a freshly drawn one (so two
+ *   such sweeps sample different points); the plan reports it, to record and reproduce the sweep. Lists: uniform choice. Ranges: uniform (integer ranges give
  *   integers, a step snaps to its grid). logUniform: exp(uniform(ln min, ln max)).
  */
 
@@ -20,8 +22,13 @@ export type TrialParams = Record<string, TrialValue>;
 
 /** The largest grid planned; bigger ones are refused before anything is expanded. */
 export const MAX_GRID_COMBINATIONS = 1_000_000;
-/** The seed of a random sweep that names none and is given no other default. */
-export const DEFAULT_SWEEP_SEED = 20240601;
+/** Seeds drawn for sweeps that name none: positive and below 2^31, short enough to retype. */
+export const MAX_DRAWN_SEED = 2 ** 31 - 1;
+
+/** A fresh seed for a random sweep whose spec names none. */
+export function drawSweepSeed(): number {
+  return randomInt(1, MAX_DRAWN_SEED + 1);
+}
 
 export interface SweepPlan {
   strategy: 'grid' | 'random';
@@ -37,8 +44,10 @@ export interface SweepPlan {
 }
 
 export interface PlanOptions {
-  /** The seed of a random sweep whose spec has no `seed`; DEFAULT_SWEEP_SEED when left out. */
+  /** The seed of a random sweep whose spec has no `seed`; drawn by drawSeed when left out. */
   defaultSeed?: number;
+  /** Draws a seed when neither the spec nor defaultSeed gives one; drawSweepSeed by default. */
+  drawSeed?: () => number;
 }
 
 /** One parameter, normalised: a finite set of values, or a continuous distribution (random only). */
@@ -247,9 +256,10 @@ function reorder(trial: TrialParams, dims: ReadonlyArray<[string, Dimension]>): 
 }
 
 function planRandom(sweep: SweepSpec, dims: ReadonlyArray<[string, Dimension]>, maxTrials: number, options: PlanOptions): SweepPlan {
-  const seed = sweep.seed ?? options.defaultSeed ?? DEFAULT_SWEEP_SEED;
+  const seed = sweep.seed ?? options.defaultSeed ?? (options.drawSeed ?? drawSweepSeed)();
   if (!Number.isSafeInteger(seed)) {
-    throw refuse(sweep.seed === undefined ? 'defaultSeed' : 'sweep.seed', `must be a whole number, got ${JSON.stringify(seed)}`);
+    const source = sweep.seed !== undefined ? 'sweep.seed' : options.defaultSeed !== undefined ? 'defaultSeed' : 'drawSeed';
+    throw refuse(source, `must be a whole number, got ${JSON.stringify(seed)}`);
   }
   const random = mulberry32(seed32(seed));
   const trials: TrialParams[] = [];

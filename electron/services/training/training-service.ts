@@ -15,7 +15,7 @@ import type { JobRepository, StoredJob } from './job-repository';
 import { JobScheduler } from './job-scheduler';
 import { JobSpecCheck } from './job-spec-check';
 import { orreryIdentity, type ProcessIdentity } from './job-user';
-import { checkMountSource, defaultMountPolicy, type MountPolicy } from './mount-policy';
+import { checkMountSource, checkWorkspaceFolder, defaultMountPolicy, type MountPolicy } from './mount-policy';
 import type { GpuSampleReader, RunArtifactsWriter, RunTracker } from './ports';
 import { GIB, type Allocation, type JobResources, type ResourceManager } from './resource-manager';
 import { planSweep } from './sweep-planner';
@@ -135,10 +135,8 @@ export class TrainingService {
   /** A host path as a job would mount it: exists, readable, allowed by the mount rules. */
   checkHostPath(source: string, kind: 'dataset' | 'workspace'): HostPathCheck {
     const resolved = checkMountSource(source, 'source', this.specs.policy);
-    const isFolder = fs.statSync(resolved).isDirectory();
-    // A workspace is the job's project folder; a dataset may be one file.
-    if (kind === 'workspace' && !isFolder) throw new OrreryError('INVALID_INPUT', `source: '${source}' is a file; a workspace must be a folder.`);
-    return { resolved, kind: isFolder ? 'folder' : 'file' };
+    if (kind === 'workspace') checkWorkspaceFolder(resolved, source, 'source');
+    return { resolved, kind: fs.statSync(resolved).isDirectory() ? 'folder' : 'file' };
   }
 
   /** Queues one trial per point of the search space, each a child run of one sweep parent run. */

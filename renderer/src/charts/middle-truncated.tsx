@@ -5,8 +5,8 @@ import { middleSplit } from './middle-truncate';
  * is cut by CSS with an ellipsis, so it fits whatever width there is, and the tail always shows.
  * The whole name is the element's text (for copying and screen readers) and its tooltip.
  */
-export function MiddleTruncated({ text, className }: { text: string; className?: string }) {
-  const { head, tail } = middleSplit(text);
+export function MiddleTruncated({ text, className, tailChars }: { text: string; className?: string; tailChars?: number }) {
+  const { head, tail } = middleSplit(text, tailChars);
   return (
     <span className={`middle-truncated${className ? ` ${className}` : ''}`} title={text}>
       <span className="middle-truncated-head">{head}</span>

@@ -13,6 +13,8 @@ export function parseTagText(text: string): ParsedTag {
   if (at < 0) return { ok: false, error: `Tag “${trimmed}”: expected ${TAG_FORM} (e.g. team=vision).` };
   const key = trimmed.slice(0, at).trim();
   if (key === '') return { ok: false, error: `Tag “${trimmed}”: the key before “=” is empty; expected ${TAG_FORM}.` };
+  // Orrery reads its own tags (job id, re-run links, end reason): a typed one would pass for its word.
+  if (key.startsWith('orrery.')) return { ok: false, error: `Tag “${key}”: orrery.* tags are Orrery's own and are set by Orrery; pick another key.` };
   return { ok: true, key, value: trimmed.slice(at + 1).trim() };
 }
 

@@ -28,4 +28,18 @@ describe('event bus', () => {
     bus.publish('hardware.sample', sampleAt(3));
     expect(good).toHaveBeenCalledOnce();
   });
+
+  it('numbers events in publication order across topics, also those nobody listens to', () => {
+    const bus = new EventBus();
+    const seqs: [string, number][] = [];
+    bus.subscribe('hardware.sample', (_, seq) => seqs.push(['hardware.sample', seq]));
+    bus.subscribe('tracking.metrics', (_, seq) => seqs.push(['tracking.metrics', seq]));
+    expect(bus.lastSeq).toBe(0);
+    bus.publish('hardware.sample', sampleAt(1));
+    bus.publish('tracking.run', { runId: 'r', experimentId: '1', status: 'RUNNING', lifecycleStage: 'active', change: 'created' });
+    bus.publish('tracking.metrics', { runId: 'r', experimentId: '1', latest: [] });
+    bus.publish('hardware.sample', sampleAt(2));
+    expect(seqs).toEqual([['hardware.sample', 1], ['tracking.metrics', 3], ['hardware.sample', 4]]);
+    expect(bus.lastSeq).toBe(4);
+  });
 });

@@ -104,9 +104,12 @@ describe.skipIf(!haveRegistry)('registry push and pull against a real docker-reg
     // No staging folder is left behind.
     expect(fs.readdirSync(path.join(dataDir, 'models')).filter((n) => n.startsWith('.'))).toEqual([]);
 
-    // Without a name, the card's name is used: a second version of 'tiny'.
-    const back = await registry.pull({ reference, actor: 'dave' });
-    expect([back.name, back.version]).toEqual(['tiny', 2]);
+    // Without a name, the card's name is used: 'tiny', where this artifact came from, so it is refused.
+    await expect(registry.pull({ reference, actor: 'dave' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `${reference} is version 1 of tiny, pushed as ${first.reference}; no new version was made.`,
+    });
+    expect(registry.getModel('tiny').versions.map((v) => v.version)).toEqual([1]);
   });
 
   it('pulling an artifact already pulled into the model names that version and makes no new one', async () => {
@@ -130,17 +133,42 @@ describe.skipIf(!haveRegistry)('registry push and pull against a real docker-reg
     expect(registry.auditLog('tiny-copy').filter((a) => a.action === 'pulled')).toHaveLength(1);
     expect(fs.readdirSync(path.join(dataDir, 'models')).filter((n) => n.startsWith('.'))).toEqual([]);
 
-    // Into 'tiny' (the card's name) it was never pulled: version 1 there was registered, not pulled.
-    expect((await registry.pull({ reference, actor: 'dave' })).version).toBe(2);
-    await expect(registry.pull({ reference, actor: 'dave' })).rejects.toThrow('was already pulled as version 2 of tiny');
+    // Into 'tiny' (the card's name) it was never pulled, but pushed from its version 1: a copy of that is refused too.
+    await expect(registry.pull({ reference: `${oci.host}/models/tiny@${pushed.digest}`, actor: 'dave' })).rejects.toThrow(
+      `is version 1 of tiny, pushed as ${pushed.reference}; no new version was made.`,
+    );
+    expect(registry.getModel('tiny').versions.map((v) => v.version)).toEqual([1]);
 
     // Another artifact under the same tag is new.
     const folder = tempDir();
     fs.writeFileSync(path.join(folder, 'model.onnx'), Buffer.alloc(64, 9));
     await registry.registerFromFolder({ folder, name: 'tiny', actor: 'alice' });
-    approve('tiny', 3);
-    await registry.push({ name: 'tiny', version: 3, reference, actor: 'alice' });
+    approve('tiny', 2);
+    await registry.push({ name: 'tiny', version: 2, reference, actor: 'alice' });
     expect((await registry.pull({ reference, name: 'tiny-copy', actor: 'dave' })).version).toBe(2);
+  });
+
+  it('of three pulls of one artifact into one model at once, exactly one makes a version; the others name it', async () => {
+    await registerTiny('racer');
+    approve('racer', 1);
+    const reference = `${oci.host}/models/racer:v1`;
+    const pushed = await registry.push({ name: 'racer', version: 1, reference, actor: 'alice' });
+
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => registry.pull({ reference, name: 'pulled', actor: 'dave' })));
+    const made = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as OrreryError] : []));
+    expect(made.map((v) => [v.name, v.version])).toEqual([['pulled', 1]]);
+    expect(refused).toHaveLength(2);
+    for (const error of refused) {
+      expect(error).toMatchObject({
+        code: 'CONFLICT',
+        message: `${reference} was already pulled as version 1 of pulled (the same artifact, ${pushed.digest}); no new version was made.`,
+      });
+    }
+    expect(registry.getModel('pulled').versions.map((v) => v.version)).toEqual([1]);
+    expect(registry.auditLog('pulled').filter((a) => a.action === 'pulled')).toHaveLength(1);
+    expect(fs.readdirSync(path.join(dataDir, 'models')).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dataDir, 'models', 'pulled'))).toEqual(['1']);
   });
 });
 

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
+import { EventBus } from '../../../electron/services/events/event-bus';
+import { remoteHandlers } from '../../../electron/services/registry/remote-handlers';
 import { RemoteRegistries } from '../../../electron/services/registry/remote-registries';
 import { RemoteRegistryRepository } from '../../../electron/services/registry/remote-registry-repository';
 import { openDatabase } from '../../../electron/services/store/database';
@@ -30,6 +32,21 @@ describe('remote registries in settings', () => {
     expect(remotes.delete('ghcr')).toEqual({ deleted: 'ghcr' });
     expect(remotes.list().map((r) => r.name)).toEqual(['local']);
     expect(refusal(() => remotes.delete('ghcr'))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/No remote registry named 'ghcr' \(configured: local\)/) });
+  });
+
+  it('announces each save and delete (Settings in another window re-reads), and nothing for a refused one', async () => {
+    const bus = new EventBus();
+    const seen: unknown[] = [];
+    bus.subscribe('remotes.changed', (e) => seen.push(e));
+    const handlers = remoteHandlers(remotes, bus);
+    await handlers['remotes.save']({ name: 'team', url: 'https://registry.example.com', repositoryPrefix: '' });
+    await handlers['remotes.delete']({ name: 'team' });
+    expect(() => handlers['remotes.delete']({ name: 'team' })).toThrow(/No remote registry named 'team'/);
+    expect(() => handlers['remotes.save']({ name: 'bad', url: 'ftp://x', repositoryPrefix: '' })).toThrow();
+    expect(seen).toEqual([
+      { name: 'team', change: 'saved' },
+      { name: 'team', change: 'deleted' },
+    ]);
   });
 
   it('builds push references under the prefix with a lowercase repository', () => {

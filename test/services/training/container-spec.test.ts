@@ -17,7 +17,8 @@ function input(spec: Partial<JobSpecInput> = {}, more: Partial<ContainerSpecInpu
     jobId: 'job-1',
     runId: 'run-abc',
     experimentId: '7',
-    spec: jobSpecSchema.parse({ name: 'train', image: 'orrery/python:local', command: ['python3', 'train.py'], ...spec }),
+    // env is set after the schema: a spec stored before reserved names were refused may still carry one.
+    spec: { ...jobSpecSchema.parse({ name: 'train', image: 'orrery/python:local', command: ['python3', 'train.py'], ...spec, env: {} }), env: spec.env ?? {} },
     gpuIndices: [],
     trackingUri: 'http://127.0.0.1:4780',
     trackingToken: 'tok-123',

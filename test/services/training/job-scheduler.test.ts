@@ -131,6 +131,17 @@ describe('the scheduler, with a scripted launcher and an in-memory run tracker',
     expect(tracking.run(retry.runId).status).toBe('KILLED');
   });
 
+  it('a job cancelled in the queue never ran: its run gets no end time, so no duration', async () => {
+    const first = await training.submit(spec({ name: 'holds-the-gpu' }));
+    const waiting = await training.submit(spec({ name: 'waits' }));
+    await until(first.jobId, ['running']);
+    await training.cancel(waiting.jobId);
+    expect(await until(waiting.jobId, ['cancelled'])).toMatchObject({ startedAt: null });
+    expect(tracking.run(waiting.runId)).toMatchObject({ status: 'KILLED', endTime: null });
+    launcher.launched[0]!.end(0);
+    await until(first.jobId, ['finished']);
+  });
+
   it("samples the GPUs a running job holds into its run's system metrics", async () => {
     gpus.samples = [
       { index: 0, utilizationPercent: 87, memoryUsedMb: 4096, memoryTotalMb: 24_564, temperatureC: 60, powerDrawW: 200 },

@@ -88,7 +88,7 @@ describe('mount policy', () => {
     fs.mkdirSync(path.join(root, 'data/jobs/abc'), { recursive: true });
     expect(refusal(path.join(root, 'data'), policy)).toMatch(/is Orrery's data dir/);
     expect(refusal(path.join(root, 'data/jobs/abc'), policy)).toMatch(/inside Orrery's data dir/);
-    expect(refusal(root, { ...policy, dockerSockets: [], engineDirs: [] })).toMatch(/contains Orrery's data dir/);
+    expect(refusal(root, { ...policy, homeDirs: [], dockerSockets: [], engineDirs: [] })).toMatch(/contains Orrery's data dir/);
   });
 
   it('resolves symlinks first: a link to a forbidden place is refused as that place, and says where it leads', () => {
@@ -134,6 +134,33 @@ describe('mount policy', () => {
     expect(isWithin('/etc', '/etc/ssl')).toBe(true);
     expect(isWithin('/etc', '/etcetera')).toBe(false);
     expect(isWithin('/data/orrery', '/data')).toBe(false);
+    // A folder whose name starts with '..' is inside its parent, not outside it.
+    expect(isWithin('/tmp/dd', '/tmp/dd/..odata')).toBe(true);
+    expect(isWithin('/tmp/dd/x', '/tmp/dd/..')).toBe(false);
+  });
+
+  it("refuses a folder holding a data dir named '..something' (it would expose the store)", () => {
+    const { root, policy } = sandbox();
+    const dataDir = path.join(root, 'srv/work/..odata');
+    fs.mkdirSync(dataDir);
+    expect(refusal(path.join(root, 'srv/work'), { ...policy, dataDir })).toMatch(/contains Orrery's data dir/);
+  });
+
+  it('refuses a workspace that is a file (a dataset may be one)', () => {
+    const { root, policy } = sandbox();
+    const file = path.join(root, 'srv/datasets/mnist/train.csv');
+    expect(() => resolveMounts([{ source: file, target: '/workspace', kind: 'workspace', writable: false }], policy)).toThrow(/^spec\.mounts\[0\]\.source: '.*train\.csv' is a file; a workspace must be a folder\./);
+    expect(resolveMounts([{ source: file, target: '/data/train.csv', kind: 'dataset', writable: false }], policy)[0]!.source).toBe(file);
+  });
+
+  it('refuses a folder containing the home folder, and the credential folders inside it', () => {
+    const { root, policy } = sandbox();
+    for (const secret of ['.ssh', '.aws', '.docker/config', '.config/gcloud']) fs.mkdirSync(path.join(root, 'home/me', secret), { recursive: true });
+    expect(refusal(path.join(root, 'home'), policy)).toMatch(/contains the home folder .*home\/me/);
+    expect(refusal(path.join(root, 'home/me/.ssh'), policy)).toMatch(/is .*\.ssh, where credentials live/);
+    expect(refusal(path.join(root, 'home/me/.docker/config'), policy)).toMatch(/inside .*\.docker, where credentials live/);
+    expect(refusal(path.join(root, 'home/me/.config/gcloud'), policy)).toMatch(/where credentials live/);
+    expect(checkMountSource(path.join(root, 'home/me/project'), 'f', policy)).toBe(path.join(root, 'home/me/project'));
   });
 });
 

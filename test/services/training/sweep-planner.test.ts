@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweepSchema, type SweepSpec } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
-import { bestTrial, DEFAULT_SWEEP_SEED, gridSize, planSweep, planTrials } from '../../../electron/services/training/sweep-planner';
+import { bestTrial, drawSweepSeed, gridSize, MAX_DRAWN_SEED, planSweep, planTrials } from '../../../electron/services/training/sweep-planner';
 
 const objective = { metric: 'val_loss', mode: 'min' as const };
 
@@ -204,11 +204,34 @@ describe('random sweeps', () => {
     expect(b).not.toEqual(a);
   });
 
-  it('uses the given default seed, or DEFAULT_SWEEP_SEED, and reports it', () => {
+  it('draws a fresh seed when the spec names none, and reports it so the sweep can be re-run', () => {
     const spec = sweep({ strategy: 'random', maxTrials: 5, space });
-    expect(planSweep(spec).seed).toBe(DEFAULT_SWEEP_SEED);
-    expect(planTrials(spec)).toEqual(planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: DEFAULT_SWEEP_SEED, space })));
-    const plan = planSweep(spec, { defaultSeed: 99 });
+    const first = planSweep(spec);
+    const second = planSweep(spec);
+    // Two unseeded sweeps sample different points (2^31 seeds: a collision is ~1 in 2 billion).
+    expect(first.seed).not.toBe(second.seed);
+    expect(second.trials).not.toEqual(first.trials);
+    // Passing the reported seed reproduces the sweep.
+    expect(planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: first.seed!, space }))).toEqual(first.trials);
+    expect(planSweep(spec, { drawSeed: () => 42 }).trials).toEqual(planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: 42, space })));
+  });
+
+  it('drawn seeds are positive whole numbers below 2^31', () => {
+    for (let i = 0; i < 200; i++) {
+      const seed = drawSweepSeed();
+      expect(Number.isInteger(seed)).toBe(true);
+      expect(seed).toBeGreaterThanOrEqual(1);
+      expect(seed).toBeLessThanOrEqual(MAX_DRAWN_SEED);
+    }
+  });
+
+  it('a seed in the spec or a given default seed wins over drawing one', () => {
+    const spec = sweep({ strategy: 'random', maxTrials: 5, space });
+    const draw = () => {
+      throw new Error('drew a seed although one was given');
+    };
+    expect(planSweep(sweep({ strategy: 'random', maxTrials: 5, seed: 5, space }), { drawSeed: draw }).seed).toBe(5);
+    const plan = planSweep(spec, { defaultSeed: 99, drawSeed: draw });
     expect(plan.seed).toBe(99);
     expect(plan.trials).toEqual(planTrials(sweep({ strategy: 'random', maxTrials: 5, seed: 99, space })));
     expect(planSweep(sweep({ strategy: 'random', seed: 3, space }), { defaultSeed: 99 }).seed).toBe(3);
@@ -283,6 +306,7 @@ describe('random sweeps', () => {
     expect(refusal(() => planTrials(raw as unknown as SweepSpec, { defaultSeed: 2 ** 53 }))).toBe(
       'defaultSeed: must be a whole number, got 9007199254740992',
     );
+    expect(refusal(() => planTrials(raw as unknown as SweepSpec, { drawSeed: () => 0.5 }))).toBe('drawSeed: must be a whole number, got 0.5');
   });
 });
 

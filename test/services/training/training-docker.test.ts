@@ -28,6 +28,8 @@ function imageExists(): boolean {
   }
 }
 
+/** Built FROM the training image by the GPU test, without `true`. */
+const NO_TRUE_IMAGE = 'orrery-test/no-true:local';
 const examples = path.resolve(import.meta.dirname, '../../../resources/examples');
 let server: TestServer;
 let docker: Docker;
@@ -67,6 +69,8 @@ describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
     expect(done, JSON.stringify(training.logs(job.jobId, 30))).toMatchObject({ status: 'finished', exitCode: 0, runner: 'docker' });
     const run = server.running.app.tracking.getRunDetail(job.runId);
     expect(run.metrics.val_acc?.step).toBe(4);
+    // One point per epoch: the script logs through orrery_tracking or prints ORRERY_METRICS lines, never both.
+    expect(server.running.app.tracking.metricHistory(job.runId, 'val_acc', 100, 0).map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
     expect(Number(run.metrics.val_acc?.value)).toBeGreaterThan(0.8);
     expect(run.params).toMatchObject({ epochs: '5' });
     expect(run.tags['orrery.image.digest']).toMatch(/^sha256:|@sha256:/);
@@ -86,6 +90,12 @@ describe.skipIf(!haveImage)('training jobs in Docker containers', () => {
     expect(training.list().filter((j) => j.spec.name === 'gpu')).toEqual([]);
     const probes = await docker.listContainers({ all: true, filters: { label: ['dev.orrery.gpu-probe'] } });
     expect(probes).toEqual([]);
+
+    // An image without `true` (distroless) is asked the same question: the engine refuses GPUs before it runs anything.
+    execFileSync('docker', ['build', '-q', '-t', NO_TRUE_IMAGE, '-'], { input: `FROM ${IMAGE}\nUSER root\nRUN rm -f /bin/true /usr/bin/true\n` });
+    const distroless = training.submit(spec({ name: 'gpu2', image: NO_TRUE_IMAGE, command: ['python3', '-c', 'print(1)'], resources: { gpus: [0] } }));
+    await expect(distroless).rejects.toThrow(/^spec\.resources\.gpus: This Docker engine has no NVIDIA runtime/);
+    expect(await docker.listContainers({ all: true, filters: { label: ['dev.orrery.gpu-probe'] } })).toEqual([]);
     training.close();
   });
 

@@ -97,7 +97,7 @@ describe('HTTP transport: events', () => {
     const firstSignal = server.calls[0]?.init?.signal;
     const offB = transport.subscribe('b', () => undefined);
     await vi.waitFor(() => expect(server.streams).toHaveLength(2));
-    expect(firstSignal?.aborted).toBe(true);
+    await vi.waitFor(() => expect(firstSignal?.aborted).toBe(true)); // once the new stream answered
     expect(server.calls[1]?.url).toBe('/api/events?topics=a,b');
     offB();
     await vi.waitFor(() => expect(server.streams).toHaveLength(3));

@@ -93,14 +93,19 @@ export function ComparePage({ route }: { route: Route }) {
   const [history, setHistory] = useState<Record<string, MetricSeries[]>>({});
   // The metric histories of the runs last read; stopped when newer runs are read or the page goes.
   const historyLoad = useRef<{ stop(): void } | null>(null);
-  const base = useLiveQuery(async (c) => {
-    const read = await loadRuns(c, idsKey === '' ? [] : idsKey.split(','));
-    // Started here, not in an effect: the requests then run while React renders the runs, params
-    // and parallel coordinates, instead of waiting for that render to finish.
-    historyLoad.current?.stop();
-    historyLoad.current = read ? loadHistories(c, read.runs, setHistory, setHistoryError) : null;
-    return read;
-  }, [idsKey]);
+  const base = useLiveQuery(
+    async (c) => {
+      const read = await loadRuns(c, idsKey === '' ? [] : idsKey.split(','));
+      // Started here, not in an effect: the requests then run while React renders the runs, params
+      // and parallel coordinates, instead of waiting for that render to finish.
+      historyLoad.current?.stop();
+      historyLoad.current = read ? loadHistories(c, read.runs, setHistory, setHistoryError) : null;
+      return read;
+    },
+    [idsKey],
+    // A compared run that ends, or is renamed or retagged elsewhere, shows it (and its last points).
+    { staleOn: { 'tracking.run': (event) => runIds.includes(event.runId) } },
+  );
   useEffect(() => () => historyLoad.current?.stop(), []);
   const loaded = base.data;
   const error = base.error ?? loaded?.paramsError ?? historyError;

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { LogarithmicScale, ScatterController } from 'chart.js';
 import { Chart } from '../../charts/chart-setup';
 import { formatValue } from '../../charts/series-math';
+import { formatParamNumber } from '../run/sweep-format';
 
 Chart.register(ScatterController, LogarithmicScale);
 
@@ -40,7 +41,7 @@ export function ParamScatter({ xLabel, yLabel, xs, ys, colors, xLog = false, xCa
         maintainAspectRatio: false,
         events: [],
         scales: {
-          x: { type: 'linear', title: { display: true, text: '', color: muted }, ticks: { color: muted, callback: (v) => formatValue(Number(v)) }, grid: { color: grid } },
+          x: { type: 'linear', title: { display: true, text: '', color: muted }, ticks: { color: muted, callback: (v) => formatParamNumber(Number(v)) }, grid: { color: grid } },
           y: { type: 'linear', title: { display: true, text: '', color: muted }, ticks: { color: muted, callback: (v) => formatValue(Number(v)) }, grid: { color: grid } },
         },
       },
@@ -90,18 +91,25 @@ function applyXAxis(chart: ScatterChart, log: boolean, categories: readonly stri
     min?: number;
     max?: number;
     ticks: { stepSize?: number; callback: (v: number | string) => string };
+    afterBuildTicks?: (scale: { ticks: Array<{ value: number }> }) => void;
   };
   x.type = log ? 'logarithmic' : 'linear';
   if (categories) {
     x.min = -0.5;
     x.max = categories.length - 0.5;
     x.ticks.stepSize = 1;
+    // Chart.js starts a stepped axis at its min (-0.5), so no tick would land on a category: put one on each.
+    x.afterBuildTicks = (scale) => {
+      scale.ticks = categories.map((_, value) => ({ value }));
+    };
     x.ticks.callback = (v) => (Number.isInteger(Number(v)) ? (categories[Number(v)] ?? '') : '');
   } else {
     delete x.min;
     delete x.max;
     delete x.ticks.stepSize;
-    x.ticks.callback = log ? logTick : (v) => formatValue(Number(v));
+    delete x.afterBuildTicks;
+    // A param reads as people write it (0.0005, not 5.000e-4).
+    x.ticks.callback = log ? logTick : (v) => formatParamNumber(Number(v));
   }
 }
 
@@ -109,5 +117,5 @@ function applyXAxis(chart: ScatterChart, log: boolean, categories: readonly stri
 function logTick(v: number | string): string {
   const n = Number(v);
   const mantissa = n / 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 5].some((k) => Math.abs(mantissa - k) < 1e-6) ? formatValue(n) : '';
+  return [1, 2, 5].some((k) => Math.abs(mantissa - k) < 1e-6) ? formatParamNumber(n) : '';
 }

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from
 import type { Run } from '../../../../shared/contract/tracking';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
+import { MiddleTruncated } from '../../charts/middle-truncated';
 import { columnId, columnLabel, sameColumn, type RunColumn } from './columns';
 import type { DisplayRow } from './grouping';
 import { isSortable, nextSort } from './order-by';
@@ -10,6 +11,9 @@ import type { RunsStore } from './runs-store';
 import { allRowsSelected, toggleAllRows } from './selection';
 import { ROW_HEIGHT } from './table-layout';
 import { needsMore, rowWindow, scrollToRow } from './windowing';
+
+/** A header keeps this much of a long key's end ("…percent"), all that fits a 120px column beside its head. */
+const HEAD_TAIL_CHARS = 7;
 
 interface GridProps {
   store: RunsStore;
@@ -157,7 +161,7 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
                   data-testid={`sort-${columnId(column)}`}
                 >
                   {column.kind !== 'attribute' && <span className="head-kind">{column.kind === 'param' ? 'P' : column.kind === 'metric' ? 'M' : 'T'}</span>}
-                  <span className="head-label">{columnLabel(column)}</span>
+                  <MiddleTruncated className="head-label" text={columnLabel(column)} tailChars={HEAD_TAIL_CHARS} />
                   <span className="sort-mark" aria-hidden>
                     {active ? (sortDirection === 'ASC' ? '▲' : '▼') : ''}
                   </span>

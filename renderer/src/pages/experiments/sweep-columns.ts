@@ -1,9 +1,12 @@
 import type { OrreryClient } from '../../../../shared/client';
 import { SWEEP_TAG } from '../../../../shared/contract/training';
+import { isFixedSpace } from '../run/sweep-format';
 import { sameColumn, type RunColumn } from './columns';
 
 /** How many metrics the table shows before the user picks columns. */
 const DEFAULT_METRICS = 4;
+/** Params and metrics shown by default in all: more push the Actions column off a laptop screen. */
+const DEFAULT_DATA_COLUMNS = 4;
 /** Sweeps looked at for their swept params: the newest few of the experiment. */
 const SWEEPS_READ = 5;
 
@@ -18,14 +21,15 @@ export const NO_SWEEP: SweepColumns = { params: [], objectives: [] };
 
 /**
  * The columns shown until the user picks their own: a sweep's swept params (so its trials can be
- * told apart) and its objective, then the first few other metrics.
+ * told apart) and its objective, then the first few other metrics. System metrics (system/cpu_percent…)
+ * say how the machine was used, not how the model did: never a default column, only when picked.
  */
 export function defaultColumns(metrics: readonly string[], sweep: SweepColumns = NO_SWEEP): RunColumn[] {
   const objectives = sweep.objectives.filter((key) => metrics.includes(key));
-  const others = metrics.filter((key) => !objectives.includes(key));
+  const others = metrics.filter((key) => !objectives.includes(key) && !key.startsWith('system/'));
   return [
     ...sweep.params.map((key): RunColumn => ({ kind: 'param', key })),
-    ...[...objectives, ...others].slice(0, Math.max(DEFAULT_METRICS, objectives.length)).map((key): RunColumn => ({ kind: 'metric', key })),
+    ...[...objectives, ...others].slice(0, Math.max(Math.min(DEFAULT_METRICS, DEFAULT_DATA_COLUMNS - sweep.params.length), objectives.length, 1)).map((key): RunColumn => ({ kind: 'metric', key })),
   ];
 }
 
@@ -48,7 +52,8 @@ export async function sweepColumnsOf(client: OrreryClient, experimentId: string)
     });
     const sweeps = await Promise.all(parents.runs.map((run) => client.call('training.getSweep', { runId: run.runId }).catch(() => null)));
     return {
-      params: [...new Set(sweeps.flatMap((sweep) => sweep?.sweptParams ?? []))],
+      // A param of one value in its space is the same in every trial: nothing to tell them apart by.
+      params: [...new Set(sweeps.flatMap((sweep) => (sweep?.sweptParams ?? []).filter((name) => !isFixedSpace(sweep?.space?.[name]))))],
       objectives: [...new Set(sweeps.flatMap((sweep) => (sweep?.objective ? [sweep.objective.metric] : [])))],
     };
   } catch {

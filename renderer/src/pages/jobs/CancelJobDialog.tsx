@@ -3,6 +3,10 @@ import { useClient } from '../../api/client-context';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useAction } from '../../lib/use-action';
+import { jobEnding } from './job-ending';
+
+/** The words the jobs page and the run page show for a cancelled job. */
+const CANCELLED = jobEnding({ status: 'cancelled', reason: 'cancelled by the user' });
 
 interface CancelJobDialogProps {
   job: Pick<Job, 'jobId' | 'name' | 'status'>;
@@ -41,9 +45,9 @@ export function CancelJobDialog({ job, onClose, onCancelled }: CancelJobDialogPr
     >
       <p data-testid="confirm-text">
         {running
-          ? 'It is asked to stop and killed after 10 seconds if it has not. Its run ends as killed; what it logged so far (metrics, log, checkpoints) is kept.'
-          : 'It has not started: it leaves the queue and its run ends as killed.'}{' '}
-        A cancelled job is not retried on its own; “Retry” queues it again.
+          ? `It is asked to stop and killed after 10 seconds if it has not. It ends as “${CANCELLED}”; what it logged so far (metrics, log, checkpoints) is kept.`
+          : `It has not started: it leaves the queue and ends as “${CANCELLED}”.`}{' '}
+        It is not retried on its own: “Retry” on the Jobs page or “Re-run…” on its run page starts it again as a new run.
       </p>
       {action.error && <ErrorNotice title="Could not cancel the job." error={action.error} />}
     </Dialog>

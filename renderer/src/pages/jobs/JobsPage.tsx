@@ -178,7 +178,7 @@ function JobTable({ jobs, now, busy, onAct, testId }: JobTableProps) {
                 </Badge>
               </td>
               <td className="small">{describeResources(job)}</td>
-              <td className="num" title={job.status === 'queued' ? 'waiting' : 'running time'}>
+              <td className="num" title={job.status === 'queued' ? 'waiting' : job.startedAt === null ? 'never started' : 'running time'} data-testid="job-elapsed">
                 {formatDuration(elapsedOf(job, now))}
               </td>
               <td className="reason" data-testid="job-reason">
@@ -189,6 +189,11 @@ function JobTable({ jobs, now, busy, onAct, testId }: JobTableProps) {
                   <button type="button" className="btn btn-small" disabled={busy.has(job.jobId)} onClick={() => onAct(job, 'training.cancel')} aria-label={`Cancel ${job.name}`}>
                     Cancel…
                   </button>
+                ) : job.status === 'finished' ? (
+                  // Running a finished job again is a new decision: its run page asks first (Re-run…).
+                  <a className="btn btn-small" href={routeHref('runs', [job.runId])} aria-label={`Re-run ${job.name} from its run page`}>
+                    Re-run…
+                  </a>
                 ) : (
                   <button type="button" className="btn btn-small" disabled={busy.has(job.jobId)} onClick={() => onAct(job, 'training.retry')} aria-label={`Retry ${job.name}`}>
                     Retry

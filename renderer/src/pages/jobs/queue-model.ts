@@ -19,21 +19,11 @@ export function splitJobs(jobs: readonly Job[], recent = 20): { active: Job[]; e
   return { active: [...running, ...queued], ended };
 }
 
-/** 0:42, 12:05, 3:04:10. */
-export function formatElapsed(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const ss = String(s).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-/** How long the job ran (or has waited, while queued). */
-export function elapsedOf(job: Job, now: number): number {
+/** How long the job ran (or has waited, while queued); null for one that ended without starting. */
+export function elapsedOf(job: Job, now: number): number | null {
   if (job.status === 'queued') return now - job.createdAt;
-  const start = job.startedAt ?? job.createdAt;
-  return (job.endedAt ?? now) - start;
+  if (job.startedAt === null) return null;
+  return (job.endedAt ?? now) - job.startedAt;
 }
 
 /** "GPU 0, 1 · 2 CPUs · 4 GB", what the job asked for (and got, once running). */

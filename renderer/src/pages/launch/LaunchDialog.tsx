@@ -281,19 +281,21 @@ export function LaunchDialog({ onClose, initial, experiment, fromRunId }: Launch
                 </div>
               )}
             </div>
-            {form.mode === 'single' ? (
+            {form.mode === 'sweep' && <h4>Fixed hyperparameters (every trial)</h4>}
+            <HyperparameterTable rows={form.hyperparameters} errors={shown} onChange={(hyperparameters) => update({ hyperparameters }, 'hyperparameters')} />
+            {shown.hyperparameters && <span className="field-error">{shown.hyperparameters}</span>}
+            <p className="field-hint">
+              The script reads them from <code>ORRERY_PARAMS</code> (JSON) or <code>/orrery/params.json</code>; they are logged as the run&apos;s params.
+              {form.mode === 'sweep' && ' Each trial gets these plus its own point in the space below.'}
+            </p>
+            <label className="inline-check">
+              <input type="checkbox" checked={form.passAsArgs} onChange={(e) => update({ passAsArgs: e.target.checked })} /> Also pass them as <code>--key=value</code> arguments
+            </label>
+            {form.mode === 'sweep' && (
               <>
-                <HyperparameterTable rows={form.hyperparameters} errors={shown} onChange={(hyperparameters) => update({ hyperparameters }, 'hyperparameters')} />
-                {shown.hyperparameters && <span className="field-error">{shown.hyperparameters}</span>}
-                <p className="field-hint">
-                  The script reads them from <code>ORRERY_PARAMS</code> (JSON) or <code>/orrery/params.json</code>; they are logged as the run&apos;s params.
-                </p>
-                <label className="inline-check">
-                  <input type="checkbox" checked={form.passAsArgs} onChange={(e) => update({ passAsArgs: e.target.checked })} /> Also pass them as <code>--key=value</code> arguments
-                </label>
+                <h4>Swept parameters</h4>
+                <SweepEditor sweep={form.sweep} errors={shown} onChange={(sweep) => update({ sweep }, 'sweep.space')} />
               </>
-            ) : (
-              <SweepEditor sweep={form.sweep} errors={shown} onChange={(sweep) => update({ sweep }, 'sweep.space')} />
             )}
           </section>
 

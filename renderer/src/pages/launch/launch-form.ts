@@ -1,4 +1,5 @@
 import type { JobSpecInput, SweepSpec } from '../../../../shared/contract/training-spec';
+import { parseHyperValue } from '../../../../shared/hyper-value';
 import { splitArgv } from './argv';
 import { checkNumber } from './number-check';
 import { buildSpecExtras, initialExtras, type ExtrasForm } from './spec-extras';
@@ -90,15 +91,6 @@ export function initialForm(): LaunchForm {
   };
 }
 
-/** "0.1" → 0.1, "true" → true, anything else stays text. */
-export function parseHyperValue(text: string): string | number | boolean {
-  const trimmed = text.trim();
-  if (trimmed === 'true') return true;
-  if (trimmed === 'false') return false;
-  if (trimmed !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed)) return Number(trimmed);
-  return trimmed;
-}
-
 /** A job name from the command when none is typed: the script's name, else the program's. */
 export function suggestName(command: string): string {
   const split = splitArgv(command);
@@ -136,16 +128,17 @@ export function buildSubmission(form: LaunchForm, limits: MachineLimits): { erro
   if (!form.image.trim()) errors.image = 'required: pick an image';
   const experiment = form.experiment.trim() || 'Default';
 
+  // In a sweep these are the fixed ones: every trial gets them merged with its own point.
   const hyperparameters: Record<string, string | number | boolean> = {};
-  if (form.mode === 'single') {
-    form.hyperparameters.forEach((row, i) => {
-      const key = row.key.trim();
-      if (!key && !row.value.trim()) return; // an empty row is ignored
-      if (!key) errors[`hp.${i}.key`] = 'name required';
-      else if (Object.hasOwn(hyperparameters, key)) errors[`hp.${i}.key`] = `'${key}' is set twice`;
-      else hyperparameters[key] = parseHyperValue(row.value);
-    });
-  }
+  const swept = new Set(form.mode === 'sweep' ? form.sweep.space.map((row) => row.name.trim()).filter(Boolean) : []);
+  form.hyperparameters.forEach((row, i) => {
+    const key = row.key.trim();
+    if (!key && !row.value.trim()) return; // an empty row is ignored
+    if (!key) errors[`hp.${i}.key`] = 'name required';
+    else if (Object.hasOwn(hyperparameters, key)) errors[`hp.${i}.key`] = `'${key}' is set twice`;
+    else if (swept.has(key)) errors[`hp.${i}.key`] = `'${key}' is also swept: remove it here or from the sweep`;
+    else hyperparameters[key] = parseHyperValue(row.value);
+  });
 
   const resources: NonNullable<JobSpecInput['resources']> = { gpus: 0 };
   const cpus = take('cpus', checkNumber(form.cpus, { above: 0, max: limits.cpus, maxLabel: `${limits.cpus} (this machine's CPU threads)` }));

@@ -1,4 +1,4 @@
-import type { JobSpecInput } from '../../../../shared/contract/training-spec';
+import { RESERVED_JOB_ENV, type JobSpecInput } from '../../../../shared/contract/training-spec';
 import { checkNumber } from './number-check';
 
 /**
@@ -40,19 +40,6 @@ export interface ExtrasForm {
 
 export const DEFAULT_WORKSPACE_TARGET = '/workspace';
 
-/** Variables Orrery sets for every job (training/container-spec.ts RESERVED_ENV): a job's own would be ignored. */
-const RESERVED_ENV = new Set([
-  'ORRERY_PARAMS',
-  'ORRERY_PARAMS_FILE',
-  'ORRERY_OUTPUTS_DIR',
-  'ORRERY_JOB_ID',
-  'ORRERY_CHECKPOINT_DIR',
-  'MLFLOW_TRACKING_URI',
-  'MLFLOW_TRACKING_TOKEN',
-  'MLFLOW_RUN_ID',
-  'MLFLOW_EXPERIMENT_ID',
-  'PYTHONUNBUFFERED',
-]);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function initialExtras(): ExtrasForm {
@@ -138,7 +125,7 @@ export function buildSpecExtras(form: ExtrasForm, errors: Record<string, string>
     if (!key && !row.value) return;
     if (!key) errors[`env.${i}.key`] = 'name required';
     else if (!ENV_NAME.test(key)) errors[`env.${i}.key`] = `'${key}' is not a valid variable name: letters, digits and _, not starting with a digit`;
-    else if (RESERVED_ENV.has(key)) errors[`env.${i}.key`] = `${key} is set by Orrery for every job; choose another name`;
+    else if (RESERVED_JOB_ENV.includes(key)) errors[`env.${i}.key`] = `${key} is set by Orrery for every job; choose another name`;
     else if (Object.hasOwn(env, key)) errors[`env.${i}.key`] = `'${key}' is set twice`;
     else env[key] = row.value;
   });

@@ -21,7 +21,7 @@ export function DiskCard({ disk }: { disk: DiskInfo | null }) {
     ['Used', `${formatBytes(space.used)}${space.usedDerived ? ' (total − free)' : ''}`, 'disk-used'],
     ['Free', formatBytes(space.free), 'disk-free'],
   ];
-  if (space.reserved > 0) rows.push(['Reserved', <span title="Kept back by the filesystem (ext4 reserves 5% for root by default): neither used nor free for Orrery.">{formatBytes(space.reserved)} <span className="muted">(filesystem, root only)</span></span>, 'disk-reserved']);
+  if (space.reserved > 0) rows.push(['Not available', <span title="Total minus used minus free, as the filesystem reports them: blocks it keeps back (ext4 reserves 5% for root by default) or that its volume does not let this machine use. Orrery cannot write there.">{formatBytes(space.reserved)} <span className="muted">(kept back by the filesystem)</span></span>, 'disk-reserved']);
   rows.push(['Total', formatBytes(space.total), 'disk-total']);
   return (
     <Card title="Data disk" testId="disk-card">

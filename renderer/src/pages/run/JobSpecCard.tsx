@@ -1,16 +1,16 @@
 import { useState } from 'react';
-import { RERUN_OF_TAG, type Job } from '../../../../shared/contract/training';
+import type { Job } from '../../../../shared/contract/training';
 import { Card } from '../../components/Card';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { Facts, type Fact } from '../../components/Facts';
 import { useLiveQuery } from '../../lib/use-live-query';
-import { routeHref } from '../../routing/route';
 import { CancelJobDialog } from '../jobs/CancelJobDialog';
 import { isCancellable, jobEnding } from '../jobs/job-ending';
 import { describeResources } from '../jobs/queue-model';
 import { joinArgv } from '../launch/argv';
 import { LaunchDialog } from '../launch/LaunchDialog';
 import { formFromSpec } from '../launch/spec-to-form';
+import { RunLineage } from './RunLineage';
 
 interface JobSpecCardProps {
   /** The run a job made; training.getJob takes it for the job. */
@@ -20,7 +20,8 @@ interface JobSpecCardProps {
 
 /**
  * The job behind a run: its whole spec, where it stands or how it ended, "Cancel…" while it waits
- * or runs, and "Re-run…" (the launch dialog filled with this spec). A re-run links to its source.
+ * or runs, and "Re-run…" (the launch dialog filled with this spec). Links to the run it re-runs or
+ * retries, and to its own re-runs.
  */
 export function JobSpecCard({ runId, tags }: JobSpecCardProps) {
   const job = useLiveQuery((c) => c.call('training.getJob', { jobId: runId }), [runId], {
@@ -33,7 +34,6 @@ export function JobSpecCard({ runId, tags }: JobSpecCardProps) {
   const [rerunning, setRerunning] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const data = job.data;
-  const source = tags[RERUN_OF_TAG];
 
   const aside = data && (
     <span className="card-actions">
@@ -50,11 +50,7 @@ export function JobSpecCard({ runId, tags }: JobSpecCardProps) {
 
   return (
     <Card title="Job" testId="job-card" aside={aside}>
-      {source && (
-        <p data-testid="rerun-of">
-          Re-run of <a href={routeHref('runs', [source])}>{source.slice(0, 12)}</a>
-        </p>
-      )}
+      <RunLineage runId={runId} tags={tags} />
       {job.error && <ErrorNotice title="Could not read the job." error={job.error} onRetry={() => void job.reload()} />}
       {!data && !job.error && <p className="muted">Reading the job…</p>}
       {data && <Facts rows={specFacts(data)} />}

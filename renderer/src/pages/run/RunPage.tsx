@@ -9,6 +9,7 @@ import type { Route } from '../../routing/route';
 import { ArtifactsPanel } from './ArtifactsPanel';
 import { RunTags } from './RunTags';
 import { JobSpecCard } from './JobSpecCard';
+import { JobEndingNote } from './JobEndingNote';
 import { LogsPanel } from './LogsPanel';
 import { RunCharts } from './RunCharts';
 import { SweepPanel } from './SweepPanel';
@@ -57,6 +58,7 @@ export function RunPage({ route }: { route: Route }) {
             <Badge tone={statusTone(data.status)} testId="run-status">
               {data.status.toLowerCase()}
             </Badge>
+            {data.tags[JOB_ID_TAG] && <JobEndingNote key={data.runId} runId={data.runId} />}
             <span className="muted">{runDuration(data, now)}</span>
             {data.startTime !== null && <span className="muted">started {new Date(data.startTime).toLocaleString()}</span>}
             <code className="muted run-id">{data.runId}</code>

@@ -9,7 +9,7 @@ import { formatDuration } from '../../lib/format';
 import { useLiveQuery } from '../../lib/use-live-query';
 import { routeHref } from '../../routing/route';
 import { ParamScatter } from '../compare/ParamScatter';
-import { describeSpace, formatTrialValue, paramAxis, progressText, spaceKind, trialDuration } from './sweep-format';
+import { describeSpace, formatTrialValue, isFixedSpace, paramAxis, progressText, spaceKind, trialDuration } from './sweep-format';
 import '../../styles/sweep.css';
 
 const BEST_COLOR = '#15803d';
@@ -117,33 +117,55 @@ function ObjectivePlots({ sweep }: { sweep: SweepView }) {
   const { objective, sweptParams, trials } = sweep;
   const ys = useMemo(() => trials.map((t) => t.objectiveValue), [trials]);
   const colors = useMemo(() => trials.map((t) => (t.runId === sweep.bestRunId ? BEST_COLOR : TRIAL_COLOR)), [trials, sweep.bestRunId]);
+  // A param with one value in its space is the same in every trial: listed as fixed, not plotted.
+  const fixed = useMemo(() => sweptParams.filter((name) => isFixedSpace(sweep.space?.[name])), [sweptParams, sweep.space]);
   const axes = useMemo(
-    () => sweptParams.map((name) => ({ name, axis: paramAxis(trials.map((t) => t.params[name]), sweep.space?.[name]) })),
-    [sweptParams, trials, sweep.space],
+    () =>
+      sweptParams
+        .filter((name) => !fixed.includes(name))
+        .map((name) => ({ name, axis: paramAxis(trials.map((t) => t.params[name]), sweep.space?.[name]) })),
+    [sweptParams, fixed, trials, sweep.space],
   );
   if (!objective || sweptParams.length === 0) return null;
   const scored = ys.filter((y) => y !== null).length;
   return (
     <section className="sweep-section" aria-label="Objective against each param">
       <h3>
-        {objective.metric} against each param <span className="muted">({scored === 0 ? 'no trial has logged it yet' : `${scored} of ${trials.length} trials`}; best in green)</span>
+        {objective.metric} against each param {scored > 0 && <span className="muted">({`${scored} of ${trials.length} trials`}; best in green)</span>}
       </h3>
-      <div className="sweep-plots">
-        {axes.map(({ name, axis }) => (
-          <div key={name} className="sweep-plot" data-testid="sweep-plot" data-param={name}>
-            <ParamScatter
-              xLabel={name}
-              yLabel={objective.metric}
-              xs={axis.xs}
-              ys={ys}
-              colors={colors}
-              xLog={axis.log}
-              xCategories={axis.categories}
-              testId="sweep-scatter"
-            />
-          </div>
-        ))}
-      </div>
+      {fixed.length > 0 && (
+        <p className="muted small" data-testid="sweep-fixed-params">
+          Fixed (not plotted):{' '}
+          {fixed.map((name, i) => (
+            <span key={name}>
+              {i > 0 && ', '}
+              {name} = {describeSpace(sweep.space![name]!)}
+            </span>
+          ))}
+        </p>
+      )}
+      {scored === 0 ? (
+        <p className="muted" data-testid="sweep-plots-empty">
+          No trial has logged {objective.metric} yet: the plots appear when one does.
+        </p>
+      ) : (
+        <div className="sweep-plots">
+          {axes.map(({ name, axis }) => (
+            <div key={name} className="sweep-plot" data-testid="sweep-plot" data-param={name}>
+              <ParamScatter
+                xLabel={name}
+                yLabel={objective.metric}
+                xs={axis.xs}
+                ys={ys}
+                colors={colors}
+                xLog={axis.log}
+                xCategories={axis.categories}
+                testId="sweep-scatter"
+              />
+            </div>
+          ))}
+        </div>
+      )}
     </section>
   );
 }

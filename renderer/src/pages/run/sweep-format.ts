@@ -1,28 +1,46 @@
 import type { SweepTrial, SweepView } from '../../../../shared/contract/training';
 import type { ParamSpace } from '../../../../shared/contract/training-spec';
-import { formatValue } from '../../charts/series-math';
 
 type TrialValue = SweepTrial['params'][string];
 
-/** One param's search space in words: "0.1, 0.3", "1 to 3, step 1 (whole numbers)", "log-uniform 0.0001 to 0.1". */
+/**
+ * A param's number as people write it: decimals, not exponents ("0.0001", not "1.000e-4"). A value
+ * as short as typed (0.0001, 20240601) shows whole; a long sampled one to 5 significant digits
+ * (0.000425512… reads 0.00042551). JavaScript only turns to an exponent below 1e-6, where it is clearer.
+ */
+export function formatParamNumber(n: number): string {
+  const plain = String(n);
+  if (plain.length <= 10 || !Number.isFinite(n)) return plain;
+  return String(Number(n.toPrecision(5)));
+}
+
+/** One param's search space in words, after its kind (spaceKind): "0.1, 0.3", "1 to 3, step 1 (whole numbers)", "0.0001 to 0.1". */
 export function describeSpace(space: ParamSpace): string {
-  if ('values' in space) return space.values.map((v) => (typeof v === 'number' ? formatValue(v) : String(v))).join(', ');
-  if ('logUniform' in space) return `log-uniform ${formatValue(space.logUniform.min)} to ${formatValue(space.logUniform.max)}`;
-  const range = `${formatValue(space.min)} to ${formatValue(space.max)}`;
+  if ('values' in space) return space.values.map((v) => (typeof v === 'number' ? formatParamNumber(v) : String(v))).join(', ');
+  if ('logUniform' in space) return `${formatParamNumber(space.logUniform.min)} to ${formatParamNumber(space.logUniform.max)}`;
+  const range = `${formatParamNumber(space.min)} to ${formatParamNumber(space.max)}`;
   const whole = space.integer ? ' (whole numbers)' : '';
-  return space.step === undefined ? `uniform ${range}${whole}` : `${range}, step ${formatValue(space.step)}${whole}`;
+  return space.step === undefined ? `${range}${whole}` : `${range}, step ${formatParamNumber(space.step)}${whole}`;
 }
 
 /** What kind of space a param has, for the space table's first column. */
 export function spaceKind(space: ParamSpace): string {
   if ('values' in space) return `${space.values.length} ${space.values.length === 1 ? 'value' : 'values'}`;
   if ('logUniform' in space) return 'log-uniform';
-  return space.step === undefined ? 'range' : 'range with step';
+  return space.step === undefined ? 'uniform' : 'range with step';
+}
+
+/** A param whose space holds one value: every trial has it, so a plot against it says nothing. */
+export function isFixedSpace(space: ParamSpace | undefined): boolean {
+  if (space === undefined) return false;
+  if ('values' in space) return new Set(space.values.map(String)).size <= 1;
+  if ('logUniform' in space) return space.logUniform.min === space.logUniform.max;
+  return space.min === space.max;
 }
 
 export function formatTrialValue(value: TrialValue | undefined): string {
   if (value === undefined) return '—';
-  return typeof value === 'number' ? formatValue(value) : String(value);
+  return typeof value === 'number' ? formatParamNumber(value) : String(value);
 }
 
 /** How long a trial ran: to its end, or to now while it runs; null while queued. */

@@ -20,7 +20,7 @@ const blank: Draft = { name: '', url: '', repositoryPrefix: '', existing: false 
 /** The team's OCI registries that models are pushed to: name, URL, repository prefix. */
 export function RemoteRegistriesCard() {
   const client = useClient();
-  const remotes = useLiveQuery((c) => c.call('remotes.list', {}), []);
+  const remotes = useLiveQuery((c) => c.call('remotes.list', {}), [], { staleOn: { 'remotes.changed': () => true } });
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<{ field: 'name' | 'url' | 'repositoryPrefix' | null; message: string } | null>(null);
   const [busy, setBusy] = useState(false);

@@ -1,10 +1,15 @@
 import type { OrreryClient } from '../../shared/client';
 
-/** A client whose events the test emits; its calls fail (the code under test gets its loader elsewhere). */
-export function fakeEventClient() {
+type Call = (method: string, input: never) => Promise<unknown>;
+
+/**
+ * A client whose events the test emits and whose calls `call` answers (by default they fail: the
+ * code under test gets its loader elsewhere); `count` is how many listeners are still attached.
+ */
+export function fakeEventClient(call: Call = () => Promise.reject(new Error('not used'))) {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const client = {
-    call: () => Promise.reject(new Error('not used')),
+    call,
     on: (topic: string, listener: (payload: unknown) => void) => {
       const set = listeners.get(topic) ?? new Set();
       set.add(listener);
