@@ -195,8 +195,8 @@ describe.skipIf(!haveRegistry)('registry push and pull refused by the registry (
     expect(second?.annotations?.[TITLE_ANNOTATION]).toBe('sub/labels.txt');
     proxy.rules = { corruptBlobs: [second!.digest] };
 
-    // No name: the card's, so a success would have added version 2 of tiny.
-    const err = await failure(registry.pull({ reference, actor: 'dave' }));
+    // Into another model (tiny itself refuses the artifact it pushed), so a success would have stored tiny-copy.
+    const err = await failure(registry.pull({ reference, name: 'tiny-copy', actor: 'dave' }));
     expect(proxy.requests.filter((r) => r.fault === 'corrupt-blob')).toHaveLength(1);
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toMatch(
