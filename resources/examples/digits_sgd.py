@@ -34,7 +34,6 @@ def log(step, **metrics):
     # One way or the other, never both: each would store the point, and the run would hold it twice.
     if tracking:
         tracking.log_metrics(metrics, step=step)
-        print(f"epoch {step}: " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()), flush=True)
     else:
         print("ORRERY_METRICS " + json.dumps({"step": step, **metrics}), flush=True)
 
