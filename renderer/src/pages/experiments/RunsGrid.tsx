@@ -174,7 +174,7 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
             </div>
           );
         })}
-        <div role="columnheader" className="cell">
+        <div role="columnheader" className="cell cell-actions">
           <span className="head-static">Actions</span>
         </div>
       </div>
