@@ -86,7 +86,8 @@ export class JobScheduler {
         continue;
       }
       if (!allocation) {
-        jobs.setReason(job.jobId, `waiting for its GPUs, CPUs or memory to be free${this.replicasHolding()}`);
+        const missing = resources.shortfall(job.spec.resources);
+        jobs.setReason(job.jobId, `waiting for ${missing.length > 0 ? missing.join(', ') : 'its GPUs, CPUs or memory to be free'}${this.replicasHolding()}`);
         continue;
       }
       void this.start(job, allocation.gpuIndices);

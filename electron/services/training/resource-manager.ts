@@ -181,6 +181,32 @@ export class ResourceManager {
     return { ...allocation, gpuIndices: [...allocation.gpuIndices], gpuUuids: [...allocation.gpuUuids] };
   }
 
+  /**
+   * What a request that does not fit now is waiting for, in words: "2 CPUs (1.5 free), GPU 1 (held)".
+   * Empty when it would fit.
+   */
+  shortfall(resources: JobResources): string[] {
+    const parts: string[] = [];
+    const busy = this.busyGpus();
+    const free = this.gpus.filter((gpu) => !busy.has(gpu.index));
+    if (typeof resources.gpus === 'number') {
+      if (free.length < resources.gpus) parts.push(`${resources.gpus} GPU${resources.gpus === 1 ? '' : 's'} (${free.length} free)`);
+    } else {
+      const held = resources.gpus.filter((index) => busy.has(index));
+      if (held.length > 0) parts.push(`GPU${held.length === 1 ? '' : 's'} ${held.join(', ')} (held)`);
+    }
+    const used = this.used();
+    const cpus = resources.cpus ?? 0;
+    if (used.nanoCpus + nanoCpus(cpus) > nanoCpus(this.capacity.cpus)) {
+      parts.push(`${cpus} CPU${cpus === 1 ? '' : 's'} (${Number(Math.max(0, this.capacity.cpus - used.nanoCpus / 1e9).toFixed(2))} free)`);
+    }
+    const memoryBytes = resources.memoryGb === undefined ? 0 : Math.round(resources.memoryGb * GIB);
+    if (used.memoryBytes + memoryBytes > this.capacity.memoryBytes) {
+      parts.push(`${resources.memoryGb} GB of memory (${Number((Math.max(0, this.capacity.memoryBytes - used.memoryBytes) / GIB).toFixed(2))} GB free)`);
+    }
+    return parts;
+  }
+
   /** Give back what the job holds; false when it held nothing. */
   release(jobId: string): boolean {
     return this.allocations.delete(jobId);

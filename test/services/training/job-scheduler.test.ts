@@ -79,7 +79,7 @@ describe('the scheduler, with a scripted launcher and an in-memory run tracker',
     expect(launcher.launched[0]!.request.gpuIndices).toEqual([0]);
     expect(launcher.launched[0]!.request.trackingToken).toBe(`token-${first.runId}`);
     const waiting = training.get(second.jobId);
-    expect(waiting).toMatchObject({ status: 'queued', queuePosition: 1, reason: 'waiting for its GPUs, CPUs or memory to be free' });
+    expect(waiting).toMatchObject({ status: 'queued', queuePosition: 1, reason: 'waiting for 1 GPU (0 free)' });
     expect(tracking.run(first.runId)).toMatchObject({ status: 'RUNNING', name: 'first' });
     expect(tracking.run(second.runId).status).toBe('SCHEDULED');
 

@@ -36,7 +36,7 @@ describe('reservations for model replicas', () => {
     const job = await training.submit(spec({ name: 'waits', resources: { gpus: 0, cpus: 1 } }));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(training.get(job.jobId).status).toBe('queued');
-    expect(training.get(job.jobId).reason).toBe('waiting for its GPUs, CPUs or memory to be free; 1 model replica (Deployments) holds 1.5 CPUs, 0.5 GB');
+    expect(training.get(job.jobId).reason).toBe('waiting for 1 CPU (0.5 free); 1 model replica (Deployments) holds 1.5 CPUs, 0.5 GB');
     training.release('replica:r1');
     await waitForJob(training, job.jobId, ['finished']);
   });

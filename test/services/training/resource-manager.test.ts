@@ -246,6 +246,18 @@ describe('tryAllocate(): CPUs and memory', () => {
     expect(manager.usage().memoryBytes).toEqual({ total: 32 * GIB, used: 16 * GIB, free: 16 * GIB });
   });
 
+  it('says what a waiting request lacks: the GPUs held, CPUs and memory with what is free; nothing when it fits', () => {
+    const manager = twoA5000();
+    manager.tryAllocate('first', res({ gpus: [1] }));
+    expect(manager.shortfall(res({ gpus: [0, 1] }))).toEqual(['GPU 1 (held)']);
+    expect(manager.shortfall(res({ gpus: 2 }))).toEqual(['2 GPUs (1 free)']);
+    expect(manager.shortfall(res({ gpus: 1 }))).toEqual([]);
+    const cpuMachine = new ResourceManager(machine);
+    cpuMachine.tryAllocate('big', res({ gpus: 0, cpus: 15.5, memoryGb: 30 }));
+    expect(cpuMachine.shortfall(res({ gpus: 0, cpus: 1, memoryGb: 4 }))).toEqual(['1 CPU (0.5 free)', '4 GB of memory (2 GB free)']);
+    expect(cpuMachine.shortfall(res({ gpus: 0, cpus: 0.5, memoryGb: 2 }))).toEqual([]);
+  });
+
   it('a job with no limits accounts nothing and runs even on a full machine', () => {
     const manager = new ResourceManager(machine);
     manager.tryAllocate('full', res({ gpus: 0, cpus: 16, memoryGb: 32 }));
