@@ -160,6 +160,8 @@ export class JobFollower {
     // ends (a process that failed in its first second) gets all of it, traceback included.
     await entry.logClosed;
     await folders.collectOutputs(entry.job).catch((error: unknown) => book.writeLog(entry.job, 'orrery', `outputs not collected: ${messageOf(error)}`));
+    // Orrery closed (its store too) while the outputs were collected: the next start records the end.
+    if (book.closed) return;
     folders.pruneCheckpoints(entry.job);
     book.end(entry.job, outcome, exit.exitCode);
     const retriesLeft = entry.job.spec.retries - (entry.job.attempt - 1);
