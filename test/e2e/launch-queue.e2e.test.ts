@@ -53,7 +53,7 @@ describe.skipIf(!browserPath || !docker)('Launching a job and the queue, in a re
     await page.getByLabel('Parameter 1 values', { exact: true }).fill('0.1, 0.01');
     await page.getByTestId('launch-submit').click();
     await expect.poll(() => page.getByTestId('hyperparameters').locator('.field-error').textContent()).toMatch(/'lr' is also swept/);
-    await page.getByTestId('hyperparameters').locator('xpath=..').screenshot({ path: '/tmp/s/shots15/f2-sweep-fixed-params.png' });
+    await page.getByTestId('hyperparameters').locator('xpath=..').screenshot({ path: screenshotPath('f2-sweep-fixed-params') });
     await page.getByRole('radio', { name: 'Single job' }).check();
     expect(submits).toEqual([]);
 

@@ -107,13 +107,13 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     // The source links forward to its re-run, and the jobs page offers a finished job Re-run… (on its run page), not an instant Retry.
     await page.evaluate(`window.location.hash = "#/runs/${sourceRun}"`);
     await expect.poll(() => page.getByTestId('reruns').locator(`a[href="#/runs/${rerun}"]`).count(), { timeout: 20_000 }).toBe(1);
-    await page.getByTestId('job-card').screenshot({ path: '/tmp/s/shots15/f2-source-reruns.png' });
+    await page.getByTestId('job-card').screenshot({ path: screenshotPath('f2-source-reruns') });
     await openQueue(page);
     const finishedRow = page.locator(`[data-testid="job-row"]:has(a[href="#/runs/${sourceRun}"].job-name)`);
     await finishedRow.waitFor();
     expect(await finishedRow.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
     expect(await finishedRow.getByRole('link', { name: /^Re-run/ }).getAttribute('href')).toBe(`#/runs/${sourceRun}`);
-    await page.screenshot({ path: '/tmp/s/shots15/f2-jobs-finished-rerun.png' });
+    await page.screenshot({ path: screenshotPath('f2-jobs-finished-rerun') });
 
     // The dialog opens again with what was last used for this experiment.
     await openLaunchDialog(page);
@@ -177,7 +177,7 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     expect(await confirm.textContent()).toMatch(/killed after 10 seconds/);
     // In the words the jobs page uses for how it ends, pointing at what the run page offers.
     expect(await confirm.textContent()).toMatch(/ends as “Cancelled by the user”.*“Re-run…” on its run page/s);
-    await page.screenshot({ path: '/tmp/s/shots15/f2-cancel-confirm.png' });
+    await page.screenshot({ path: screenshotPath('f2-cancel-confirm') });
     await page.screenshot({ path: screenshotPath('launch-workspace-cancel-confirm') });
     await page.getByRole('button', { name: 'Keep it running' }).click();
     await expect.poll(() => confirm.count()).toBe(0);
@@ -188,7 +188,7 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     await expect.poll(() => page.getByTestId('run-cancel-job').count()).toBe(0);
     // Beside MLflow's "killed", the job's ending as the jobs page says it.
     await expect.poll(() => page.getByTestId('run-job-ending').textContent(), { timeout: 20_000 }).toBe('Cancelled by the user');
-    await page.locator('.page-head').screenshot({ path: '/tmp/s/shots15/f2-run-cancelled-head.png' });
+    await page.locator('.page-head').screenshot({ path: screenshotPath('f2-run-cancelled-head') });
     expect(errors).toEqual([]);
   }, 150_000);
 });

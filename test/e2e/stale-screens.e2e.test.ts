@@ -90,7 +90,7 @@ describe.skipIf(!browserPath)('Screens that follow changes made elsewhere, in a 
     await input.fill('orrery.x=1');
     await page.getByTestId('run-tag-add').click();
     await expect.poll(() => page.getByTestId('run-tag-error').textContent()).toMatch(/orrery\.\* tags are Orrery's own and are set by Orrery/);
-    await card.screenshot({ path: '/tmp/s/shots15/f2-run-tags-orrery-refused.png' });
+    await card.screenshot({ path: screenshotPath('f2-run-tags-orrery-refused') });
     await input.fill('team=');
     await expect.poll(() => page.getByTestId('run-tag-error').count()).toBe(0);
 

@@ -122,6 +122,22 @@ describe('createLiveQuery', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
+  it('an answer read before a patch event does not undo it: the patch is applied to it again', async () => {
+    const { client, emit } = fakeEventClient();
+    const { load, pending } = controlledLoader<string>();
+    const query = createLiveQuery(client, { load, patch: { 'tracking.run': (_data, e) => `status ${e.runId}` } });
+    query.connect();
+    pending[0]!.resolve('status running');
+    await vi.waitFor(() => expect(query.getState().data).toBe('status running'));
+    void query.reload(); // a re-read on its way (as one started by another event)
+    emit('tracking.run', run('1', 'finished')); // the end arrives while it is
+    expect(query.getState().data).toBe('status finished');
+    pending[1]!.resolve('status running'); // the re-read answers with what it read before the end
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(2));
+    await Promise.resolve();
+    expect(query.getState().data).toBe('status finished');
+  });
+
   it('disconnecting unsubscribes, drops a pending refresh and the answer in flight', async () => {
     const { client, emit, count } = fakeEventClient();
     const { load, pending } = controlledLoader<string>();

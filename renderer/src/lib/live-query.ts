@@ -41,6 +41,10 @@ export function createLiveQuery<T>(client: OrreryClient, options: LiveQueryOptio
   let state: LiveQueryState<T> = { data: null, error: null, loading: true };
   let seq = 0;
   const listeners = new Set<() => void>();
+  // Patches applied while a read was on its way: its answer may predate them, so they are applied
+  // to it again (in order) rather than lost under it.
+  let patchLog: Array<(data: T) => T> = [];
+  let loadsInFlight = 0;
 
   const set = (next: Partial<LiveQueryState<T>>): void => {
     state = { ...state, ...next };
@@ -50,11 +54,19 @@ export function createLiveQuery<T>(client: OrreryClient, options: LiveQueryOptio
   const reload = async (): Promise<void> => {
     const mine = ++seq;
     if (!state.loading) set({ loading: true });
+    loadsInFlight++;
+    const from = patchLog.length;
     try {
-      const data = await options.load(client);
-      if (mine === seq) set({ data, error: null, loading: false });
+      let data = await options.load(client);
+      if (mine === seq) {
+        for (const apply of patchLog.slice(from)) data = apply(data);
+        set({ data, error: null, loading: false });
+      }
     } catch (err) {
       if (mine === seq) set({ error: toLoadError(err), loading: false });
+    } finally {
+      loadsInFlight--;
+      if (loadsInFlight === 0) patchLog = [];
     }
   };
 
@@ -66,7 +78,15 @@ export function createLiveQuery<T>(client: OrreryClient, options: LiveQueryOptio
     const offs: Array<() => void> = [];
     for (const topic of Object.keys(options.patch ?? {}) as AppEventTopic[]) {
       const patch = options.patch?.[topic] as ((data: T, payload: unknown) => T) | undefined;
-      if (patch) offs.push(client.on(topic, (payload: unknown) => setData((data) => patch(data, payload))));
+      if (patch) {
+        offs.push(
+          client.on(topic, (payload: unknown) => {
+            const apply = (data: T) => patch(data, payload);
+            setData(apply);
+            if (loadsInFlight > 0) patchLog.push(apply);
+          }),
+        );
+      }
     }
     offs.push(watchStale(client, options.staleOn ?? {}, () => void reload(), options.debounceMs));
     return () => offs.forEach((off) => off());
