@@ -57,7 +57,7 @@ export function createLiveQuery<T>(client: OrreryClient, options: LiveQueryOptio
     loadsInFlight++;
     const from = patchLog.length;
     try {
-      let data = await options.load(client);
+      let data: T = await options.load(client);
       if (mine === seq) {
         for (const apply of patchLog.slice(from)) data = apply(data);
         set({ data, error: null, loading: false });
