@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { developmentMarkers } from './bundle-mode.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const stamp = path.join(root, 'dist', '.build-stamp');
@@ -21,7 +22,9 @@ function newest(entry) {
 
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 const changed = Math.max(...sources.map((s) => newest(path.join(root, s))));
-if (built >= changed) process.exit(0);
+// A development bundle left by an older build (tests once built one) is rebuilt even when current.
+const development = developmentMarkers(path.join(root, 'dist', 'renderer')).length > 0;
+if (built >= changed && !development) process.exit(0);
 // The build's output goes to stderr: stdout stays the command's own (`npm run -s orrery -- … --json`).
 const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['inherit', 2, 'inherit'], shell: process.platform === 'win32' });
 process.exit(result.status ?? 1);
