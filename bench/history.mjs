@@ -2,6 +2,7 @@
 // TrackingService/MetricStore (server stopped), then the UI's downsampled read over HTTP:
 // tracking.history { runIds: 100, keys: ['loss'], buckets: 1000 }. Baseline: a plain SELECT of
 // every raw point of that key for the same runs.
+// Then one 10M-point series streamed whole by MLflow get-history (history-stream.mjs).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { openTracking } from './app-bundle.mjs';
 import { seedSeries } from './seed-series.mjs';
 import { fmt, median, timeRepeated } from './report.mjs';
 import { startServer } from './server-process.mjs';
+import { benchHistoryStream } from './history-stream.mjs';
 
 const KEYS = ['loss', 'accuracy', 'lr'];
 
@@ -85,9 +87,10 @@ async function measure(steps, { runs, cpuProfDir, log }) {
   }
 }
 
-export async function benchHistory({ runs = 100, long = 100_000, short = 10_000, cpuProfDir, log = console.error } = {}) {
+export async function benchHistory({ runs = 100, long = 100_000, short = 10_000, streamPoints = 10_000_000, cpuProfDir, log = console.error } = {}) {
   const big = await measure(long, { runs, cpuProfDir, log });
   const small = await measure(short, { runs, cpuProfDir, log });
+  const streamed = await benchHistoryStream({ points: streamPoints, cpuProfDir, log });
   const row = (m, target) => ({
     name: `history: ${runs} runs × ${m.steps / 1000}k steps`,
     value: fmt.ms(m.ms),
@@ -113,7 +116,12 @@ export async function benchHistory({ runs = 100, long = 100_000, short = 10_000,
         target: '≈ 1 (<= 1.5x)',
         status: growth <= 1.5 ? 'PASS' : 'MISS',
       },
+      ...streamed.rows,
     ],
-    memory: { phase: 'history', idleMb: Math.min(big.memory.idleMb, small.memory.idleMb), peakMb: Math.max(big.memory.peakMb, small.memory.peakMb) },
+    memory: {
+      phase: 'history',
+      idleMb: Math.min(big.memory.idleMb, small.memory.idleMb, streamed.memory.idleMb),
+      peakMb: Math.max(big.memory.peakMb, small.memory.peakMb, streamed.memory.peakMb),
+    },
   };
 }

@@ -70,6 +70,12 @@ export interface Run {
   tags: Record<string, string>;
 }
 
+/** tracking.getRuns: the runs found, in the order asked, and the ids that name no run. */
+export interface RunDetails {
+  runs: RunDetail[];
+  missing: string[];
+}
+
 export interface RunDetail extends Run {
   inputs: DatasetInput[];
   source: RunSource;
@@ -179,6 +185,10 @@ export const trackingMethods = {
     'The runs table: filter (MLflow syntax), sort on any column, paging, total count.',
   ),
   'tracking.getRun': method<RunDetail>()(z.object({ runId }).strict(), 'A run with its params, metrics, tags, inputs, source and environment.'),
+  'tracking.getRuns': method<RunDetails>()(
+    z.object({ runIds: z.array(runId).min(1).max(100) }).strict(),
+    'Several runs as getRun reads one, in one request (the compare page); ids that name no run are listed as missing.',
+  ),
   'tracking.getMetricHistory': method<MetricSeries[]>()(
     z
       .object({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatMetric, formatRelative, parseSavedColumns, runDuration, type RunColumn } from '../../renderer/src/pages/experiments/columns';
+import { formatDuration, formatLocalDateTime, formatMetric, formatRelative, parseSavedColumns, runDuration, type RunColumn } from '../../renderer/src/pages/experiments/columns';
 import { groupRuns } from '../../renderer/src/pages/experiments/grouping';
 import { buildOrderBy, columnIdentifier, filterForRuns, nextSort, quoteKey } from '../../renderer/src/pages/experiments/order-by';
-import { needsMore, rowWindow, scrollToRow } from '../../renderer/src/pages/experiments/windowing';
+import { needsMore, rowTop, rowWindow, scrollToRow } from '../../renderer/src/pages/experiments/windowing';
 
 const metric = (key: string): RunColumn => ({ kind: 'metric', key });
 
@@ -141,5 +141,29 @@ describe('formatting', () => {
     expect(parseSavedColumns('[{"kind":"param","key":"lr"},{"kind":"attribute","key":"x"},5]')).toEqual([{ kind: 'param', key: 'lr' }]);
     expect(parseSavedColumns('{oops')).toBeNull();
     expect(parseSavedColumns(null)).toBeNull();
+  });
+});
+
+describe('formatLocalDateTime', () => {
+  it('writes a start time as Date.prototype.toLocaleString() does (the start cell tooltip)', () => {
+    for (const time of [1_750_000_000_000, 1_700_000_123_456, Date.UTC(2024, 1, 29, 23, 59, 59)]) {
+      expect(formatLocalDateTime(time)).toBe(new Date(time).toLocaleString());
+    }
+  });
+});
+
+describe('rowTop', () => {
+  it('rounds a scroll position down to a row, giving the same rows to render as the exact position', () => {
+    expect(rowTop(0, 32)).toBe(0);
+    expect(rowTop(31.5, 32)).toBe(0);
+    expect(rowTop(32, 32)).toBe(32);
+    expect(rowTop(1000 * 32 + 17, 32)).toBe(1000 * 32);
+    expect(rowTop(-40, 32)).toBe(0);
+    // Everywhere in a 100k-row list, the end (where the window is clamped) included.
+    for (const scrollTop of [0, 5, 31, 32, 33, 640.5, 12_345, 99_990 * 32 - 600 + 7, 100_000 * 32 - 600, 100_000 * 32]) {
+      const exact = rowWindow(scrollTop, 600, 32, 100_000);
+      const rounded = rowWindow(rowTop(scrollTop, 32), 600, 32, 100_000);
+      expect([rounded.start, rounded.end]).toEqual([exact.start, exact.end]);
+    }
   });
 });

@@ -85,6 +85,10 @@ describe('requests that can never succeed are 4xx, so MLflow clients do not retr
     const mlflow = await raw('POST', '/api/2.0/mlflow/runs/set-tag', nested);
     expect(mlflow.status).toBe(400);
     expect(mlflow.text).toContain('more than 100 levels deep');
+    // JSON.parse keeps "__proto__" as an own key: nesting under it is refused like any other.
+    const hidden = await raw('POST', '/api/2.0/mlflow/runs/set-tag', `{"run_id": "${runId}", "__proto__": ${'['.repeat(200_000)}${']'.repeat(200_000)}, "key": "k", "value": "v"}`);
+    expect(hidden.status).toBe(400);
+    expect(hidden.text).toContain('more than 100 levels deep');
     const rpc = await raw('POST', '/api/rpc/tracking.getRun', `{"runId": ${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`);
     expect(rpc.status).toBe(400);
   });

@@ -8,6 +8,7 @@ import { readJsonBody } from '../http/read-json-body';
 import { MlflowParams } from './mlflow-params';
 import { MLFLOW_ARTIFACTS_PREFIX, MLFLOW_PREFIX, sendJson } from './mlflow-http';
 import { mlflowJsonRoutes, type JsonRoute } from './mlflow-routes';
+import { mlflowStreamRoutes, type StreamRoute } from './mlflow-stream-routes';
 import { MlflowJobScope } from './mlflow-job-scope';
 import { USER, type Caller } from '../../services/auth/caller';
 
@@ -16,6 +17,7 @@ const MAX_JSON_BODY = 20 * 1024 * 1024;
 /** The MLflow tracking REST API: JSON endpoints, and the artifact proxy, with MLflow's error shapes. */
 export class MlflowApi {
   private readonly routes: Record<string, JsonRoute>;
+  private readonly streamRoutes: Record<string, StreamRoute>;
   private readonly scope: MlflowJobScope;
 
   constructor(
@@ -24,6 +26,7 @@ export class MlflowApi {
     now: () => number = Date.now,
   ) {
     this.routes = mlflowJsonRoutes(tracking, artifacts, now);
+    this.streamRoutes = mlflowStreamRoutes(tracking);
     this.scope = new MlflowJobScope(tracking, now);
   }
 
@@ -45,15 +48,17 @@ export class MlflowApi {
       const name = rawPath.slice(MLFLOW_PREFIX.length);
       const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
       const route = this.routes[`${method} ${name}`];
-      if (!route) {
-        const other = this.routes[`${method === 'GET' ? 'POST' : 'GET'} ${name}`];
+      const streamed = this.streamRoutes[`${method} ${name}`];
+      if (!route && !streamed) {
+        const other = this.routes[`${method === 'GET' ? 'POST' : 'GET'} ${name}`] ?? this.streamRoutes[`${method === 'GET' ? 'POST' : 'GET'} ${name}`];
         if (other) return sendJson(res, 405, { error_code: 'BAD_REQUEST', message: `Method ${method} is not allowed for ${url.pathname}.` });
         return sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `No API endpoint ${method} ${url.pathname}.` });
       }
       const body = method === 'GET' ? {} : await readJson(req);
       const params = new MlflowParams(body, url.searchParams);
       this.scope.checkRoute(caller, `${method} ${name}`, params);
-      const result = await route(params);
+      if (streamed) return await streamed(params, req, res);
+      const result = await route!(params);
       sendJson(res, 200, result);
     } catch (error) {
       if (res.headersSent) {

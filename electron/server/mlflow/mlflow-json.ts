@@ -1,5 +1,4 @@
 import type { DatasetInput, Experiment, Run, RunDetail } from '../../../shared/contract/tracking';
-import { toMetricValue } from '../../services/tracking/metric-value';
 
 type Json = Record<string, unknown>;
 
@@ -54,8 +53,4 @@ export function runJson(run: Run, inputs: DatasetInput[] = (run as Partial<RunDe
     // MLflow 3 reports logged-model outputs here; Orrery's model registry is separate, so none.
     outputs: {},
   };
-}
-
-export function metricJson(key: string, point: { step: number; timestamp: number; value: number }, runId?: string): Json {
-  return { key, value: toMetricValue(point.value), timestamp: point.timestamp, step: point.step, ...(runId ? { run_id: runId } : {}) };
 }

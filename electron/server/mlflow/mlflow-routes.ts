@@ -1,4 +1,4 @@
-import type { LifecycleStage } from '../../../shared/contract/tracking';
+import type { LifecycleStage, MetricSeries } from '../../../shared/contract/tracking';
 import { invalid } from '../../../shared/errors';
 import { parseMetricValue } from '../../services/tracking/metric-value';
 import type { MetricPoint } from '../../services/tracking/metric-store';
@@ -7,8 +7,8 @@ import type { ArtifactStore } from '../../services/tracking/artifact-store';
 import { parseArtifactPath } from '../../../shared/artifact-path';
 import { checkBatchLimits, limits, quote } from '../../../shared/tracking-limits';
 import { bucketList } from '../../../shared/metric-buckets';
-import { decodePageToken } from '../../services/tracking/page-token';
-import { experimentJson, metricJson, runInfoJson, runJson } from './mlflow-json';
+import { decodeRunPageToken } from '../../services/tracking/run-page-token';
+import { experimentJson, runInfoJson, runJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
 import { searchExperiments } from './mlflow-experiment-search';
 import { missing, mlflowExperimentId, mlflowExperimentName, mlflowInteger, mlflowKey, mlflowRunId, mlflowString } from './mlflow-validate';
@@ -17,7 +17,6 @@ type Json = Record<string, unknown>;
 export type JsonRoute = (p: MlflowParams) => Json | Promise<Json>;
 
 const VIEW_TYPES: Record<string, LifecycleStage | 'all'> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' };
-const HISTORY_PAGE_LIMIT = 25_000;
 const BULK_INTERVAL_DEFAULT = 320;
 const BULK_INTERVAL_MAX = 2500;
 
@@ -125,10 +124,12 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
         pageToken: p.optionalString('page_token'),
       };
       const experimentIds = searchExperimentIds(request.experimentIds);
-      decodePageToken(request.pageToken, 'page_token'); // refused here in MLflow's name, not the service's pageToken
-      const result = tracking.searchRuns({ ...request, experimentIds });
+      decodeRunPageToken(request.pageToken, 'page_token'); // refused here, before the filter, in MLflow's name
+      // No total: MLflow's response has none, so counting would be thrown away.
+      const result = tracking.searchRuns({ ...request, experimentIds }, { pageTokenField: 'page_token' });
       const body: Json = {};
-      if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, tracking.runInputs(run.runId)));
+      const inputs = tracking.runInputsMany(result.runs.map((run) => run.runId));
+      if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, inputs.get(run.runId) ?? []));
       if (result.nextPageToken) body.next_page_token = result.nextPageToken;
       return body;
     },
@@ -187,20 +188,8 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       if (entries.length > 0) body.files = entries.map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir ? {} : { file_size: e.size }) }));
       return body;
     },
-    'GET metrics/get-history': (p) => {
-      const runId = runIdOf(p);
-      const key = mlflowString(p.string('metric_key'), 'metric_key', limits.keyLength);
-      const maxResults = p.optionalInt('max_results', { min: 1, max: HISTORY_PAGE_LIMIT });
-      const offset = p.optionalInt('page_token', { min: 0 }) ?? 0;
-      // Without max_results every point comes back: older clients do not page (MLflow 3.6 returns none).
-      const limit = maxResults ?? Number.MAX_SAFE_INTEGER;
-      const points = tracking.metricHistory(runId, key, maxResults === undefined ? limit : limit + 1, offset);
-      const page = points.slice(0, limit);
-      const body: Json = { metrics: page.map((point) => metricJson(key, point)) };
-      if (points.length > limit) body.next_page_token = String(offset + limit);
-      return body;
-    },
-    'GET metrics/get-history-bulk-interval': (p) => {
+    // GET metrics/get-history is streamed: mlflow-stream-routes.ts.
+    'GET metrics/get-history-bulk-interval': async (p) => {
       const runIds = p.stringList('run_ids');
       if (runIds.length === 0) throw missing('run_ids');
       if (runIds.length > 100) throw invalid(`GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received ${runIds.length} run_ids.`);
@@ -209,7 +198,9 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       const start = p.optionalInt('start_step');
       const end = p.optionalInt('end_step');
       if (start !== undefined && end !== undefined && start > end) throw invalid(`end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
-      return { metrics: bulkInterval(tracking, runIds.map((id) => mlflowRunId(id)), key, maxResults, start, end) };
+      // A turn of the event loop at a time: 100 long runs must not hold other requests up.
+      const series = await tracking.historyInTurns(runIds.map((id) => mlflowRunId(id)), [key], Math.max(2, Math.floor(maxResults / 2)), start, end);
+      return { metrics: bulkInterval(series, key, maxResults) };
     },
   };
 }
@@ -218,11 +209,10 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
  * Per run, at most max_results points: every bucket's min and max point (so spikes survive),
  * plus the last point of the range. Exact when the run has that few points.
  */
-function bulkInterval(tracking: TrackingService, runIds: string[], key: string, maxResults: number, start?: number, end?: number): Json[] {
+function bulkInterval(seriesList: readonly MetricSeries[], key: string, maxResults: number): Json[] {
   const out: Json[] = [];
-  for (const runId of runIds) {
-    const [series] = tracking.history([runId], [key], Math.max(2, Math.floor(maxResults / 2)), start, end);
-    if (!series) continue;
+  for (const series of seriesList) {
+    const { runId } = series;
     const buckets = bucketList(series.buckets);
     const points = new Map<number, { step: number; value: unknown; timestamp: number }>();
     for (const bucket of buckets) {

@@ -227,6 +227,30 @@ export class MetricStore {
     );
   }
 
+  private latestManyStatement: Statement | undefined;
+
+  /** The latest value of every metric of each run, in one query (a page of runs/search). */
+  latestMany(runIds: readonly string[]): Map<string, LatestMetric[]> {
+    const result = new Map<string, LatestMetric[]>(runIds.map((id) => [id, []]));
+    if (runIds.length === 0) return result;
+    this.latestManyStatement ??= this.db.prepare(
+      `SELECT run_id, key, last_value, last_is_nan, last_step, last_timestamp FROM metric_series
+       WHERE run_id IN (SELECT value FROM json_each(?)) AND point_count > 0 ORDER BY run_id, key`,
+    );
+    const rows = this.latestManyStatement.all(JSON.stringify(runIds)) as Array<{
+      run_id: string;
+      key: string;
+      last_value: number;
+      last_is_nan: number;
+      last_step: number;
+      last_timestamp: number;
+    }>;
+    for (const row of rows) {
+      result.get(row.run_id)?.push({ key: row.key, value: toMetricValue(fromStored(row.last_is_nan, row.last_value)), step: row.last_step, timestamp: row.last_timestamp });
+    }
+    return result;
+  }
+
   keys(runId: string): string[] {
     return (this.statements.keysForRun!.all(runId) as Array<{ key: string }>).map((r) => r.key);
   }

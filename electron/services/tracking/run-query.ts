@@ -2,17 +2,20 @@ import type { LifecycleStage } from '../../../shared/contract/tracking';
 import { OrreryError } from '../../../shared/errors';
 import { PARAM_NUMBER_SQL } from './param-number';
 import type { FilterClause, OrderClause, SearchDialect } from './search-filter';
+import { orderByOf, type SortTerm } from './run-keyset';
 
 // The run repository's SQL for runs/search: a parsed filter and order_by compiled to SQL fragments
 // with their bound values, never user text spliced in. Only the repositories use it.
 
-/** A compiled runs query. */
+/** A compiled runs query: the general form, which reads every matching run and sorts them. */
 export interface CompiledRunQuery {
   joins: string;
   joinParams: unknown[];
   where: string;
   whereParams: unknown[];
   orderBy: string;
+  /** The ORDER BY terms one by one, ending with the tie-breakers (start_time DESC, run_id). */
+  terms: SortTerm[];
 }
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -26,7 +29,33 @@ const ATTRIBUTE_COLUMNS: Record<string, string> = {
   end_time: 'r.end_time',
 };
 
-const SUBJECT_TABLES = { param: 'run_params', tag: 'run_tags' } as const;
+export const SUBJECT_TABLES = { param: 'run_params', tag: 'run_tags' } as const;
+
+/** Ties in any order: newest first, then run id, so every order is total (keyset paging needs it). */
+export const TIE_BREAK: readonly SortTerm[] = [
+  { expr: 'r.start_time', desc: true, notNull: false },
+  { expr: 'r.run_id', desc: false, notNull: true },
+];
+
+/** The experiments, lifecycle and filter clauses as WHERE conditions on `runs r`. */
+export function compileRunFilter(
+  experimentIds: readonly number[],
+  lifecycle: LifecycleStage | 'all',
+  clauses: readonly FilterClause[],
+): { where: string[]; params: unknown[] } {
+  const where: string[] = [`r.experiment_id IN (${experimentIds.map(() => '?').join(',')})`];
+  const params: unknown[] = [...experimentIds];
+  if (lifecycle !== 'all') {
+    where.push('r.lifecycle_stage = ?');
+    params.push(lifecycle);
+  }
+  for (const clause of clauses) {
+    const [sql, clauseParams] = compileClause(clause);
+    where.push(sql);
+    params.push(...clauseParams);
+  }
+  return { where, params };
+}
 
 export function compileRunQuery(
   experimentIds: readonly number[],
@@ -35,23 +64,13 @@ export function compileRunQuery(
   order: readonly OrderClause[],
   dialect: SearchDialect = 'mlflow',
 ): CompiledRunQuery {
-  const where: string[] = [`r.experiment_id IN (${experimentIds.map(() => '?').join(',')})`];
-  const whereParams: unknown[] = [...experimentIds];
-  if (lifecycle !== 'all') {
-    where.push('r.lifecycle_stage = ?');
-    whereParams.push(lifecycle);
-  }
-  for (const clause of clauses) {
-    const [sql, params] = compileClause(clause);
-    where.push(sql);
-    whereParams.push(...params);
-  }
-
+  const filter = compileRunFilter(experimentIds, lifecycle, clauses);
   const joins: string[] = [];
   const joinParams: unknown[] = [];
-  const orderTerms: string[] = [];
+  const terms: SortTerm[] = [];
+  const term = (expr: string, desc: boolean, notNull = false) => terms.push({ expr, desc, notNull });
   order.forEach((clause, i) => {
-    const dir = clause.ascending ? 'ASC' : 'DESC';
+    const desc = !clause.ascending;
     let expr: string;
     // Runs without the value sort last in either direction, as in MLflow.
     let rank: string;
@@ -61,7 +80,10 @@ export function compileRunQuery(
       joins.push(`LEFT JOIN run_params o${i} ON o${i}.run_id = r.run_id AND o${i}.key = ?`);
       joinParams.push(clause.key);
       const number = `${PARAM_NUMBER_SQL}(o${i}.value)`;
-      orderTerms.push(`(o${i}.value IS NULL)`, `(${number} IS NULL)`, `${number} ${dir}`, `(CASE WHEN ${number} IS NULL THEN o${i}.value END) ${dir}`);
+      term(`(o${i}.value IS NULL)`, false, true);
+      term(`(${number} IS NULL)`, false, true);
+      term(number, desc);
+      term(`(CASE WHEN ${number} IS NULL THEN o${i}.value END)`, desc);
       return;
     }
     if (clause.entity === 'metric') {
@@ -79,22 +101,26 @@ export function compileRunQuery(
       expr = attributeColumn(clause.key);
       rank = `(${expr} IS NULL)`;
     }
-    orderTerms.push(rank, `${expr} ${dir}`);
+    term(rank, false, true);
+    term(expr, desc);
   });
-  orderTerms.push('r.start_time DESC', 'r.run_id');
-  return { joins: joins.join(' '), joinParams, where: where.join(' AND '), whereParams, orderBy: orderTerms.join(', ') };
+  terms.push(...TIE_BREAK);
+  return { joins: joins.join(' '), joinParams, where: filter.where.join(' AND '), whereParams: filter.params, orderBy: orderByOf(terms), terms };
 }
 
-function compileClause(clause: FilterClause): [string, unknown[]] {
+/** One filter clause as a condition on `runs r`: subject tables are probed per run (EXISTS). */
+export function compileClause(clause: FilterClause): [string, unknown[]] {
   switch (clause.entity) {
     case 'metric': {
       const op = numericOperator(clause);
-      return [`r.run_id IN (SELECT run_id FROM metric_series WHERE key = ? AND last_is_nan = 0 AND last_value ${op} ?)`, [clause.key, clause.value]];
+      // The unary + keeps SQLite probing by (run_id, key): left to itself it walks the metric's whole
+      // (key, last_is_nan, last_value) index range once per run.
+      return [`EXISTS (SELECT 1 FROM metric_series f WHERE f.run_id = r.run_id AND f.key = ? AND +f.last_is_nan = 0 AND +f.last_value ${op} ?)`, [clause.key, clause.value]];
     }
     case 'param':
     case 'tag': {
-      const [test, params] = stringTest('value', clause);
-      return [`r.run_id IN (SELECT run_id FROM ${SUBJECT_TABLES[clause.entity]} WHERE key = ? AND ${test})`, [clause.key, ...params]];
+      const [test, params] = stringTest('f.value', clause);
+      return [`EXISTS (SELECT 1 FROM ${SUBJECT_TABLES[clause.entity]} f WHERE f.run_id = r.run_id AND f.key = ? AND ${test})`, [clause.key, ...params]];
     }
     case 'attribute': {
       const column = attributeColumn(clause.key);
@@ -102,19 +128,21 @@ function compileClause(clause: FilterClause): [string, unknown[]] {
       return stringTest(column, clause);
     }
     case 'dataset': {
-      const column = clause.key === 'context' ? 'json_extract(tags, \'$."mlflow.data.context"\')' : clause.key === 'digest' ? 'digest' : 'name';
+      const column = clause.key === 'context' ? 'json_extract(f.tags, \'$."mlflow.data.context"\')' : clause.key === 'digest' ? 'f.digest' : 'f.name';
       const [test, params] = stringTest(column, clause);
-      return [`r.run_id IN (SELECT run_id FROM run_inputs WHERE ${test})`, params];
+      return [`EXISTS (SELECT 1 FROM run_inputs f WHERE f.run_id = r.run_id AND ${test})`, params];
     }
   }
 }
 
-function numericOperator(clause: FilterClause): string {
+/** The comparator of a numeric clause, checked: it is written into the SQL. */
+export function numericOperator(clause: FilterClause): string {
   if (['=', '!=', '>', '>=', '<', '<='].includes(clause.comparator) && typeof clause.value === 'number') return clause.comparator;
   throw new OrreryError('INVALID_INPUT', `Invalid comparator '${clause.comparator}' for ${clause.entity} '${clause.key}'.`);
 }
 
-function stringTest(column: string, clause: FilterClause): [string, unknown[]] {
+/** A string comparison on `column`, its values bound. */
+export function stringTest(column: string, clause: FilterClause): [string, unknown[]] {
   const { comparator, value } = clause;
   if (comparator === 'IN' || comparator === 'NOT IN') {
     const list = Array.isArray(value) ? value : [String(value)];

@@ -1,9 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { StatementCache } from '../store/statement-cache';
 import { type LifecycleStage, type RunStatus, PARENT_RUN_TAG } from '../../../shared/contract/tracking';
-import { compileRunQuery } from './run-query';
+import { afterPredicate, orderByOf, type SortValue } from './run-keyset';
+import type { RunCursor } from './run-page-token';
+import { countQuery, searchPlan, type RunSearchCriteria } from './run-search-plan';
 import { registerParamNumber } from './param-number';
-import type { FilterClause, OrderClause, SearchDialect } from './search-filter';
 
 export interface RunRow {
   run_id: string;
@@ -44,19 +45,26 @@ export interface InputRow {
 
 type KeyValue = { key: string; value: string };
 
-/** What runs/search asks for, parsed: the repository compiles it to SQL. */
-export interface RunCriteria {
-  experimentIds: readonly number[];
-  lifecycle: LifecycleStage | 'all';
-  clauses: readonly FilterClause[];
-  order: readonly OrderClause[];
-  /** 'orrery' (the runs table) sorts numeric params as numbers; MLflow sorts them as text. */
-  dialect?: SearchDialect;
+/** How many search statement shapes stay compiled. */
+const SEARCH_STATEMENTS = 64;
+
+/**
+ * What runs/search asks for, parsed: the repository compiles it to SQL. The dialect: 'orrery' (the
+ * runs table) sorts numeric params as numbers; MLflow sorts them as text.
+ */
+export type RunCriteria = RunSearchCriteria;
+
+/** A run found by search, with its place in the order. */
+export interface SearchedRun {
+  row: RunRow;
+  segment: number;
+  values: SortValue[];
 }
 
 /** SQL for runs and what hangs off them: params, tags, dataset inputs. */
 export class RunRepository {
   private readonly statements: StatementCache;
+  private readonly searchStatements = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {
     this.statements = new StatementCache(db);
@@ -86,15 +94,57 @@ export class RunRepository {
     return runIds.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
   }
 
-  /** A page of the runs matching the criteria, in order, and how many match in all. */
-  search(criteria: RunCriteria, limit: number, offset: number): { rows: RunRow[]; total: number } {
-    const compiled = compileRunQuery(criteria.experimentIds, criteria.lifecycle, criteria.clauses, criteria.order, criteria.dialect);
-    // Not cached: each filter is its own text.
-    const rows = this.db
-      .prepare(`SELECT r.* FROM runs r ${compiled.joins} WHERE ${compiled.where} ORDER BY ${compiled.orderBy} LIMIT ? OFFSET ?`)
-      .all(...compiled.joinParams, ...compiled.whereParams, limit, offset) as RunRow[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM runs r WHERE ${compiled.where}`).get(...compiled.whereParams) as { n: number }).n;
-    return { rows, total };
+  /**
+   * Up to `limit` runs matching the criteria, in order, starting after `after` (a previous page's
+   * last row), each with where it sits in the order (for the next page's token).
+   */
+  search(criteria: RunCriteria, limit: number, after: RunCursor | null): SearchedRun[] {
+    const segments = searchPlan(criteria);
+    const found: SearchedRun[] = [];
+    for (let segment = after?.segment ?? 0; segment < segments.length && found.length < limit; segment++) {
+      const { from, fromParams, where, params, terms } = segments[segment]!;
+      const conditions = [...where];
+      const bound = [...fromParams, ...params];
+      if (after && segment === after.segment) {
+        const seek = afterPredicate(terms, after.values);
+        conditions.push(seek.sql);
+        bound.push(...seek.params);
+      }
+      const keys = terms.map((t, i) => `${t.expr} AS _k${i}`).join(', ');
+      const rows = this.searchStatement(`SELECT r.*, ${keys} FROM ${from} WHERE ${conditions.join(' AND ')} ORDER BY ${orderByOf(terms)} LIMIT ?`)
+        .all(...bound, limit - found.length) as Array<RunRow & Record<string, SortValue>>;
+      for (const row of rows) {
+        const values = terms.map((_, i) => row[`_k${i}`] ?? null);
+        for (let i = 0; i < terms.length; i++) delete row[`_k${i}`];
+        found.push({ row, segment, values });
+      }
+    }
+    return found;
+  }
+
+  /** How many runs match the criteria. */
+  count(criteria: RunCriteria): number {
+    const { sql, params } = countQuery(criteria);
+    return (this.searchStatement(sql).get(...params) as { n: number }).n;
+  }
+
+  /**
+   * Search SQL compiled once per shape (values are bound, so a table paging or refreshing reuses
+   * it); the most recent shapes only, since each filter written is a shape of its own.
+   */
+  private searchStatement(text: string): Statement {
+    let statement = this.searchStatements.get(text);
+    if (statement) this.searchStatements.delete(text);
+    else statement = this.db.prepare(text);
+    this.searchStatements.set(text, statement);
+    if (this.searchStatements.size > SEARCH_STATEMENTS) this.searchStatements.delete(this.searchStatements.keys().next().value!);
+    return statement;
+  }
+
+  /** Whether `cursor` can belong to a search with these criteria (its segment and number of sort values). */
+  fitsPlan(criteria: RunCriteria, cursor: RunCursor): boolean {
+    const segment = searchPlan(criteria)[cursor.segment];
+    return segment !== undefined && segment.terms.length === cursor.values.length;
   }
 
   update(runId: string, fields: { status?: RunStatus; startTime?: number; endTime?: number | null; name?: string }, now: number): void {
@@ -148,6 +198,17 @@ export class RunRepository {
       .run(runId, input.name, input.digest, input.source_type, input.source, input.schema, input.profile, input.tags);
   }
 
+  /** Each run's inputs, in one query. */
+  inputsMany(runIds: readonly string[]): Map<string, InputRow[]> {
+    const result = new Map<string, InputRow[]>(runIds.map((id) => [id, []]));
+    if (runIds.length === 0) return result;
+    const rows = this.sql(
+      'SELECT run_id, name, digest, source_type, source, schema, profile, tags FROM run_inputs WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, name',
+    ).all(JSON.stringify(runIds)) as Array<InputRow & { run_id: string }>;
+    for (const { run_id: runId, ...input } of rows) result.get(runId)?.push(input);
+    return result;
+  }
+
   inputs(runId: string): InputRow[] {
     return this.sql('SELECT name, digest, source_type, source, schema, profile, tags FROM run_inputs WHERE run_id = ? ORDER BY name').all(runId) as InputRow[];
   }
@@ -175,9 +236,12 @@ export class RunRepository {
   private grouped(table: 'run_params' | 'run_tags', runIds: readonly string[]): Map<string, KeyValue[]> {
     const result = new Map<string, KeyValue[]>(runIds.map((id) => [id, []]));
     if (runIds.length === 0) return result;
-    const rows = this.sql(`SELECT run_id, key, value FROM ${table} WHERE run_id IN (${runIds.map(() => '?').join(',')}) ORDER BY run_id, key`)
-      .all(...runIds) as Array<KeyValue & { run_id: string }>;
-    for (const row of rows) result.get(row.run_id)?.push({ key: row.key, value: row.value });
+    // One bound JSON array, not a variable per run: a page may hold more runs than SQLite takes variables.
+    // Rows as arrays: a page of runs/search reads thousands of them.
+    const rows = this.sql(`SELECT run_id, key, value FROM ${table} WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key`)
+      .raw(true)
+      .all(JSON.stringify(runIds)) as Array<[string, string, string]>;
+    for (const [runId, key, value] of rows) result.get(runId)?.push({ key, value });
     return result;
   }
 }

@@ -45,7 +45,8 @@ export function trackingHandlers(tracking: TrackingService, artifacts: ArtifactS
         columns: input.columns,
       }),
     'tracking.getRun': ({ runId }) => tracking.getRunDetail(runId),
-    'tracking.getMetricHistory': ({ runIds, keys, buckets, startStep, endStep }) => tracking.history(runIds, keys, buckets, startStep, endStep),
+    'tracking.getRuns': ({ runIds }) => tracking.getRunDetails(runIds),
+    'tracking.getMetricHistory': ({ runIds, keys, buckets, startStep, endStep }) => tracking.historyInTurns(runIds, keys, buckets, startStep, endStep),
     'tracking.compareParams': ({ runIds, onlyDiffering }) => tracking.compareParams(runIds, onlyDiffering),
     'tracking.listArtifacts': async ({ runId, path: folder }) => {
       const run = tracking.getRun(runId);

@@ -9,6 +9,7 @@ import type {
   ParamComparison,
   Run,
   RunDetail,
+  RunDetails,
   RunsPage,
   RunColumns,
 } from '../../../shared/contract/tracking';
@@ -20,7 +21,11 @@ import { toExperiment } from './experiment-mapper';
 import { ExperimentRepository, type ExperimentRow } from './experiment-repository';
 import { experimentCriteria } from './experiment-search';
 import { MetricStore, type StoredPoint } from './metric-store';
+import { MetricPointReader, type PointCursor, type SeriesSlices } from './metric-point-reader';
+import { mapInTurns } from '../store/event-loop-turns';
 import { decodePageToken, encodePageToken } from './page-token';
+import { decodeRunPageToken, encodeRunPageToken, invalidRunPageToken } from './run-page-token';
+import { orderSignature } from './run-search-plan';
 import { compareRunParams } from './param-comparison';
 import { hydrateRuns } from './run-hydrator';
 import { RUN_NAME_TAG, toDatasetInput, toInputRow, toRunDetail } from './run-mapper';
@@ -32,6 +37,15 @@ import { limits, shortText, validateExperimentId, validateExperimentName, valida
 
 export type { LogBatch } from './batch-write';
 export type { DatasetInputIn, NewRunInput, RunSummary, SearchExperimentsInput, SearchRunsInput } from './tracking-inputs';
+
+export interface SearchRunsOptions {
+  /** 'orrery' is the runs table's language (numeric param sort, more IN lists). */
+  dialect?: SearchDialect;
+  /** Count every matching run too (the runs table shows it; MLflow's REST API has no total). */
+  withTotal?: boolean;
+  /** The page token's name in refusals, as the caller wrote it (MLflow: page_token). */
+  pageTokenField?: string;
+}
 
 export interface TrackingServiceDeps {
   db: Database;
@@ -55,6 +69,7 @@ export class TrackingService {
   private readonly now: () => number;
   private readonly environment: () => Record<string, unknown> | null;
   private readonly commits: CommitGroup;
+  private pointReader: MetricPointReader | undefined;
 
   constructor(deps: TrackingServiceDeps) {
     this.db = deps.db;
@@ -183,6 +198,19 @@ export class TrackingService {
     return toRunDetail(this.hydrate([row])[0]!, row, this.runs.inputs(row.run_id));
   }
 
+  /** Many runs' details in a constant number of queries (a 100-run comparison made 100 requests). */
+  getRunDetails(runIds: readonly string[]): RunDetails {
+    const unique = [...new Set(runIds)];
+    const rows = this.runs.getMany(unique);
+    const inputs = this.runs.inputsMany(rows.map((r) => r.run_id));
+    const hydrated = this.hydrate(rows);
+    const found = new Set(rows.map((r) => r.run_id));
+    return {
+      runs: rows.map((row, i) => toRunDetail(hydrated[i]!, row, inputs.get(row.run_id) ?? [])),
+      missing: unique.filter((id) => !found.has(id)),
+    };
+  }
+
   /** Whether `runId` is `rootRunId` or one of its descendants (by `mlflow.parentRunId`). */
   isInRunTree(rootRunId: string, runId: string): boolean {
     let current: string | null = runId;
@@ -196,6 +224,11 @@ export class TrackingService {
 
   runInputs(runId: string): RunDetail['inputs'] {
     return this.runs.inputs(runId).map(toDatasetInput);
+  }
+
+  /** The inputs of each run, in one query (a page of runs/search). */
+  runInputsMany(runIds: readonly string[]): Map<string, RunDetail['inputs']> {
+    return new Map([...this.runs.inputsMany(runIds)].map(([runId, rows]) => [runId, rows.map(toDatasetInput)]));
   }
 
   /** `startTime` is for a run that waited before it began (a queued job): its duration is then the job's. */
@@ -297,6 +330,17 @@ export class TrackingService {
     return this.metrics.points(row.run_id, text, limit, offset);
   }
 
+  /**
+   * A whole series read a slice at a time (MLflow get-history streams it): from the start, after
+   * a cursor, or past an old offset token. The run and key are checked here, before any byte is sent.
+   */
+  metricSlices(runId: unknown, key: unknown, from: PointCursor | number | null = null): SeriesSlices {
+    const row = this.runRow(runId);
+    const text = validateStringValue(key, 'key', limits.keyLength);
+    this.pointReader ??= new MetricPointReader(this.db);
+    return this.pointReader.slices(row.run_id, text, from);
+  }
+
   history(runIds: readonly string[], keys: readonly string[], buckets: number, startStep?: number, endStep?: number): MetricSeries[] {
     for (const runId of runIds) this.runRow(runId);
     const series: MetricSeries[] = [];
@@ -307,30 +351,54 @@ export class TrackingService {
     return series;
   }
 
+  /**
+   * history() for callers that may ask for many long series (the UI's charts, MLflow's bulk
+   * interval): a few milliseconds of series per turn of the event loop, each turn in one read
+   * transaction, so a 100-run comparison never holds other requests up.
+   */
+  historyInTurns(runIds: readonly string[], keys: readonly string[], buckets: number, startStep?: number, endStep?: number): Promise<MetricSeries[]> {
+    for (const runId of runIds) this.runRow(runId);
+    const pairs = runIds.flatMap((runId) => keys.map((key) => [runId, key] as const));
+    return mapInTurns(pairs, ([runId, key]) => this.metrics.downsample(runId, key, buckets, startStep, endStep), (run) => this.db.transaction(run)());
+  }
+
   // ---- search ----
 
-  /** MLflow's runs/search by default; the runs table (queryRuns) asks in the 'orrery' dialect. */
-  searchRuns(input: SearchRunsInput, dialect: SearchDialect = 'mlflow'): { runs: Run[]; nextPageToken: string | null; total: number } {
+  /**
+   * MLflow's runs/search by default; the runs table (queryRuns) asks in the 'orrery' dialect. The
+   * total is counted only when asked (`withTotal`): REST callers never see it. Pages are keyset
+   * pages: the token holds where the previous page ended, so a deep page costs what the first does.
+   */
+  searchRuns(input: SearchRunsInput, options: SearchRunsOptions = {}): { runs: Run[]; nextPageToken: string | null; total: number | null } {
+    const dialect = options.dialect ?? 'mlflow';
     if (input.experimentIds.length > limits.searchExperiments) {
       throw invalid(`experimentIds has ${input.experimentIds.length} ids; at most ${limits.searchExperiments} in one search.`);
     }
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
     const clauses = parseSearchFilter(input.filter, dialect);
     const order = parseOrderBy(input.orderBy);
-    const offset = decodePageToken(input.pageToken);
-    const { rows, total } = this.runs.search({ experimentIds, lifecycle: input.lifecycle, clauses, order, dialect }, input.maxResults + 1, offset);
-    const page = rows.slice(0, input.maxResults);
-    return {
-      runs: this.hydrate(page, input.columns),
-      nextPageToken: rows.length > input.maxResults ? encodePageToken(offset + input.maxResults) : null,
-      total,
-    };
+    const criteria = { experimentIds, lifecycle: input.lifecycle, clauses, order, dialect };
+    const field = options.pageTokenField ?? 'pageToken';
+    const cursor = decodeRunPageToken(input.pageToken, field, orderSignature(criteria));
+    if (cursor && !this.runs.fitsPlan(criteria, cursor)) throw invalidRunPageToken(input.pageToken!, field);
+    // One read transaction: the page, its fill-in and the total see the same moment.
+    return this.db.transaction(() => {
+      const found = this.runs.search(criteria, input.maxResults + 1, cursor);
+      const page = found.slice(0, input.maxResults);
+      const last = page.at(-1);
+      return {
+        runs: this.hydrate(page.map((f) => f.row), input.columns),
+        nextPageToken:
+          found.length > input.maxResults && last ? encodeRunPageToken({ order: orderSignature(criteria), segment: last.segment, values: last.values }) : null,
+        total: options.withTotal ? this.runs.count(criteria) : null,
+      };
+    })();
   }
 
   queryRuns(input: SearchRunsInput & { columns: RunColumns }): RunsPage {
-    const result = this.searchRuns(input, 'orrery');
+    const result = this.searchRuns(input, { dialect: 'orrery', withTotal: true });
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
-    return { runs: result.runs, total: result.total, nextPageToken: result.nextPageToken, available: this.runs.columnKeys(experimentIds) };
+    return { runs: result.runs, total: result.total ?? 0, nextPageToken: result.nextPageToken, available: this.runs.columnKeys(experimentIds) };
   }
 
   compareParams(runIds: readonly string[], onlyDiffering: boolean): ParamComparison {

@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { LogarithmicScale, type ChartDataset, type ScriptableLineSegmentContext } from 'chart.js';
+import { LogarithmicScale, type ScriptableLineSegmentContext } from 'chart.js';
 import type { MetricBuckets } from '../../../shared/contract/tracking';
 import { Chart } from './chart-setup';
-import { bandPlugin, nonFinitePlugin, type DrawnOverlays, type OverlayState } from './chart-overlays';
+import { nonFinitePlugin, type DrawnOverlays, type OverlayState } from './chart-overlays';
 import { attachChartPointer } from './chart-pointer';
+import { staticLayerPlugin } from './chart-static-layer';
 import { clampToExtent, dragToRange, zoomAround, type XRange } from './chart-zoom';
 import { MetricLegend, type LegendRow } from './metric-legend';
 import { bridgesMark, countNonFinite, markXs } from './non-finite-marks';
+import { DecimationCache, plotGrid } from './pixel-decimation';
 import { readPlotted } from './plotted-readout';
 import { bucketsToPoints, ema, formatValue, formatX, readoutIndex, withAlpha, type XAxisMode, type XY } from './series-math';
 import { integerTicks } from './step-ticks';
@@ -62,14 +64,18 @@ function cssVar(el: Element, name: string, fallback: string): string {
  * are never hidden, NaN/±Inf marked on the edges. Drag, wheel or pinch zoom the x axis (shared
  * inside a ChartZoomProvider), double-click resets. Created once and updated in place; chart.js
  * handles no events (the pointer is read here, cheaply, for the HTML legend and the zoom).
+ * Each line is drawn thinned to about one point per pixel column (spikes kept); the bands and the
+ * raw lines under smoothed ones are a cached layer, so a smoothing change redraws only the lines.
  */
 export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0, height = 220, reload, onPainted }: MetricChartProps) {
   const figureRef = useRef<HTMLElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<LineChart | null>(null);
-  const overlays = useRef<OverlayState>({ series: [] });
+  const overlays = useRef<OverlayState>({ series: [], version: 0 });
   const modeRef = useRef<XAxisMode>(xAxis);
-  const lineCountRef = useRef(0);
+  const thinned = useRef(new DecimationCache());
+  // Bumped when chart.js resizes the canvas: the lines are thinned again for the new pixel columns.
+  const [resizes, setResizes] = useState(0);
   const paintedRef = useRef({ applied: false, reported: false });
   const onPaintedRef = useRef(onPainted);
   const cursorRef = useRef<HTMLDivElement>(null);
@@ -87,9 +93,17 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
   const shown = zoomed ?? series;
   const basePrepared = useMemo(() => toPoints(series, xAxis, logY), [series, xAxis, logY]);
   const prepared = useMemo(() => (zoomed ? toPoints(zoomed, xAxis, logY) : basePrepared), [zoomed, basePrepared, xAxis, logY]);
-  const lines = useMemo(() => prepared.map((p) => ema(p.line, smoothing)), [prepared, smoothing]);
+  const lines = useMemo(() => (smoothing > 0 ? prepared.map((p) => ema(p.line, smoothing)) : prepared.map((p) => p.line)), [prepared, smoothing]);
+  const marks = useMemo(() => prepared.map((p) => markXs(p.nonFinite)), [prepared]);
+  // A segment joining the finite points around a NaN/±Inf is dashed: the join is not data.
+  const gaps = useMemo(
+    () => marks.map((xs) => (xs.length === 0 ? undefined : { borderDash: (ctx: ScriptableLineSegmentContext) => (bridgesMark(xs, ctx.p0.parsed.x ?? Number.NaN, ctx.p1.parsed.x ?? Number.NaN) ? [4, 3] : undefined) })),
+    [marks],
+  );
   // The whole data's x extent bounds every zoom; the zoomed re-read covers only the window.
   const extent = useMemo(() => viewExtent(basePrepared, null).x, [basePrepared]);
+  // The data in view: the y axis's bounds and the grid the lines are thinned to (kept across smoothing changes).
+  const view = useMemo(() => viewExtent(prepared, zoom), [prepared, zoom]);
   zoomRef.current = { zoom, setZoom, extent };
 
   useEffect(() => {
@@ -98,7 +112,7 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     const muted = cssVar(canvas, '--muted', '#5f6b7a');
     const grid = cssVar(canvas, '--border', '#d9dde3');
     const state = overlays.current;
-    const drawn: DrawnOverlays = { band: [], nonFinite: [], bridged: [] };
+    const drawn: DrawnOverlays = { band: [], nonFinite: [], bridged: [], raw: [] };
     const painted = paintedRef.current;
     const chart: LineChart = new Chart(canvas, {
       type: 'line',
@@ -111,6 +125,7 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
         responsive: true,
         maintainAspectRatio: false,
         events: [],
+        onResize: () => setResizes((n) => n + 1),
         elements: { point: { radius: 0, hitRadius: 0 }, line: { borderWidth: 1.5, tension: 0 } },
         scales: {
           x: {
@@ -124,14 +139,14 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
         },
       },
       plugins: [
-        bandPlugin(state, drawn),
+        staticLayerPlugin(state, drawn),
         nonFinitePlugin(state, drawn),
         {
           id: 'orreryPlotted',
           afterDraw(drawnChart) {
             const figure = figureRef.current;
             if (!figure) return;
-            figure.setAttribute('data-plotted', JSON.stringify(readPlotted(drawnChart as LineChart, modeRef.current, drawn, lineCountRef.current)));
+            figure.setAttribute('data-plotted', JSON.stringify(readPlotted(drawnChart as LineChart, modeRef.current, drawn)));
             figure.setAttribute('data-x-min', String(drawnChart.scales.x?.min ?? ''));
             figure.setAttribute('data-x-max', String(drawnChart.scales.x?.max ?? ''));
           },
@@ -158,35 +173,39 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     const chart = chartRef.current;
     if (!chart) return;
     modeRef.current = xAxis;
-    const raw = smoothing > 0;
-    // A segment joining the finite points around a NaN/±Inf is dashed: the join is not data.
-    const gaps = prepared.map((p) => {
-      const xs = markXs(p.nonFinite);
-      return xs.length === 0 ? undefined : { borderDash: (ctx: ScriptableLineSegmentContext) => (bridgesMark(xs, ctx.p0.parsed.x ?? Number.NaN, ctx.p1.parsed.x ?? Number.NaN) ? [4, 3] : undefined) };
-    });
-    const wanted: Array<ChartDataset<'line', XY[]>> = shown.map((s, i) => ({
-      data: lines[i] ?? [],
-      label: s.label,
-      borderColor: s.color,
-      backgroundColor: s.color,
-      borderWidth: undefined,
-      order: 0,
-      segment: gaps[i],
-    }));
-    // The raw lines, faint and under the smoothed ones (a higher order draws first), after them so
-    // dataset i stays series i for the overlays and the read-back.
-    if (raw) {
-      shown.forEach((s, i) =>
-        wanted.push({ data: prepared[i]?.line ?? [], label: `${s.label} (raw)`, borderColor: withAlpha(s.color, 0.28), backgroundColor: s.color, borderWidth: 1, order: 1, segment: gaps[i] }),
-      );
-    }
-    // Updated in place: chart.js keeps its per-dataset state (a new object would be a new dataset).
+    // The plot area of the last layout (chart.js lays out once on creation): close enough to
+    // count pixel columns by, and a resize thins the lines again.
+    const area = chart.chartArea as typeof chart.chartArea | undefined;
+    const yInView = logY ? (view.minPositive !== null && view.y ? { min: view.minPositive, max: view.y.max } : null) : view.y;
+    const grid = area ? plotGrid({ width: area.right - area.left, height: area.bottom - area.top }, chart.currentDevicePixelRatio, zoom ?? extent, yInView, logY) : null;
+    const thin = (line: readonly XY[], i: number) => (grid ? thinned.current.get(line, grid, marks[i] ?? []) : line);
+    // Only the data is swapped (chart.js keeps each dataset's state); no dataset is recreated.
     const datasets = chart.data.datasets;
-    datasets.length = Math.min(datasets.length, wanted.length);
-    wanted.forEach((d, i) => (datasets[i] ? Object.assign(datasets[i], d) : datasets.push(d)));
-    lineCountRef.current = shown.length;
-    overlays.current.series = shown.map((s, i) => ({ color: s.color, band: prepared[i]?.band ?? [], nonFinite: prepared[i]?.nonFinite ?? [] }));
-    const view = viewExtent(prepared, zoom);
+    datasets.length = Math.min(datasets.length, shown.length);
+    shown.forEach((s, i) => {
+      const data = thin(lines[i] ?? [], i) as XY[];
+      const d = datasets[i];
+      if (!d) {
+        datasets.push({ data, label: s.label, borderColor: s.color, backgroundColor: s.color, segment: gaps[i] });
+        return;
+      }
+      d.data = data;
+      if (d.label !== s.label) d.label = s.label;
+      if (d.borderColor !== s.color) d.borderColor = d.backgroundColor = s.color;
+      if (d.segment !== gaps[i]) d.segment = gaps[i];
+    });
+    // The bands and raw lines: a cached layer, painted again only when one of them changes.
+    const state = overlays.current;
+    const previous = state.series;
+    state.series = shown.map((s, i) => ({
+      color: s.color,
+      band: prepared[i]?.band ?? [],
+      nonFinite: prepared[i]?.nonFinite ?? [],
+      markXs: marks[i] ?? [],
+      raw: smoothing > 0 ? thin(prepared[i]?.line ?? [], i) : null,
+      rawColor: withAlpha(s.color, 0.28),
+    }));
+    if (state.series.length !== previous.length || state.series.some((s, i) => s.band !== previous[i]?.band || s.raw !== previous[i]?.raw || s.color !== previous[i]?.color)) state.version++;
     const xScale = chart.options.scales!.x!;
     // Zoomed: fixed bounds. Else suggested ones so the ticks stay round and the marks are in view.
     xScale.min = zoom?.min;
@@ -208,7 +227,7 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     // The pointer did not move but the axis under it did (a zoom): read its x again.
     const px = hoverPxRef.current;
     if (px !== null) setHoverX(chart.scales.x?.getValueForPixel(px) ?? null);
-  }, [shown, prepared, lines, logY, xAxis, smoothing, zoom, extent]);
+  }, [shown, prepared, lines, marks, gaps, view, logY, xAxis, smoothing, zoom, extent, resizes]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -267,13 +286,18 @@ export function MetricChart({ title, series, xAxis, logY = false, smoothing = 0,
     });
   }, []);
 
-  const legendRows: LegendRow[] = shown.map((s, i) => {
-    // The raw value, never the smoothed one: the legend says what was logged.
-    const line = prepared[i]?.line ?? [];
-    const point = line[readoutIndex(line, hoverX, zoom)];
-    const nonFinite = countNonFinite(prepared[i]?.nonFinite ?? [], zoom);
-    return { id: s.id, label: s.label, color: s.color, value: point?.y ?? null, x: point?.x ?? null, nonFinite, downsampled: s.exact === false };
-  });
+  // Not rebuilt on a smoothing change, so the (memoised) legend's rows are not rendered again.
+  const legendRows = useMemo<LegendRow[]>(
+    () =>
+      shown.map((s, i) => {
+        // The raw value, never the smoothed one: the legend says what was logged.
+        const line = prepared[i]?.line ?? [];
+        const point = line[readoutIndex(line, hoverX, zoom)];
+        const nonFinite = countNonFinite(prepared[i]?.nonFinite ?? [], zoom);
+        return { id: s.id, label: s.label, color: s.color, value: point?.y ?? null, x: point?.x ?? null, nonFinite, downsampled: s.exact === false };
+      }),
+    [shown, prepared, hoverX, zoom],
+  );
 
   return (
     <figure className="metric-chart" data-testid="metric-chart" data-key={title} data-zoomed={zoom ? 'true' : 'false'} ref={figureRef}>

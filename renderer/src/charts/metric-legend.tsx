@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { formatNonFinite, type NonFiniteCount } from './non-finite-marks';
 import { MiddleTruncated } from './middle-truncated';
 import { formatValue, formatX, type XAxisMode } from './series-math';
@@ -28,7 +29,7 @@ interface MetricLegendProps {
  * Under a chart, one row per run: its name, what the chart could not plot, and its value, at the
  * hovered x (each run's nearest point, whose own x shows when it is not the hovered one) or the latest.
  */
-export function MetricLegend({ rows, xAxis, hoverX }: MetricLegendProps) {
+export const MetricLegend = memo(function MetricLegend({ rows, xAxis, hoverX }: MetricLegendProps) {
   const headerX = hoverX ?? rows.find((r) => r.x !== null)?.x ?? null;
   const headerText = headerX === null ? '' : formatX(headerX, xAxis);
   return (
@@ -57,4 +58,4 @@ export function MetricLegend({ rows, xAxis, hoverX }: MetricLegendProps) {
       })}
     </div>
   );
-}
+});

@@ -21,7 +21,7 @@ export interface Plotted {
   plotArea: [number, number];
   lines: Array<{
     label: string;
-    /** Point elements chart.js laid out for the line. */
+    /** Point elements chart.js laid out for the line: its points, thinned to about one per pixel column when there are more. */
     points: number;
     /** Smallest and largest x and y of the line's data; null when it has none. */
     x: [number, number] | null;
@@ -32,7 +32,7 @@ export interface Plotted {
     nonFinite: NonFiniteCount;
     /** Segments drawn dashed: they join the finite points on either side of a NaN/±Infinity. */
     bridged: number;
-    /** With smoothing, the raw line drawn faintly under this one: its points and y extent; else null. */
+    /** With smoothing, the raw line drawn faintly under this one (by the static layer): its points and y extent; else null. */
     raw: { points: number; y: [number, number] | null } | null;
   }>;
 }
@@ -40,10 +40,10 @@ export interface Plotted {
 export type PlottedLine = Plotted['lines'][number];
 
 /**
- * Reads back what this draw plotted: the datasets and scales chart.js holds, and the overlays
- * drawn. The first `lineCount` datasets are the runs' lines; any after them are their raw lines.
+ * Reads back what this draw plotted: the datasets and scales chart.js holds (one per run's line),
+ * and the overlays drawn (bands, raw lines, marks).
  */
-export function readPlotted(chart: Chart<'line', XY[]>, xAxis: XAxisMode, drawn: DrawnOverlays, lineCount: number): Plotted {
+export function readPlotted(chart: Chart<'line', XY[]>, xAxis: XAxisMode, drawn: DrawnOverlays): Plotted {
   const x = chart.scales.x;
   const y = chart.scales.y;
   const extent = (data: readonly XY[], axis: 'x' | 'y'): [number, number] | null => {
@@ -62,19 +62,16 @@ export function readPlotted(chart: Chart<'line', XY[]>, xAxis: XAxisMode, drawn:
     yRange: [y?.min ?? Number.NaN, y?.max ?? Number.NaN],
     xTicks: x?.ticks.map((t) => t.value) ?? [],
     plotArea: [chart.chartArea.left, chart.chartArea.right],
-    lines: chart.data.datasets.slice(0, lineCount).map((dataset, i) => {
-      const raw = chart.data.datasets[lineCount + i];
-      return {
-        label: dataset.label ?? '',
-        points: pointsDrawn(chart, i),
-        x: extent(dataset.data, 'x'),
-        y: extent(dataset.data, 'y'),
-        band: drawn.band[i] ?? null,
-        nonFinite: drawn.nonFinite[i] ?? { nan: 0, inf: 0, negInf: 0 },
-        bridged: drawn.bridged[i] ?? 0,
-        raw: raw ? { points: pointsDrawn(chart, lineCount + i), y: extent(raw.data, 'y') } : null,
-      };
-    }),
+    lines: chart.data.datasets.map((dataset, i) => ({
+      label: dataset.label ?? '',
+      points: pointsDrawn(chart, i),
+      x: extent(dataset.data, 'x'),
+      y: extent(dataset.data, 'y'),
+      band: drawn.band[i] ?? null,
+      nonFinite: drawn.nonFinite[i] ?? { nan: 0, inf: 0, negInf: 0 },
+      bridged: drawn.bridged[i] ?? 0,
+      raw: drawn.raw[i] ?? null,
+    })),
   };
 }
 

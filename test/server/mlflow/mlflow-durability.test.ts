@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -40,20 +40,7 @@ describe('ingest under load', () => {
 describe('durability', () => {
   it('a server killed with SIGKILL mid-ingest loses no point it acknowledged', async () => {
     const dataDir = tempDir();
-    const serverPath = path.resolve(import.meta.dirname, '../../../dist/cli/serve.js');
-    const child = spawn(process.execPath, [serverPath, '--port', '0', '--data-dir', dataDir], {
-      env: { ...process.env, ORRERY_TOKEN: 'k' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+)\/#token=/.exec(out);
-        if (m?.[1]) resolve(m[1]);
-      });
-      child.once('exit', () => reject(new Error(`server exited: ${out}`)));
-    });
+    const { child, url } = await spawnServer(dataDir);
     const call = async (p: string, body: unknown) =>
       (await fetch(`${url}/api/2.0/mlflow/${p}`, { method: 'POST', headers: { authorization: 'Bearer k' }, body: JSON.stringify(body) })).json() as Promise<Record<string, unknown>>;
     const exp = (await call('experiments/create', { name: 'crash' })).experiment_id as string;
@@ -98,3 +85,79 @@ describe('durability', () => {
     await again.close();
   });
 });
+
+describe('durability of grouped log-batch writes', () => {
+  it('SIGKILL right after an acknowledgment: every batch acknowledged to 4 concurrent clients is stored whole after a restart, and no batch is stored in part', async () => {
+    const dataDir = tempDir();
+    const { child, url } = await spawnServer(dataDir);
+    const post = (p: string, body: unknown) => fetch(`${url}/api/2.0/mlflow/${p}`, { method: 'POST', headers: { authorization: 'Bearer k' }, body: JSON.stringify(body) });
+    const exp = ((await (await post('experiments/create', { name: 'crash-batch' })).json()) as { experiment_id: string }).experiment_id;
+    const runIds: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      runIds.push((((await (await post('runs/create', { experiment_id: exp })).json()) as { run: { info: { run_id: string } } }).run.info.run_id));
+    }
+
+    // Batches big enough that the WAL is checkpointed while clients write (500 points each).
+    const keys = ['loss', 'acc', 'lr', 'grad', 'tput'];
+    const steps = 100;
+    const killAfter = 80;
+    const acknowledged = runIds.map(() => new Set<number>());
+    let acks = 0;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const clients = runIds.map(async (runId, c) => {
+      for (let b = 0; ; b++) {
+        const metrics = keys.flatMap((key, k) => Array.from({ length: steps }, (_, i) => ({ key, value: c * 1000 + k + i / steps, timestamp: 1, step: b * steps + i })));
+        try {
+          const res = await post('runs/log-batch', { run_id: runId, metrics });
+          if (res.status !== 200) throw new Error(`log-batch answered ${res.status}: ${await res.text()}`);
+          acknowledged[c]!.add(b);
+          // Killed in the same tick as the acknowledgment: nothing after the answer helps it land.
+          if (++acks === killAfter) child.kill('SIGKILL');
+        } catch (error) {
+          if (child.exitCode !== null || child.signalCode !== null || acks >= killAfter) return;
+          throw error;
+        }
+      }
+    });
+    await Promise.all(clients);
+    await exited;
+    expect(acks).toBeGreaterThanOrEqual(killAfter);
+
+    const again = await startTestServer(dataDir);
+    try {
+      for (const [c, runId] of runIds.entries()) {
+        for (const key of keys) {
+          const res = await again.mlflow(`metrics/get-history?run_id=${runId}&metric_key=${key}`);
+          const stored = ((res.json.metrics ?? []) as Array<{ step: number | string }>).map((m) => Number(m.step));
+          const batches = new Map<number, number>();
+          for (const step of stored) batches.set(Math.floor(step / steps), (batches.get(Math.floor(step / steps)) ?? 0) + 1);
+          const missing = [...acknowledged[c]!].filter((b) => batches.get(b) !== steps);
+          expect(missing, `run ${c} ${key}: acknowledged batches not stored whole`).toEqual([]);
+          const partial = [...batches].filter(([, n]) => n !== steps);
+          expect(partial, `run ${c} ${key}: batches stored in part`).toEqual([]);
+        }
+      }
+    } finally {
+      await again.close();
+    }
+  }, 90_000);
+});
+
+/** The built server as its own process (token 'k'), to be killed with SIGKILL. */
+async function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const serverPath = path.resolve(import.meta.dirname, '../../../dist/cli/serve.js');
+  const child = spawn(process.execPath, [serverPath, '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, ORRERY_TOKEN: 'k' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\/#token=/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', () => reject(new Error(`server exited: ${out}`)));
+  });
+  return { child, url };
+}

@@ -76,6 +76,44 @@ describe('one bad write among many', () => {
       await server.close();
     }
   });
+
+  it('fails alone when its own checks refuse it: a batch changing a param, sent among concurrent batches of the same run and of others, stores none of its metrics', async () => {
+    const server = await startTestServer();
+    try {
+      const exp = (await server.mlflow('experiments/create', { name: 'refused' })).json.experiment_id as string;
+      const runIds = await Promise.all(Array.from({ length: 4 }, (_, i) => newRun(server, exp, `run-${i}`)));
+      expect((await server.mlflow('runs/log-parameter', { run_id: runIds[0], key: 'lr', value: '0.1' })).status).toBe(200);
+      const batches = 10;
+      const good = runIds.map(async (runId, client) => {
+        const statuses: number[] = [];
+        for (let b = 0; b < batches; b++) {
+          const metrics = Array.from({ length: 200 }, (_, i) => ({ key: 'loss', value: client + i / 1000, timestamp: 1, step: b * 200 + i }));
+          statuses.push((await server.mlflow('runs/log-batch', { run_id: runId, metrics, params: [{ key: 'lr', value: client === 0 ? '0.1' : '0.2' }] })).status);
+        }
+        return statuses;
+      });
+      // Same run as client 0, a changed param: MLflow refuses the whole batch, its metrics included.
+      const refused = Array.from({ length: batches }, async (_, b) =>
+        server.mlflow('runs/log-batch', { run_id: runIds[0], metrics: [{ key: 'refused', value: 1, timestamp: 1, step: b }], params: [{ key: 'lr', value: '0.5' }] }),
+      );
+      const [goodStatuses, refusedAnswers] = await Promise.all([Promise.all(good), Promise.all(refused)]);
+      expect(goodStatuses.flat().filter((s) => s !== 200)).toEqual([]);
+      for (const answer of refusedAnswers) {
+        expect(answer.status).toBe(400);
+        expect(String(answer.json.message)).toContain("Changing param values is not allowed. Param with key='lr'");
+      }
+      for (const [client, runId] of runIds.entries()) {
+        const points = await history(server, runId, 'loss');
+        expect(points).toHaveLength(batches * 200);
+        expect(points.every((p) => Math.floor(p.value) === client)).toBe(true);
+      }
+      expect(await history(server, runIds[0]!, 'refused')).toEqual([]);
+      const run = await server.mlflow(`runs/get?run_id=${runIds[0]}`);
+      expect((run.json.run as { data: { params: unknown[] } }).data.params).toEqual([{ key: 'lr', value: '0.1' }]);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('a full disk', () => {

@@ -8,6 +8,7 @@ import { migration006 } from './006-job-stage';
 import { migration007 } from './007-serving';
 import { migration008 } from './008-monitoring';
 import { migration009 } from './009-jobs-by-run';
+import { migration010 } from './010-search-order-indexes';
 
 /** Every migration in order; a new one is appended here with the next version number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010];

@@ -40,10 +40,9 @@ interface Loaded {
 /** The runs that could be read (and which could not), and their params side by side. */
 async function loadRuns(client: OrreryClient, ids: readonly string[]): Promise<Loaded | null> {
   if (ids.length === 0) return null;
-  const settled = await Promise.allSettled(ids.map((runId) => client.call('tracking.getRun', { runId })));
-  const runs: RunDetail[] = [];
-  const failed: Loaded['failed'] = [];
-  settled.forEach((s, i) => (s.status === 'fulfilled' ? runs.push(s.value) : failed.push({ runId: ids[i]!, error: toLoadError(s.reason) })));
+  // One request for every run (ids are well-formed: parseRunIds keeps only run ids).
+  const { runs, missing } = await client.call('tracking.getRuns', { runIds: [...ids] });
+  const failed: Loaded['failed'] = missing.map((runId) => ({ runId, error: { code: 'NOT_FOUND', message: `Run with id=${runId} not found` } }));
   let params: ParamComparison | null = null;
   let paramsError: LoadError | null = null;
   if (runs.length > 0) {
@@ -141,6 +140,19 @@ export function ComparePage({ route }: { route: Route }) {
     },
     [keys],
   );
+  // Rendered again only when their own inputs change, not on each move of the smoothing slider.
+  const runLegend = useMemo(() => <RunLegend runs={runs} colors={colors} />, [runs, colors]);
+  const comparison = loaded?.params ?? null;
+  const paramSections = useMemo(
+    () =>
+      comparison && (
+        <>
+          <ParamsDiff comparison={comparison} runs={runs} colors={colors} />
+          <ParamsVsMetrics comparison={comparison} runs={runs} colors={colors} labels={labels} keys={keys} />
+        </>
+      ),
+    [comparison, runs, colors, labels, keys],
+  );
 
   if (runIds.length < 2) {
     return (
@@ -168,7 +180,7 @@ export function ComparePage({ route }: { route: Route }) {
       {!loaded && <p className="muted">Reading {runIds.length} runs…</p>}
       {loaded && (
         <>
-          <RunLegend runs={runs} colors={colors} />
+          {runLegend}
           <section className="run-section" aria-label="Metrics">
             <header className="section-head">
               <h2>Metrics</h2>
@@ -195,8 +207,7 @@ export function ComparePage({ route }: { route: Route }) {
               </div>
             </ChartZoomProvider>
           </section>
-          {loaded.params && <ParamsDiff comparison={loaded.params} runs={runs} colors={colors} />}
-          {loaded.params && <ParamsVsMetrics comparison={loaded.params} runs={runs} colors={colors} labels={labels} keys={keys} />}
+          {paramSections}
         </>
       )}
     </div>

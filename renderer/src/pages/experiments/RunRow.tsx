@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Run, RunStatus } from '../../../../shared/contract/tracking';
 import { Badge, type BadgeTone } from '../../components/Badge';
 import { routeHref } from '../../routing/route';
-import { cellText, columnId, formatDateTime, formatDuration, runDuration, type RunColumn } from './columns';
+import { cellText, columnId, formatDateTime, formatDuration, formatLocalDateTime, runDuration, type RunColumn } from './columns';
 import type { DisplayRow } from './grouping';
 import { parseTagText } from '../../lib/tag-text';
 import type { RunsStore } from './runs-store';
@@ -20,14 +20,20 @@ interface RowProps {
   focused: boolean;
   selected: boolean;
   editing: 'rename' | 'tag' | null;
-  onEdit(kind: 'rename' | 'tag' | null): void;
-  onFocus(): void;
+  /** The same function on every render (with the row's run id), so rows that did not change skip rendering. */
+  onEdit(runId: string, kind: 'rename' | 'tag' | null): void;
+  onFocus(index: number): void;
   now: number;
 }
 
-/** One row of the runs table: a checkbox, its cells, and rename / tag / delete in place. */
-export function RunRow({ store, row, index, columns, template, width, focused, selected, editing, onEdit, onFocus, now }: RowProps) {
+/**
+ * One row of the runs table: a checkbox, its cells, and rename / tag / delete in place. Memoised:
+ * while the table scrolls, only the rows entering the window render.
+ */
+export const RunRow = memo(function RunRow({ store, row, index, columns, template, width, focused, selected, editing, onEdit: onEditRun, onFocus: onFocusIndex, now }: RowProps) {
   const { run, depth, childCount, collapsed } = row;
+  const onEdit = (kind: 'rename' | 'tag' | null) => onEditRun(run.runId, kind);
+  const onFocus = () => onFocusIndex(index);
   const deleted = run.lifecycleStage === 'deleted';
   const classes = ['run-row', index % 2 ? 'odd' : '', focused ? 'focused' : '', selected ? 'selected' : '', deleted ? 'deleted' : ''].filter(Boolean).join(' ');
 
@@ -100,7 +106,7 @@ export function RunRow({ store, row, index, columns, template, width, focused, s
       </div>
     </div>
   );
-}
+});
 
 interface CellContext {
   depth: number;
@@ -124,7 +130,7 @@ function renderCell(store: RunsStore, run: Run, column: RunColumn, ctx: CellCont
         </Badge>
       );
     case 'start':
-      return <span title={run.startTime ? new Date(run.startTime).toLocaleString() : undefined}>{formatDateTime(run.startTime)}</span>;
+      return <span title={run.startTime ? formatLocalDateTime(run.startTime) : undefined}>{formatDateTime(run.startTime)}</span>;
     case 'duration':
       return formatDuration(runDuration(run, ctx.now));
     case 'name':

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Run } from '../../../../shared/contract/tracking';
 import { routeHref } from '../../routing/route';
 import { navigate } from '../../routing/use-route';
@@ -10,7 +10,7 @@ import { RunRow } from './RunRow';
 import type { RunsStore } from './runs-store';
 import { allRowsSelected, toggleAllRows } from './selection';
 import { ROW_HEIGHT } from './table-layout';
-import { needsMore, rowWindow, scrollToRow } from './windowing';
+import { needsMore, rowTop, rowWindow, scrollToRow } from './windowing';
 
 /** A header keeps this much of a long key's end ("…percent"), all that fits a 120px column beside its head. */
 const HEAD_TAIL_CHARS = 7;
@@ -38,7 +38,9 @@ type Editing = { runId: string; kind: 'rename' | 'tag' } | null;
  */
 export function RunsGrid({ store, rows, allColumns, template, width, loading, hasMore, empty, emptyText, sortColumn, sortDirection, selected }: GridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // The scroll position rounded down to a row: the window is the same within a row, and an unchanged
+  // value renders nothing, so a slow scroll re-renders once per row, not once per frame.
+  const [windowTop, setWindowTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const [focused, setFocused] = useState(0);
   const [editing, setEditing] = useState<Editing>(null);
@@ -60,7 +62,7 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
     return () => clearInterval(timer);
   }, []);
 
-  const win = rowWindow(scrollTop, viewport, ROW_HEIGHT, rows.length);
+  const win = rowWindow(windowTop, viewport, ROW_HEIGHT, rows.length);
 
   // Fetch the next page as the window nears the end of what is loaded.
   useEffect(() => {
@@ -118,7 +120,11 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
     e.preventDefault();
   };
 
-  const allSelected = allRowsSelected(rows, selected);
+  // Not per scroll frame: with many pages loaded this walks every loaded row.
+  const allSelected = useMemo(() => allRowsSelected(rows, selected), [rows, selected]);
+  // The same functions on every render, so the memoised rows that stay in the window skip rendering.
+  const onEdit = useCallback((runId: string, kind: 'rename' | 'tag' | null) => setEditing(kind ? { runId, kind } : null), []);
+  const onFocusRow = useCallback((index: number) => setFocused(index), []);
   const toggleAll = () => toggleAllRows(store.getState(), rows, selected);
 
   const focusedRun = rows[focusedIndex]?.run.runId;
@@ -133,7 +139,7 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
       aria-rowcount={rows.length + 1}
       aria-busy={loading}
       aria-activedescendant={focusedRun ? `run-row-${focusedRun}` : undefined}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => setWindowTop(rowTop(e.currentTarget.scrollTop, ROW_HEIGHT))}
       onKeyDown={onKeyDown}
       data-testid="runs-grid"
     >
@@ -194,8 +200,8 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
               focused={index === focusedIndex}
               selected={selected.has(row.run.runId)}
               editing={editing?.runId === row.run.runId ? editing.kind : null}
-              onEdit={(kind) => setEditing(kind ? { runId: row.run.runId, kind } : null)}
-              onFocus={() => setFocused(index)}
+              onEdit={onEdit}
+              onFocus={onFocusRow}
               now={now}
             />
           );

@@ -21,12 +21,6 @@ export function RunsView({ experimentId }: { experimentId: string }) {
   const [saved] = useState(() => readSavedColumns(experimentId));
   const [store] = useState<RunsStore>(() => createRunsStore(client, experimentId, saved ?? []));
   const use = <T,>(selector: (s: RunsState) => T): T => useStore(store, selector);
-  // The experiment's name for the heading; the id stands in when it cannot be read.
-  const experiment = useLiveQuery((c) => c.call('tracking.getExperiment', { experimentId }), [experimentId], {
-    staleOn: { 'tracking.experiment': (e) => e.experimentId === experimentId },
-  });
-  const experimentName = experiment.data?.name ?? (experiment.error ? `Experiment ${experimentId}` : null);
-
   const runs = use((s) => s.runs);
   const total = use((s) => s.total);
   const loading = use((s) => s.loading);
@@ -61,6 +55,14 @@ export function RunsView({ experimentId }: { experimentId: string }) {
       current = false;
     };
   }, [client, experimentId, saved]);
+
+  // The experiment's name for the heading; the id stands in when it cannot be read. Asked after the
+  // runs (effects run in order): the server answers in turn, and its run count and last activity
+  // take a while to read in a large experiment, so the rows come first.
+  const experiment = useLiveQuery((c) => c.call('tracking.getExperiment', { experimentId }), [experimentId], {
+    staleOn: { 'tracking.experiment': (e) => e.experimentId === experimentId },
+  });
+  const experimentName = experiment.data?.name ?? (experiment.error ? `Experiment ${experimentId}` : null);
 
   // Until the user picks columns, show the swept params, the objective and the first few metrics. Metrics come
   // with the first logged value: until then the params show, and the default is not settled.

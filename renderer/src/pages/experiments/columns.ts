@@ -105,6 +105,14 @@ export function formatDateTime(time: number | null): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+// Built once: a Date's toLocaleString() builds a formatter on every call, too slow for each row of a scroll frame.
+const LOCAL_DATE_TIME = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+
+/** The full local date and time, as Date.prototype.toLocaleString() writes it (a start cell's tooltip). */
+export function formatLocalDateTime(time: number): string {
+  return LOCAL_DATE_TIME.format(time);
+}
+
 /** Saved picks per experiment, read back defensively (localStorage is user-editable). */
 export function parseSavedColumns(text: string | null): RunColumn[] | null {
   if (!text) return null;

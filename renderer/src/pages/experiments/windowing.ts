@@ -21,6 +21,14 @@ export function rowWindow(scrollTop: number, viewportHeight: number, rowHeight: 
   return { start, end, offset: start * rowHeight, totalHeight };
 }
 
+/**
+ * The scroll position rounded down to a row's top: it gives the same rows as the exact position, so a
+ * view that keeps this instead renders once per row scrolled, not once per scroll event.
+ */
+export function rowTop(scrollTop: number, rowHeight: number): number {
+  return rowHeight > 0 ? Math.floor(Math.max(0, scrollTop) / rowHeight) * rowHeight : 0;
+}
+
 /** The scrollTop that brings row `index` fully into view, or the current one when it already is. */
 export function scrollToRow(index: number, scrollTop: number, viewportHeight: number, rowHeight: number): number {
   const top = index * rowHeight;
