@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import si from 'systeminformation';
+import { parseOsRelease } from './os-release';
 import type { CpuInfo, DiskInfo, GpuInfo, MemoryInfo, OsInfo } from '../../../shared/contract/hardware';
 
 /** The host facts that don't come from nvidia-smi or Docker. */
@@ -54,6 +56,10 @@ export class SystemInformationProbe implements SystemProbe {
   }
 
   async os(): Promise<OsInfo> {
+    if (process.platform === 'linux') {
+      const text = await readFile('/etc/os-release', 'utf8').catch(() => readFile('/usr/lib/os-release', 'utf8')).catch(() => '');
+      return { platform: 'linux', ...parseOsRelease(text), kernel: os.release(), arch: os.arch(), hostname: os.hostname() };
+    }
     const info = await si.osInfo();
     return {
       platform: info.platform,

@@ -11,7 +11,13 @@ import type { Migration } from '../migration';
  * - runs by (run_id, experiment_id, lifecycle_stage): a walk driven by a metric or param index
  *   checks each run's experiment and lifecycle in this small index, not in the wide runs rows
  *   (a total over 50k matching runs is several times faster).
+ * - runs by (experiment_id, lifecycle_stage, last activity): an experiment's run count and last
+ *   activity (its page header, the experiments list) read this small index, not every run row
+ *   (0.4–1 s at 100k runs, all of it blocking the server).
  */
+/** A run's last activity; written the same way in the index and in the query that reads it. */
+export const LAST_ACTIVITY = 'max(coalesce(end_time, 0), coalesce(start_time, 0), last_update_time)';
+
 export const migration010: Migration = {
   version: 10,
   name: 'search-order-indexes',
@@ -22,6 +28,7 @@ export const migration010: Migration = {
       DROP INDEX IF EXISTS runs_by_experiment;
       CREATE INDEX runs_by_experiment_start ON runs (experiment_id, lifecycle_stage, start_time DESC, run_id);
       CREATE INDEX runs_scope ON runs (run_id, experiment_id, lifecycle_stage);
+      CREATE INDEX runs_activity ON runs (experiment_id, lifecycle_stage, ${LAST_ACTIVITY});
     `);
   },
 };
