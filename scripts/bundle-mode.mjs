@@ -4,8 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Strings only React's development builds contain. */
-const DEVELOPMENT_MARKERS = ['jsxDEV(', 'react-dom.development', 'react-stack-bottom-frame'];
+/**
+ * Strings only React's development builds contain. A minified one calls `(0,R.jsxDEV)(…)`, so the
+ * name alone is the mark (the production JSX runtime has only jsx and jsxs).
+ */
+const DEVELOPMENT_MARKERS = ['jsxDEV', 'react-dom.development'];
 
 /** The development markers found in the bundle's scripts under `rendererDir` (empty: production). */
 export function developmentMarkers(rendererDir) {

@@ -70,7 +70,7 @@ export interface Run {
   tags: Record<string, string>;
 }
 
-/** tracking.getRuns: the runs found, in the order asked, and the ids that name no run. */
+/** tracking.getRuns: the runs found, each once in the order first asked (a repeated id is not repeated), and the ids that name no run. */
 export interface RunDetails {
   runs: RunDetail[];
   missing: string[];
@@ -187,7 +187,7 @@ export const trackingMethods = {
   'tracking.getRun': method<RunDetail>()(z.object({ runId }).strict(), 'A run with its params, metrics, tags, inputs, source and environment.'),
   'tracking.getRuns': method<RunDetails>()(
     z.object({ runIds: z.array(runId).min(1).max(100) }).strict(),
-    'Several runs as getRun reads one, in one request (the compare page); ids that name no run are listed as missing.',
+    'Several runs as getRun reads one, in one request (the compare page): each run once, in the order first asked; ids that name no run are listed as missing.',
   ),
   'tracking.getMetricHistory': method<MetricSeries[]>()(
     z

@@ -8,6 +8,8 @@ import { tempDir } from '../helpers/temp-dir';
 import { startTestServer, TEST_TOKEN, type TestServer } from '../helpers/test-server';
 
 const CLI = ORRERY_CLI;
+/** Tests that start the command a dozen times: each start is a new Node process (1–2 s on a busy 2-core machine). */
+const MANY_CLI_CALLS_MS = 90_000;
 
 function modelFolder(files: Record<string, string>): string {
   const folder = tempDir();
@@ -80,7 +82,7 @@ describe('orrery models against a running Orrery (server.json)', () => {
     expect(list).toEqual({ code: 0, stdout: 'iris  1 version, latest 1\n', stderr: '' });
     const json = await orrery(['models', 'list', '--json', ...dir]);
     expect(JSON.parse(json.stdout) as RegisteredModelSummary[]).toMatchObject([{ name: 'iris', versionCount: 1, latestVersion: 1 }]);
-  });
+  }, MANY_CLI_CALLS_MS);
 
   it('failures exit 1 with the reason, bad usage exits 2 with the usage', async () => {
     const runId = await runWithModel(0.5);
@@ -122,7 +124,7 @@ describe('orrery models against a running Orrery (server.json)', () => {
     const unreachable = await orrery(['models', 'pull', '127.0.0.1:1/x:y', ...dir]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/^orrery: registry at 127\.0\.0\.1:1 is unreachable \(.+\); try again later\n$/);
-  });
+  }, MANY_CLI_CALLS_MS);
 
   it('a running Orrery with no server.json: the lock error says so', async () => {
     fs.rmSync(path.join(server.dataDir, 'server.json'));
@@ -234,5 +236,5 @@ describe.skipIf(!dockerRegistryAvailable())('orrery models push and pull against
     const other = tempDir();
     const copy = await orrery(['models', 'pull', `${oci.host}/team/iris:rc1`, '--name', 'iris-copy', '--data-dir', other]);
     expect(copy).toEqual({ code: 0, stdout: `Pulled ${oci.host}/team/iris:rc1 as iris-copy version 1 (onnx, 2 files, 4.1 kB, no gates)\n`, stderr: '' });
-  });
+  }, MANY_CLI_CALLS_MS);
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PointTuple, SeriesSlices } from '../../services/tracking/metric-point-reader';
 import { toMetricValue } from '../../services/tracking/metric-value';
+import { nextTurn } from '../../services/store/event-loop-turns';
 import { encodeHistoryPageToken } from './history-page-token';
 
 /**
@@ -52,6 +53,11 @@ export async function sendMetricHistory(req: IncomingMessage, res: ServerRespons
     return last && slices.next(1).length > 0 ? encodeHistoryPageToken(last) : null;
   };
 
+  // An old offset token: passed over a step per turn, so a deep one never holds other requests.
+  while (slices.skipSome()) {
+    await nextTurn();
+    if (req.destroyed) return;
+  }
   const first = slice();
   if (first.ended || remaining === 0) {
     const token = first.ended ? null : pageToken();
@@ -107,10 +113,6 @@ function formatSlice(key: string, rows: readonly PointTuple[]): string {
 /** A point as MLflow prints it (key, value, timestamp, step; NaN and ±Inf as strings), from a stored row. */
 function pointJson(key: string, [step, timestamp, isNan, value]: PointTuple): { key: string; value: number | string; timestamp: number; step: number } {
   return { key, value: isNan ? 'NaN' : toMetricValue(value), timestamp, step };
-}
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Resolves when the socket can take more, or is gone. */

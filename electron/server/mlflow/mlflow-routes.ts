@@ -8,6 +8,7 @@ import { parseArtifactPath } from '../../../shared/artifact-path';
 import { checkBatchLimits, limits, quote } from '../../../shared/tracking-limits';
 import { bucketList } from '../../../shared/metric-buckets';
 import { decodeRunPageToken } from '../../services/tracking/run-page-token';
+import { nextTurn } from '../../services/store/event-loop-turns';
 import { experimentJson, runInfoJson, runJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
 import { searchExperiments } from './mlflow-experiment-search';
@@ -17,6 +18,8 @@ type Json = Record<string, unknown>;
 export type JsonRoute = (p: MlflowParams) => Json | Promise<Json>;
 
 const VIEW_TYPES: Record<string, LifecycleStage | 'all'> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' };
+/** Runs per chunk of a runs/search page: a few milliseconds of reading and shaping. */
+const SEARCH_CHUNK = 500;
 const BULK_INTERVAL_DEFAULT = 320;
 const BULK_INTERVAL_MAX = 2500;
 
@@ -114,7 +117,7 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       tracking.setRunLifecycle(runIdOf(p), 'active');
       return {};
     },
-    'POST runs/search': (p) => {
+    'POST runs/search': async (p) => {
       const request = {
         experimentIds: p.stringList('experiment_ids'),
         filter: p.optionalString('filter'),
@@ -125,12 +128,25 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       };
       const experimentIds = searchExperimentIds(request.experimentIds);
       decodeRunPageToken(request.pageToken, 'page_token'); // refused here, before the filter, in MLflow's name
-      // No total: MLflow's response has none, so counting would be thrown away.
-      const result = tracking.searchRuns({ ...request, experimentIds }, { pageTokenField: 'page_token' });
+      // Read in keyset chunks with a turn of the event loop between them, so a 50,000-run page
+      // never holds other requests (each chunk is its own read, as pages are). No total: MLflow's
+      // response has none, so counting would be thrown away.
+      const runs: Json[] = [];
+      let token = request.pageToken ?? null;
+      let next: string | null = null;
+      for (;;) {
+        const chunk = Math.min(SEARCH_CHUNK, request.maxResults - runs.length);
+        const result = tracking.searchRuns({ ...request, experimentIds, maxResults: chunk, pageToken: token }, { pageTokenField: 'page_token' });
+        const inputs = tracking.runInputsMany(result.runs.map((run) => run.runId));
+        for (const run of result.runs) runs.push(runJson(run, inputs.get(run.runId) ?? []));
+        next = result.nextPageToken;
+        if (!next || runs.length >= request.maxResults) break;
+        token = next;
+        await nextTurn();
+      }
       const body: Json = {};
-      const inputs = tracking.runInputsMany(result.runs.map((run) => run.runId));
-      if (result.runs.length > 0) body.runs = result.runs.map((run) => runJson(run, inputs.get(run.runId) ?? []));
-      if (result.nextPageToken) body.next_page_token = result.nextPageToken;
+      if (runs.length > 0) body.runs = runs;
+      if (next) body.next_page_token = next;
       return body;
     },
     'POST runs/log-metric': async (p) => {

@@ -20,7 +20,16 @@ export interface SeriesSlices {
   next(limit: number): PointTuple[];
   /** Where the next slice starts (the last point returned, or the starting cursor), for a page token; null at the very start. */
   cursor(): PointCursor | null;
+  /**
+   * For an old offset token: moves up to SKIP_STEP points further towards the offset; false once
+   * it is reached. Called between turns of the event loop, so a token deep in a long series (or
+   * past its end) never holds the server: OFFSET's cost grows with the offset.
+   */
+  skipSome(): boolean;
 }
+
+/** Points passed over per skipSome() call: a few milliseconds of an index walk. */
+export const SKIP_STEP = 50_000;
 
 const COLUMNS = 'SELECT step, timestamp, is_nan, value FROM metric_points WHERE series_id = ?';
 const ORDER = 'ORDER BY step, timestamp, is_nan, value LIMIT ?';
@@ -42,14 +51,18 @@ export class MetricPointReader {
   private readonly findSeries: Statement;
   private readonly first: Statement;
   private readonly after: Statement;
-  private readonly fromOffset: Statement;
+  private readonly skipFirst: Statement;
+  private readonly skipAfter: Statement;
+  private readonly pointCount: Statement;
 
   constructor(db: Database) {
     this.findSeries = db.prepare('SELECT series_id FROM metric_series WHERE run_id = ? AND key = ?').pluck(true);
     this.first = db.prepare(`${COLUMNS} ${ORDER}`).raw(true);
     this.after = db.prepare(`${COLUMNS} AND (step, timestamp, is_nan, value) > (?, ?, ?, ?) ${ORDER}`).raw(true);
-    // Only for the numeric page tokens older servers handed out; the slices after it go by keyset.
-    this.fromOffset = db.prepare(`${COLUMNS} ${ORDER} OFFSET ?`).raw(true);
+    // Only for the numeric page tokens older servers handed out, a bounded step at a time (skipSome).
+    this.skipFirst = db.prepare(`${COLUMNS} ORDER BY step, timestamp, is_nan, value LIMIT 1 OFFSET ?`).raw(true);
+    this.skipAfter = db.prepare(`${COLUMNS} AND (step, timestamp, is_nan, value) > (?, ?, ?, ?) ORDER BY step, timestamp, is_nan, value LIMIT 1 OFFSET ?`).raw(true);
+    this.pointCount = db.prepare('SELECT point_count FROM metric_series WHERE series_id = ?').pluck(true);
   }
 
   /** The series of `key` in `runId`, from the start, after `from` (a cursor), or past `from` points (an old offset token). */
@@ -58,17 +71,33 @@ export class MetricPointReader {
     let cursor: PointCursor | null = typeof from === 'object' ? from : null;
     let offset = typeof from === 'number' ? from : 0;
     let done = seriesId === null;
+    // An offset at or past the end answers at once, however large.
+    if (!done && offset > 0 && offset >= (this.pointCount.get(seriesId) as number)) done = true;
+    const setCursor = (row: PointTuple) => (cursor = { step: row[0], timestamp: row[1], isNan: row[2], value: row[3] });
+    const skipSome = (): boolean => {
+      if (done || offset <= 0) return false;
+      const count = Math.min(offset, SKIP_STEP);
+      // The point `count` places on is the last one skipped: the read goes on after it.
+      const row = (cursor
+        ? this.skipAfter.get(seriesId, cursor.step, cursor.timestamp, cursor.isNan, cursor.value, count - 1)
+        : this.skipFirst.get(seriesId, count - 1)) as PointTuple | undefined;
+      offset -= count;
+      if (row) setCursor(row);
+      else done = true;
+      return offset > 0 && !done;
+    };
     return {
+      skipSome,
       next: (limit) => {
         if (done || limit <= 0) return [];
-        let rows: PointTuple[];
-        if (offset > 0) rows = this.fromOffset.all(seriesId, limit, offset) as PointTuple[];
-        else if (cursor) rows = this.after.all(seriesId, cursor.step, cursor.timestamp, cursor.isNan, cursor.value, limit) as PointTuple[];
-        else rows = this.first.all(seriesId, limit) as PointTuple[];
-        offset = 0;
+        while (offset > 0 && !done) skipSome();
+        if (done) return [];
+        const rows = (cursor
+          ? this.after.all(seriesId, cursor.step, cursor.timestamp, cursor.isNan, cursor.value, limit)
+          : this.first.all(seriesId, limit)) as PointTuple[];
         if (rows.length < limit) done = true;
         const last = rows.at(-1);
-        if (last) cursor = { step: last[0], timestamp: last[1], isNan: last[2], value: last[3] };
+        if (last) setCursor(last);
         return rows;
       },
       cursor: () => cursor,

@@ -97,6 +97,14 @@ describe('get-history streams a long series', () => {
     const next = JSON.parse((await get(`metrics/get-history?run_id=${runId}&metric_key=loss&max_results=5&page_token=${body.next_page_token}`)).body) as { metrics: unknown[] };
     expect(next.metrics).toEqual(expected.slice(1005, 1010));
 
+    // Deeper than one skip step (passed over between turns), past the end (answered at once), and the last page.
+    const deep = JSON.parse((await get(`metrics/get-history?run_id=${runId}&metric_key=loss&max_results=5&page_token=123457`)).body) as { metrics: unknown[] };
+    expect(deep.metrics).toEqual(expected.slice(123_457, 123_462));
+    const past = JSON.parse((await get(`metrics/get-history?run_id=${runId}&metric_key=loss&max_results=5&page_token=9007199254740991`)).body) as { metrics: unknown[]; next_page_token?: string };
+    expect(past).toEqual({ metrics: [] });
+    const tail = JSON.parse((await get(`metrics/get-history?run_id=${runId}&metric_key=loss&max_results=5&page_token=${COUNT - 2}`)).body) as { metrics: unknown[]; next_page_token?: string };
+    expect(tail).toEqual({ metrics: expected.slice(COUNT - 2) });
+
     const forged = await get(`metrics/get-history?run_id=${runId}&metric_key=loss&page_token=${Buffer.from('{"after":[1,"x",2]}').toString('base64url')}`);
     expect(forged.status).toBe(400);
     expect(JSON.parse(forged.body)).toMatchObject({ error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining("'page_token'") });
@@ -115,6 +123,7 @@ describe('get-history streams a long series', () => {
           return rows;
         },
         cursor: () => slices.cursor(),
+        skipSome: () => slices.skipSome(),
       };
     });
     try {
