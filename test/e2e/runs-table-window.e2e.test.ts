@@ -58,6 +58,13 @@ describe.skipIf(!browserPath)('the runs table of a 100k-run experiment, in a rea
     expect(await loaded()).toBeLessThan(RUNS);
     expect(await page.getByTestId('runs-total').textContent()).toMatch(new RegExp(`^\\d+ of ${RUNS} runs loaded$`));
     await page.screenshot({ path: screenshotPath('runs-table-100k-scrolled') });
+
+    // A new filter is a new list: it is shown from its first row, not where the old one was scrolled to.
+    const filter = page.getByTestId('runs-filter');
+    await filter.fill("attributes.run_name LIKE 'run-1%'");
+    await filter.press('Enter');
+    await expect.poll(async () => (await names()).sort((a, b) => a.index - b.index)[0]?.name, { timeout: 30_000 }).toBe('run-19999');
+    expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -28,6 +28,8 @@ interface GridProps {
   sortColumn: RunColumn | null;
   sortDirection: 'ASC' | 'DESC' | null;
   selected: ReadonlySet<string>;
+  /** Changes when the filter, order or lifecycle does: the new results are shown from their first row. */
+  queryKey: string;
 }
 
 type Editing = { runId: string; kind: 'rename' | 'tag' } | null;
@@ -36,7 +38,7 @@ type Editing = { runId: string; kind: 'rename' | 'tag' } | null;
  * The windowed grid: a sticky sortable header, only the rows in view rendered, the next page
  * fetched as the window nears the end, and keyboard navigation (arrows, pages, Enter, Space).
  */
-export function RunsGrid({ store, rows, allColumns, template, width, loading, hasMore, empty, emptyText, sortColumn, sortDirection, selected }: GridProps) {
+export function RunsGrid({ store, rows, allColumns, template, width, loading, hasMore, empty, emptyText, sortColumn, sortDirection, selected, queryKey }: GridProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // The scroll position rounded down to a row: the window is the same within a row, and an unchanged
   // value renders nothing, so a slow scroll re-renders once per row, not once per frame.
@@ -55,6 +57,14 @@ export function RunsGrid({ store, rows, allColumns, template, width, loading, ha
     observer.observe(node);
     return () => observer.disconnect();
   }, []);
+
+  // Another filter or order is a new list: start it at its top, not where the old one was scrolled to.
+  useLayoutEffect(() => {
+    const node = scrollRef.current;
+    if (node) node.scrollTop = 0;
+    setWindowTop(0);
+    setFocused(0);
+  }, [queryKey]);
 
   // Running runs' durations tick.
   useEffect(() => {

@@ -139,6 +139,7 @@ export function RunsView({ experimentId }: { experimentId: string }) {
         sortColumn={sort?.column ?? null}
         sortDirection={sort?.direction ?? null}
         selected={selected}
+        queryKey={JSON.stringify([appliedFilter, sort ?? null, showDeleted])}
       />
     </div>
   );
