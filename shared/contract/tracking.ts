@@ -92,7 +92,8 @@ export interface RunColumns {
 export interface RunsPage {
   /** Only the requested param / metric / tag columns are filled in. */
   runs: Run[];
-  total: number;
+  /** Every run matching, when asked for (withTotal); null otherwise. */
+  total: number | null;
   nextPageToken: string | null;
   /** Every key present in these experiments, for the column picker. */
   available: RunColumns;
@@ -180,6 +181,8 @@ export const trackingMethods = {
         lifecycle,
         pageSize: z.number().int().min(1).max(1000).default(100),
         pageToken: z.string().nullish(),
+        /** Count every match (the table's "N of M"); later pages pass false and keep the first page's count. */
+        withTotal: z.boolean().default(true),
       })
       .strict(),
     'The runs table: filter (MLflow syntax), sort on any column, paging, total count.',

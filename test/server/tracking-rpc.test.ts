@@ -108,9 +108,12 @@ describe('tracking methods for the UI', () => {
       orderBy: ['metrics.acc DESC'],
       pageSize: 1,
       pageToken: page.nextPageToken,
+      withTotal: false,
     });
     expect(next.body.result!.runs.map((r) => r.name)).toEqual(['alpha']);
     expect(next.body.result!.nextPageToken).toBeNull();
+    // A later page of the table does not count again: the first page's total stands.
+    expect(next.body.result!.total).toBeNull();
   });
 
   it('queryRuns reports a bad filter inline, naming the problem', async () => {

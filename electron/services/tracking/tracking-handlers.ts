@@ -43,6 +43,7 @@ export function trackingHandlers(tracking: TrackingService, artifacts: ArtifactS
         maxResults: input.pageSize,
         pageToken: input.pageToken,
         columns: input.columns,
+        withTotal: input.withTotal,
       }),
     'tracking.getRun': ({ runId }) => tracking.getRunDetail(runId),
     'tracking.getRuns': ({ runIds }) => tracking.getRunDetails(runIds),

@@ -395,10 +395,11 @@ export class TrackingService {
     })();
   }
 
-  queryRuns(input: SearchRunsInput & { columns: RunColumns }): RunsPage {
-    const result = this.searchRuns(input, { dialect: 'orrery', withTotal: true });
+  /** The runs table's page; its total (a count over every match, the costly part at 100k runs) only when asked. */
+  queryRuns(input: SearchRunsInput & { columns: RunColumns; withTotal?: boolean }): RunsPage {
+    const result = this.searchRuns(input, { dialect: 'orrery', withTotal: input.withTotal ?? true });
     const experimentIds = input.experimentIds.map((id) => this.experimentRow(id).experiment_id);
-    return { runs: result.runs, total: result.total ?? 0, nextPageToken: result.nextPageToken, available: this.runs.columnKeys(experimentIds) };
+    return { runs: result.runs, total: result.total, nextPageToken: result.nextPageToken, available: this.runs.columnKeys(experimentIds) };
   }
 
   compareParams(runIds: readonly string[], onlyDiffering: boolean): ParamComparison {

@@ -70,6 +70,7 @@ export function createRunsStore(client: OrreryClient, experimentId: string, init
   let seq = 0;
 
   return createStore<RunsState>()((set, get) => {
+    // The total is counted with the first page only: a count over 100k matches is the costly part of a page.
     const query = (pageSize: number, pageToken: string | null, filter = get().filter): Promise<RunsPage> => {
       const s = get();
       return client.call('tracking.queryRuns', {
@@ -80,6 +81,7 @@ export function createRunsStore(client: OrreryClient, experimentId: string, init
         lifecycle: s.showDeleted ? 'all' : 'active',
         pageSize,
         pageToken,
+        withTotal: pageToken === null,
       });
     };
 
@@ -89,13 +91,14 @@ export function createRunsStore(client: OrreryClient, experimentId: string, init
       set({ loading: true, error: null });
       try {
         let page = await query(Math.min(MAX_PAGE, Math.max(PAGE_SIZE, count)), null);
+        const total = page.total ?? 0;
         const runs = [...page.runs];
         while (runs.length < count && page.nextPageToken && mine === seq) {
           page = await query(MAX_PAGE, page.nextPageToken);
           runs.push(...page.runs);
         }
         if (mine !== seq) return;
-        set({ runs, total: page.total, nextPageToken: page.nextPageToken, available: page.available, loading: false, filterError: null });
+        set({ runs, total, nextPageToken: page.nextPageToken, available: page.available, loading: false, filterError: null });
       } catch (err) {
         if (mine !== seq) return;
         const error = toLoadError(err);
@@ -146,7 +149,7 @@ export function createRunsStore(client: OrreryClient, experimentId: string, init
           const known = new Set(get().runs.map((r) => r.runId));
           set({
             runs: [...get().runs, ...page.runs.filter((r) => !known.has(r.runId))],
-            total: page.total,
+            total: page.total ?? get().total,
             nextPageToken: page.nextPageToken,
             available: page.available,
             loading: false,

@@ -49,6 +49,7 @@ export async function sweepColumnsOf(client: OrreryClient, experimentId: string)
       filter: `tags.\`${SWEEP_TAG}\` = 'true'`,
       orderBy: ['attributes.start_time DESC'],
       pageSize: SWEEPS_READ,
+      withTotal: false,
     });
     const sweeps = await Promise.all(parents.runs.map((run) => client.call('training.getSweep', { runId: run.runId }).catch(() => null)));
     return {

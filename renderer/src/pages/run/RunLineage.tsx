@@ -31,7 +31,7 @@ export function RunLineage({ runId, tags }: { runId: string; tags: Readonly<Reco
       const experiments = await client.call('tracking.searchExperiments', {});
       const experimentIds = experiments.slice(0, 100).map((e) => e.experimentId);
       if (experimentIds.length === 0) return [];
-      const page = await client.call('tracking.queryRuns', { experimentIds, filter: rerunsFilter(runId), orderBy: ['attributes.start_time ASC'], pageSize: 50 });
+      const page = await client.call('tracking.queryRuns', { experimentIds, filter: rerunsFilter(runId), orderBy: ['attributes.start_time ASC'], pageSize: 50, withTotal: false });
       return page.runs.map((r) => ({ runId: r.runId, name: r.name }));
     },
     [runId],
