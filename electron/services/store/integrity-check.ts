@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import type { IntegrityStatus } from '../../../shared/contract/app';
 
 /**
  * At the measured ~150-200 MB/s, 8 MiB is checked in well under 50 ms: at once, on this thread.
- * Larger stores are checked on a worker thread and the event loop never waits for them.
+ * Larger stores are checked in a child process and the event loop never waits for them.
  */
 export const INLINE_LIMIT_BYTES = 8 * 1024 * 1024;
 /** A check that has not finished in this long is given up (reported as failed, not as damage). */
@@ -37,7 +37,7 @@ type Outcome = { lines: string[] } | { error: { message: string; code?: string |
 export class IntegrityCheck {
   private current: IntegrityStatus;
   private running: Promise<IntegrityStatus> | null = null;
-  private worker: Worker | null = null;
+  private child: ChildProcess | null = null;
   private stopped = false;
   private readonly now: () => number;
 
@@ -61,7 +61,7 @@ export class IntegrityCheck {
 
   /**
    * Runs the check once (later calls return the same result). A small store is checked before
-   * this returns; a large one on a worker thread. `onChange` hears the background start and the
+   * this returns; a large one in a child process. `onChange` hears the background start and the
    * result.
    */
   start(onChange?: (status: IntegrityStatus) => void): Promise<IntegrityStatus> {
@@ -90,36 +90,45 @@ export class IntegrityCheck {
       this.running = Promise.resolve(finish(checkHere(file, this.options.nativeBinding)));
     } else {
       onChange?.(this.status());
-      this.running = this.checkInWorker().then(finish);
+      this.running = this.checkInChild().then(finish);
     }
     return this.running;
   }
 
-  /** Stops a background check (the app is closing); the status stays as it is. */
+  /** Stops a background check (the app is closing) at once; the status stays as it is. */
   stop(): void {
     this.stopped = true;
-    void this.worker?.terminate();
-    this.worker = null;
+    this.child?.kill('SIGKILL');
+    this.child = null;
   }
 
-  private checkInWorker(): Promise<Outcome> {
+  /**
+   * A child process, not a worker thread: quick_check is one native call that nothing can
+   * interrupt, and a process exits only once its worker threads have returned, so closing Orrery
+   * on a store of gigabytes waited minutes for the check. A child is killed at once. Under
+   * Electron, process.execPath is Electron run as Node (ELECTRON_RUN_AS_NODE), with its own build
+   * of better-sqlite3 (nativeBinding).
+   */
+  private checkInChild(): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
-      let worker: Worker;
+      const job = { module: betterSqlite3Path(), file: this.options.file, nativeBinding: this.options.nativeBinding, maxProblems: MAX_PROBLEMS };
+      let child: ChildProcess;
       try {
-        worker = new Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: { module: betterSqlite3Path(), file: this.options.file, nativeBinding: this.options.nativeBinding, maxProblems: MAX_PROBLEMS },
+        child = spawn(process.execPath, ['-e', CHILD_SOURCE, JSON.stringify(job)], {
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          windowsHide: true,
         });
       } catch (error) {
         resolve({ error: { message: `the background check could not start: ${messageOf(error)}` } });
         return;
       }
-      this.worker = worker;
+      this.child = child;
       // Never what keeps a process alive.
-      worker.unref();
+      child.unref();
       const timeoutMs = this.options.timeoutMs ?? CHECK_TIMEOUT_MS;
       const timer = setTimeout(() => {
-        void worker.terminate();
+        child.kill('SIGKILL');
         settle({ error: { message: `the check did not finish within ${Math.round(timeoutMs / 60_000)} min and was stopped` } });
       }, timeoutMs);
       timer.unref();
@@ -128,12 +137,24 @@ export class IntegrityCheck {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (this.worker === worker) this.worker = null;
+        if (this.child === child) this.child = null;
         resolve(outcome);
       };
-      worker.once('message', (outcome: Outcome) => settle(outcome));
-      worker.once('error', (error) => settle({ error: { message: `the background check failed: ${messageOf(error)}` } }));
-      worker.once('exit', (code) => settle({ error: { message: `the background check stopped (exit code ${code}) before it finished` } }));
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      child.once('error', (error) => settle({ error: { message: `the background check failed: ${messageOf(error)}` } }));
+      child.once('close', (code, signal) => {
+        try {
+          settle(JSON.parse(out) as Outcome);
+        } catch {
+          const why = signal ? `signal ${signal}` : `exit code ${code}`;
+          settle({ error: { message: `the background check stopped (${why}) before it finished${err.trim() ? `: ${err.trim().slice(0, MAX_PROBLEM_CHARS)}` : ''}` } });
+        }
+      });
+      // The pipes must not keep this process alive either.
+      for (const pipe of [child.stdout, child.stderr] as Array<{ unref?: () => void } | null>) pipe?.unref?.();
     });
   }
 }
@@ -161,22 +182,25 @@ function checkHere(file: string, nativeBinding: string | undefined): Outcome {
 }
 
 /**
- * The worker's whole program, plain JavaScript so it runs the same from sources (tests), the
- * bundled server and Electron's main process; better-sqlite3 is loaded by its resolved path.
+ * The child's whole program, plain JavaScript so it runs the same from sources (tests), the
+ * bundled server and Electron's main process; better-sqlite3 is loaded by its resolved path. The
+ * job comes as its last argument; the outcome goes to stdout as one JSON document.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const CHILD_SOURCE = `
+const job = JSON.parse(process.argv[process.argv.length - 1]);
 let db;
+let outcome;
 try {
-  const Database = require(workerData.module);
-  db = new Database(workerData.file, { readonly: true, fileMustExist: true, nativeBinding: workerData.nativeBinding });
-  const rows = db.pragma('quick_check(' + workerData.maxProblems + ')');
-  parentPort.postMessage({ lines: rows.map((row) => row.quick_check) });
+  const Database = require(job.module);
+  db = new Database(job.file, { readonly: true, fileMustExist: true, nativeBinding: job.nativeBinding });
+  const rows = db.pragma('quick_check(' + job.maxProblems + ')');
+  outcome = { lines: rows.map((row) => row.quick_check) };
 } catch (error) {
-  parentPort.postMessage({ error: { message: String(error && error.message || error), code: error && error.code } });
+  outcome = { error: { message: String(error && error.message || error), code: error && error.code } };
 } finally {
   if (db) db.close();
 }
+process.stdout.write(JSON.stringify(outcome));
 `;
 
 /** Where better-sqlite3 is, resolved from this code's own location (a CommonJS bundle, ESM, or sources). */

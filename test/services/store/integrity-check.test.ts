@@ -51,7 +51,7 @@ describe('integrity check', () => {
     expect(integrityReport(status)).toEqual({ stream: 'stderr', text: `Orrery: ${status.message}` });
   });
 
-  it('checks a large store on a worker thread, saying so, and finds the same damage there', async () => {
+  it('checks a large store in the background, saying so, and finds the same damage there', async () => {
     const healthy = store(2000);
     const heard: string[] = [];
     const check = new IntegrityCheck({ file: healthy, inlineLimitBytes: 0 });
@@ -93,6 +93,19 @@ describe('integrity check', () => {
     expect(longestGap, `inline check blocked ${blocking.toFixed(0)} ms; background took ${background.toFixed(0)} ms`).toBeLessThan(Math.max(50, blocking / 3));
   });
 
+  // Linux only: it finds the child through /proc.
+  it.skipIf(process.platform !== 'linux')('stops a background check at once when the app closes (a quick_check cannot be interrupted, so it runs in a child that is killed)', { timeout: 120_000 }, async () => {
+    const file = store(300_000);
+    const check = new IntegrityCheck({ file, inlineLimitBytes: 0 });
+    const done = check.start();
+    const running = () => checkProcesses(file);
+    await expect.poll(running, { timeout: 10_000, interval: 5 }).not.toEqual([]);
+    check.stop();
+    await expect.poll(running, { timeout: 2_000, interval: 10 }).toEqual([]);
+    // Stopped, not judged: the status stays as it was.
+    expect(await done).toMatchObject({ state: 'checking', background: true });
+  });
+
   it('reports a check that cannot run as failed, not as damage', async () => {
     const status = await new IntegrityCheck({ file: path.join(tempDir(), 'missing.db') }).start();
     expect(status.state).toBe('failed');
@@ -105,3 +118,18 @@ describe('integrity check', () => {
     expect(status.message).toMatch(/did not finish within 0 min/);
   });
 });
+
+/** Live (not zombie) processes whose command line names `file`: the background check's child. */
+function checkProcesses(file: string): number[] {
+  const found: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(file)) continue;
+      const state = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (state !== 'Z') found.push(Number(pid));
+    } catch {
+      // Gone while being read.
+    }
+  }
+  return found;
+}
