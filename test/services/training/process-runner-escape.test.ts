@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import { JOB_UID_BASE, JOB_UID_RANGE } from '../../../electron/services/training/job-user';
 import { ProcessLauncher, STAGING_MARKER } from '../../../electron/services/training/process-launcher';
 import type { TrainingService } from '../../../electron/services/training/training-service';
 import { tempDir } from '../../helpers/temp-dir';
-import { startTestServer, TEST_TOKEN, type TestServer } from '../../helpers/test-server';
-import { trainingQueue, waitForJob } from '../../helpers/training-queue';
+import { TEST_TOKEN, type TestServer } from '../../helpers/test-server';
+import { queuePerTest, waitForJob } from '../../helpers/training-queue';
 
 /**
  * A process-runner job that runs as another user (Orrery is root) works in a staging folder in the
@@ -21,15 +21,13 @@ const isRoot = process.getuid?.() === 0;
 let server: TestServer;
 let training: TrainingService;
 
-beforeEach(async () => {
-  server = await startTestServer();
-  await server.running.app.training;
-  training = trainingQueue(server);
-});
-afterEach(async () => {
-  training.close();
-  await server.close();
-});
+queuePerTest(
+  (started, queue) => {
+    server = started;
+    training = queue;
+  },
+  () => training,
+);
 
 const spec = (input: Partial<JobSpecInput> & { name: string }) => jobSpecSchema.parse({ image: 'host', experiment: 'escape', command: ['true'], ...input });
 const until = (jobId: string, statuses: Job['status'][], timeoutMs = 30_000): Promise<Job> => waitForJob(training, jobId, statuses, timeoutMs);

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/contract/training';
 import { jobSpecSchema, type JobSpecInput } from '../../../shared/contract/training-spec';
 import type { TrainingService } from '../../../electron/services/training/training-service';
-import { startTestServer, type TestServer } from '../../helpers/test-server';
-import { trainingQueue, waitForJob } from '../../helpers/training-queue';
+import type { TestServer } from '../../helpers/test-server';
+import { queuePerTest, waitForJob } from '../../helpers/training-queue';
 import { jobPythonReady } from '../../helpers/requirements';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -20,15 +20,13 @@ const isRoot = process.getuid?.() === 0;
 let server: TestServer;
 let training: TrainingService;
 
-beforeEach(async () => {
-  server = await startTestServer();
-  await server.running.app.training;
-  training = trainingQueue(server);
-});
-afterEach(async () => {
-  training.close();
-  await server.close();
-});
+queuePerTest(
+  (started, queue) => {
+    server = started;
+    training = queue;
+  },
+  () => training,
+);
 
 const spec = (input: Partial<JobSpecInput> & { name: string; command: string[] }) => jobSpecSchema.parse({ image: 'host', experiment: 'workspaces', ...input });
 const until = (jobId: string, statuses: Job['status'][], timeoutMs = 30_000): Promise<Job> => waitForJob(training, jobId, statuses, timeoutMs);

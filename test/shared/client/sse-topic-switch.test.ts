@@ -84,15 +84,7 @@ describe('event stream client: a topic change while a stream is open', () => {
 
   it('when the new stream is refused, closes the old one, reconnects, and has views re-read once', async () => {
     const server = gatedServer((n) => (n === 2 ? new Response('busy', { status: 503 }) : 'stream'));
-    const jobs: unknown[] = [];
-    const resyncs: unknown[] = [];
-    server.transport.subscribe('training.job', (p) => jobs.push(p));
-    server.transport.subscribe('resync', (p) => resyncs.push(p));
-    await vi.waitFor(() => expect(server.streams).toHaveLength(1));
-    server.transport.subscribe('tracking.run', () => undefined);
-    await vi.waitFor(() => expect(server.calls).toHaveLength(2));
-    server.streams[0]!.write(frame('training.job', 1, 'running'));
-    await vi.waitFor(() => expect(jobs).toEqual(['running']));
+    const { jobs, resyncs } = await switchingWithJobSeen(server);
 
     server.release(); // 503
     await vi.waitFor(() => expect(server.calls[0]?.init?.signal?.aborted).toBe(true));
@@ -110,15 +102,7 @@ describe('event stream client: a topic change while a stream is open', () => {
 
   it('when the old stream drops while the new one is opening, the new one takes over and views re-read', async () => {
     const server = gatedServer();
-    const jobs: unknown[] = [];
-    const resyncs: unknown[] = [];
-    server.transport.subscribe('training.job', (p) => jobs.push(p));
-    server.transport.subscribe('resync', (p) => resyncs.push(p));
-    await vi.waitFor(() => expect(server.streams).toHaveLength(1));
-    server.transport.subscribe('tracking.run', () => undefined);
-    await vi.waitFor(() => expect(server.calls).toHaveLength(2));
-    server.streams[0]!.write(frame('training.job', 1, 'running'));
-    await vi.waitFor(() => expect(jobs).toEqual(['running']));
+    const { jobs, resyncs } = await switchingWithJobSeen(server);
     server.streams[0]!.end(); // a network blip: what follows may be missed
     await later(30);
     expect(server.calls).toHaveLength(2); // no reconnect of the old topic set
@@ -179,3 +163,20 @@ describe('event stream client: a topic change while a stream is open', () => {
     expect(resyncs).toEqual([{ reason: 'reconnected' }]);
   });
 });
+
+/**
+ * Subscribes 'training.job' (and resync), then 'tracking.run', so a second stream is opening, and
+ * delivers one job event on the first: the moment both switch-failure tests start from.
+ */
+async function switchingWithJobSeen(server: ReturnType<typeof gatedServer>): Promise<{ jobs: unknown[]; resyncs: unknown[] }> {
+  const jobs: unknown[] = [];
+  const resyncs: unknown[] = [];
+  server.transport.subscribe('training.job', (p) => jobs.push(p));
+  server.transport.subscribe('resync', (p) => resyncs.push(p));
+  await vi.waitFor(() => expect(server.streams).toHaveLength(1));
+  server.transport.subscribe('tracking.run', () => undefined);
+  await vi.waitFor(() => expect(server.calls).toHaveLength(2));
+  server.streams[0]!.write(frame('training.job', 1, 'running'));
+  await vi.waitFor(() => expect(jobs).toEqual(['running']));
+  return { jobs, resyncs };
+}
