@@ -65,6 +65,7 @@ describe.skipIf(!browserPath)('the runs table of a 100k-run experiment, in a rea
     await filter.press('Enter');
     await expect.poll(async () => (await names()).sort((a, b) => a.index - b.index)[0]?.name, { timeout: 30_000 }).toBe('run-19999');
     expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);
+    await page.screenshot({ path: screenshotPath('runs-table-100k-filtered') });
     expect(errors).toEqual([]);
   }, 180_000);
 });
