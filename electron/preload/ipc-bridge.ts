@@ -24,7 +24,8 @@ export const ACK_EVERY_BYTES = 64 * 1024;
  * Events arrive as JSON text, and the page acknowledges the bytes it has taken, so main can stop
  * sending to a page that is frozen. When it does, it sends `resync` last: the bridge subscribes
  * again to every topic it still has listeners for, then tells the `resync` listeners, whose
- * re-reads go to main after the new subscriptions and so miss nothing.
+ * re-reads go to main after the new subscriptions and so miss nothing. For the same reason a
+ * subscription is live before any call made after it, so `onLive` is never needed here.
  */
 export function createIpcBridge(ipc: IpcRendererLike): Transport {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();

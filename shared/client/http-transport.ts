@@ -67,6 +67,6 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
 
   return {
     invoke,
-    subscribe: (topic, listener) => events.subscribe(topic, listener),
+    subscribe: (topic, listener, onLive) => events.subscribe(topic, listener, onLive),
   };
 }

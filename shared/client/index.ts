@@ -9,12 +9,18 @@ import type { EventMap, EventTopic, MethodInput, MethodName, MethodResult } from
  */
 export interface Transport {
   invoke(method: string, input: unknown): Promise<Envelope<unknown>>;
-  subscribe(topic: string, listener: (payload: unknown) => void): () => void;
+  /**
+   * `onLive`: called once when the app starts sending this subscription's events, if it had not
+   * yet when `subscribe` returned (data read before that moment may have missed one). A transport
+   * whose subscriptions reach the app ahead of any later call never calls it.
+   */
+  subscribe(topic: string, listener: (payload: unknown) => void, onLive?: () => void): () => void;
 }
 
 export interface OrreryClient {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodResult<M>>;
-  on<T extends EventTopic>(topic: T, listener: (payload: EventMap[T]) => void): () => void;
+  /** `onLive`: see Transport.subscribe; re-read there whatever was read alongside this call. */
+  on<T extends EventTopic>(topic: T, listener: (payload: EventMap[T]) => void, onLive?: () => void): () => void;
 }
 
 /** Wraps a transport in the typed client; errors come back as data and are re-thrown here. */
@@ -26,8 +32,8 @@ export function createClient(transport: Transport): OrreryClient {
       const code = isErrorCode(envelope.error.code) ? envelope.error.code : 'INTERNAL';
       throw new OrreryError(code, envelope.error.message);
     },
-    on(topic, listener) {
-      return transport.subscribe(topic, listener as (payload: unknown) => void);
+    on(topic, listener, onLive) {
+      return transport.subscribe(topic, listener as (payload: unknown) => void, onLive);
     },
   };
 }

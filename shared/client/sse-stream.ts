@@ -5,6 +5,13 @@ import { SseParser } from './sse-parser';
 
 type Listener = (payload: unknown) => void;
 
+interface Entry {
+  listener: Listener;
+  /** Called once when a stream carrying the topic is answered, if none was when it subscribed. */
+  onLive: (() => void) | undefined;
+  live: boolean;
+}
+
 export interface SseStreamOptions {
   /** Builds the events URL for a comma-separated, already encoded topic list. */
   url: (topics: string) => string;
@@ -54,7 +61,7 @@ const HANDOVER_TIMEOUT_MS = 2_000;
  * new stream is open, since a re-read any earlier could miss what happens in between.
  */
 export class SseStream {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Set<Entry>>();
   private current: Connection | null = null;
   /** The stream for a new topic set, waiting for its answer while `current` still delivers. */
   private pending: Connection | null = null;
@@ -68,9 +75,16 @@ export class SseStream {
 
   constructor(private readonly options: SseStreamOptions) {}
 
-  subscribe(topic: string, listener: Listener): () => void {
-    // Wrap so the same function subscribed twice needs two unsubscribes.
-    const entry: Listener = (payload) => listener(payload);
+  /**
+   * `onLive` is for data read alongside the subscription: the server only sends what is
+   * published after it has subscribed the stream, so a read that answers before then can miss an
+   * event. It is called once that moment comes, when it had not come yet at subscription; a
+   * re-read from then on misses nothing.
+   */
+  subscribe(topic: string, listener: Listener, onLive?: () => void): () => void {
+    // Its own entry, so the same function subscribed twice needs two unsubscribes.
+    const carried = this.current?.open === true && this.current.topicSet.has(topic);
+    const entry: Entry = { listener, onLive, live: carried };
     let set = this.listeners.get(topic);
     if (!set) this.listeners.set(topic, (set = new Set()));
     set.add(entry);
@@ -215,6 +229,7 @@ export class SseStream {
       connection.open = true;
       // Subscribed again: now a re-read misses nothing.
       if (this.lost !== null && this.current === connection) this.announceResync();
+      if (this.current === connection) this.announceLive(connection);
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       reason = 'stream ended';
@@ -272,6 +287,22 @@ export class SseStream {
     this.notify(RESYNC_TOPIC, resync);
   }
 
+  /** Tells the listeners whose topic this answered stream carries for the first time. */
+  private announceLive(connection: Connection): void {
+    for (const topic of connection.topicSet) {
+      for (const entry of [...(this.listeners.get(topic) ?? [])]) {
+        if (entry.live) continue;
+        entry.live = true;
+        if (!entry.onLive) continue;
+        try {
+          entry.onLive();
+        } catch (err) {
+          this.options.log?.(`live signal for "${topic}" threw: ${describeError(err)}`);
+        }
+      }
+    }
+  }
+
   private deliver(connection: Connection, topic: string, data: string, rawId: string | null): void {
     if (this.current !== connection) return;
     const id = rawId !== null && /^\d+$/.test(rawId) ? Number(rawId) : null;
@@ -292,7 +323,7 @@ export class SseStream {
   }
 
   private notify(topic: string, payload: unknown): void {
-    for (const listener of [...(this.listeners.get(topic) ?? [])]) {
+    for (const { listener } of [...(this.listeners.get(topic) ?? [])]) {
       try {
         listener(payload);
       } catch (err) {

@@ -157,7 +157,8 @@ describe.skipIf(!browserPath || !docker)('Running your own code from the launch 
     expect(text).toContain('reading config');
     expect(text).toContain('Traceback (most recent call last)');
     expect(text).toContain('json.decoder.JSONDecodeError');
-    expect(await page.getByTestId('job-state').textContent()).toBe('Failed: exited with code 1');
+    // The Job card follows the job's own events, on their own (debounced) way.
+    await expect.poll(() => page.getByTestId('job-state').textContent(), { timeout: 10_000 }).toBe('Failed: exited with code 1');
     await page.getByTestId('logs-panel').screenshot({ path: screenshotPath('launch-workspace-failing-log') });
 
     // The jobs page says how it ended in the same words.

@@ -61,6 +61,21 @@ describe('createLiveQuery', () => {
     expect(load).toHaveBeenCalledTimes(3);
   });
 
+  it('re-reads once when its events start arriving after the first read answered', async () => {
+    const { client, goLive } = fakeEventClient();
+    const { load, pending } = controlledLoader<number>();
+    const query = createLiveQuery(client, { load, staleOn: { 'tracking.run': true, 'training.job': true } });
+    query.connect();
+    pending[0]!.resolve(1);
+    await vi.advanceTimersByTimeAsync(STALE_DEBOUNCE_MS * 2);
+    expect(load).toHaveBeenCalledTimes(1);
+    goLive(); // an event published between the read and this moment was never sent
+    await vi.advanceTimersByTimeAsync(STALE_DEBOUNCE_MS);
+    expect(load).toHaveBeenCalledTimes(2);
+    pending[1]!.resolve(2);
+    await vi.waitFor(() => expect(query.getState().data).toBe(2));
+  });
+
   it('drops an answer that arrives after a newer request started', async () => {
     const { client } = fakeEventClient();
     const { load, pending } = controlledLoader<string>();

@@ -13,7 +13,10 @@ export type StaleEvent = { [K in AppEventTopic]: { topic: K; payload: AppEventMa
 /** What arrived during one debounce window. */
 export interface StaleBatch {
   events: StaleEvent[];
-  /** The event stream came back after a drop: anything may have changed, events were missed. */
+  /**
+   * Events may have been missed: the event stream came back after a drop, or it began carrying
+   * these topics only after the data was read. Anything may have changed.
+   */
   resynced: boolean;
 }
 
@@ -43,20 +46,23 @@ export function watchStale(client: OrreryClient, staleOn: StaleOn, flush: (batch
     }, debounceMs);
   };
 
+  const missedSome = (): void => {
+    resynced = true;
+    schedule();
+  };
   const offs = (Object.keys(staleOn) as AppEventTopic[]).map((topic) =>
-    client.on(topic, (payload: unknown) => {
-      const test = staleOn[topic] as true | ((p: unknown) => boolean) | undefined;
-      if (test === undefined || (test !== true && !test(payload))) return;
-      events.push({ topic, payload } as StaleEvent);
-      schedule();
-    }),
+    client.on(
+      topic,
+      (payload: unknown) => {
+        const test = staleOn[topic] as true | ((p: unknown) => boolean) | undefined;
+        if (test === undefined || (test !== true && !test(payload))) return;
+        events.push({ topic, payload } as StaleEvent);
+        schedule();
+      },
+      missedSome,
+    ),
   );
-  offs.push(
-    client.on(RESYNC_TOPIC, () => {
-      resynced = true;
-      schedule();
-    }),
-  );
+  offs.push(client.on(RESYNC_TOPIC, missedSome));
 
   return () => {
     if (stopped) return;
