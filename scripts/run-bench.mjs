@@ -3,10 +3,11 @@
 // missed target is printed as MISS and the exit code stays 0.
 //
 //   npm run bench                          all of them (about 2 minutes on 2 cores, ~1.2 GB in $TMPDIR)
-//   npm run bench -- --only=history,runs   some of them: ingest, history, runs, compare, gateway, canary, drift, runs-ui, cold-start, store-size
+//   npm run bench -- --only=history,runs   some of them: ingest, history, runs, compare, gateway, canary, drift, runs-ui, cold-start, store-size, pipeline-cache
 //   npm run bench -- --cpu-prof=DIR        each server writes a .cpuprofile into DIR when it stops
 //   node bench/cpuprofile-summary.mjs FILE  where that profile's time went
-// runs-ui and cold-start seed big stores once (minutes; cold-start's is ~4 GB) and keep them in
+// runs-ui and cold-start seed big stores once (minutes; cold-start's is ~4 GB), pipeline-cache a
+// 1 GiB tree of 100k files, and keep them in
 // $ORRERY_BENCH_CACHE (default $TMPDIR/orrery-bench-cache) for later runs.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,12 +19,13 @@ import { benchGateway } from '../bench/gateway.mjs';
 import { benchHistory } from '../bench/history.mjs';
 import { benchIngest } from '../bench/ingest.mjs';
 import { benchMonitoringDrift } from '../bench/monitoring-drift.mjs';
+import { benchPipelineCache } from '../bench/pipeline-cache.mjs';
 import { fmt, printTable } from '../bench/report.mjs';
 import { benchRunsTable } from '../bench/runs-table.mjs';
 import { benchRunsTableUi } from '../bench/runs-table-ui.mjs';
 import { benchStoreSize } from '../bench/store-size.mjs';
 
-const ALL = ['ingest', 'history', 'runs', 'compare', 'gateway', 'canary', 'drift', 'runs-ui', 'cold-start', 'store-size'];
+const ALL = ['ingest', 'history', 'runs', 'compare', 'gateway', 'canary', 'drift', 'runs-ui', 'cold-start', 'store-size', 'pipeline-cache'];
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
     const [name, value = 'true'] = arg.replace(/^--/, '').split('=');
@@ -45,7 +47,7 @@ console.error(`Orrery benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model
 
 const rows = [];
 const memory = [];
-const phases = { ingest: benchIngest, history: benchHistory, runs: benchRunsTable, compare: benchComparePaint, gateway: benchGateway, canary: benchCanaryRollback, drift: benchMonitoringDrift, 'runs-ui': benchRunsTableUi, 'cold-start': benchColdStart, 'store-size': benchStoreSize };
+const phases = { ingest: benchIngest, history: benchHistory, runs: benchRunsTable, compare: benchComparePaint, gateway: benchGateway, canary: benchCanaryRollback, drift: benchMonitoringDrift, 'runs-ui': benchRunsTableUi, 'cold-start': benchColdStart, 'store-size': benchStoreSize, 'pipeline-cache': benchPipelineCache };
 for (const name of only) {
   log(`${name}…`);
   const result = await phases[name]({ cpuProfDir, log });

@@ -3,7 +3,7 @@ import type { JobStatus } from '../../shared/contract/training';
 import type { HyperValue } from '../../shared/hyper-value';
 import { UsageError, type Scanned } from './cli-args';
 import { parseCount, parsePositive } from './deploy-values';
-import { parseDataset, parseEnv, parseParam, parsePriority, type DatasetMount } from './jobs-values';
+import { parseDataset, parseEnv, parseParam, parsePriority, parseRunner, type DatasetMount } from './jobs-values';
 
 /** `orrery jobs …`: turns the command line into what to do (or help); nothing here does I/O. */
 
@@ -28,6 +28,8 @@ export interface SubmitOptions {
   datasets: DatasetMount[];
   priority?: number;
   retries?: number;
+  /** `--runner`: a container, or a plain process even when Docker answers; absent: Orrery's default. */
+  runner?: 'docker' | 'process';
 }
 
 interface Common {
@@ -46,7 +48,10 @@ export type JobsCommand = Common &
 
 const USAGE_LINES: Record<JobsSubcommand, string> = {
   submit: `  orrery jobs submit --image I [--gpus N] [--cpus C] [--memory-gb M] [--param K=V ...] [--experiment E] [--name N]
-        [--workspace DIR [--writable]] [--dataset SRC[:TARGET] ...] [--env K=V ...] [--priority P] [--retries R] -- CMD ...
+        [--workspace DIR [--writable]] [--dataset SRC[:TARGET] ...] [--env K=V ...] [--priority P] [--retries R]
+        [--runner docker|process] -- CMD ...
+        --runner process: a plain process on this machine even when Docker answers (no isolation, the image ignored);
+        --runner docker: a container, refused when no Docker engine answers; without it: Docker when an engine answers
   orrery jobs submit --from RUN_ID [--param K=V ...] [any option above, to change it] [-- CMD ...]`,
   list: '  orrery jobs list [--status queued|running|finished|failed|cancelled ...]',
   logs: '  orrery jobs logs ID [--tail N] [--follow]          ID: the job id or the id of the run it made',
@@ -57,7 +62,7 @@ const USAGE_LINES: Record<JobsSubcommand, string> = {
 /** The jobs lines of `orrery --help`. */
 export const JOBS_USAGE = Object.values(USAGE_LINES).join('\n');
 
-const SUBMIT_VALUES = ['image', 'gpus', 'cpus', 'memory-gb', 'param', 'experiment', 'name', 'workspace', 'dataset', 'env', 'priority', 'retries', 'from'];
+const SUBMIT_VALUES = ['image', 'gpus', 'cpus', 'memory-gb', 'param', 'experiment', 'name', 'workspace', 'dataset', 'env', 'priority', 'retries', 'runner', 'from'];
 /** Options given once per value, as often as needed. */
 const REPEATABLE = new Set(['param', 'dataset', 'env', 'status']);
 
@@ -145,6 +150,7 @@ export function parseJobs(args: readonly string[], scanned: Scanned, defaults: {
         datasets: all('dataset').map((text) => attempt(() => parseDataset('--dataset', text, defaults.cwd))),
         ...defined('priority', read('priority', parsePriority)),
         ...defined('retries', read('retries', (f, t) => parseCount(f, t, 0, 10))),
+        ...defined('runner', read('runner', parseRunner)),
       };
       return { ...common, subcommand: 'submit', ...defined('from', from), options };
     }

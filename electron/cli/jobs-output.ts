@@ -58,7 +58,7 @@ export function durationOf(job: Job, now: number): string {
 }
 
 /** 0:42, 12:05, 3:04:10: the jobs page's format. */
-function elapsed(ms: number): string {
+export function elapsed(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
@@ -67,6 +67,6 @@ function elapsed(ms: number): string {
 }
 
 /** UTC, to the second: the same on every machine that reads it. */
-function time(at: number): string {
+export function time(at: number): string {
   return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

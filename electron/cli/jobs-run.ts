@@ -120,6 +120,7 @@ const OPTION_OF_FIELD: Record<string, string> = {
   command: 'CMD',
   priority: '--priority',
   retries: '--retries',
+  runner: '--runner',
 };
 
 /**

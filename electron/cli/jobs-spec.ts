@@ -20,6 +20,7 @@ export function newJobSpec(options: SubmitOptions): JobSpecInput {
     resources: resources({ gpus: 0 }, options),
     ...(options.priority !== undefined ? { priority: options.priority } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    ...(options.runner !== undefined ? { runner: options.runner } : {}),
   };
 }
 
@@ -46,6 +47,7 @@ export function rerunSpec(spec: JobSpec, options: SubmitOptions): JobSpecInput {
     resources: resources(spec.resources, options),
     ...(options.priority !== undefined ? { priority: options.priority } : {}),
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    ...(options.runner !== undefined ? { runner: options.runner } : {}),
   };
 }
 

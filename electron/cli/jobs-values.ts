@@ -55,6 +55,12 @@ export function parsePriority(flag: string, text: string): number {
   return Number(text);
 }
 
+/** `--runner`: docker (a container) or process (a plain process on this machine). */
+export function parseRunner(flag: string, text: string): 'docker' | 'process' {
+  if (text !== 'docker' && text !== 'process') fail(flag, 'must be docker or process', text);
+  return text;
+}
+
 /**
  * A job's name when none is given: the script's basename without its extension ("train" for
  * `python3 src/train.py`), the module for `python3 -m pkg.train`, else the program's basename.

@@ -3,6 +3,7 @@ import { scanArgv, UsageError, type ContractCall } from './cli-args';
 import { DEPLOY_OPTIONS, DEPLOY_USAGE, parseDeploy, type DeployCommand } from './deploy-command';
 import { JOBS_OPTIONS, JOBS_USAGE, jobsUsage, parseJobs, type JobsCommand } from './jobs-command';
 import { ALERTS_USAGE, MONITOR_USAGE, MONITORING_OPTIONS, parseMonitoring, type MonitoringCommand } from './monitor-command';
+import { parsePipeline, PIPELINE_OPTIONS, PIPELINE_USAGE, type PipelineCommand } from './pipeline-command';
 
 export { UsageError, type ContractCall } from './cli-args';
 
@@ -15,7 +16,8 @@ export type CliCommand =
   | { kind: 'call'; subcommand: ModelsSubcommand; call: ContractCall; dataDir?: string; json: boolean }
   | DeployCommand
   | MonitoringCommand
-  | JobsCommand;
+  | JobsCommand
+  | PipelineCommand;
 
 export interface CliDefaults {
   /** Who does register/push/pull when --actor is not given ('' when unknown). */
@@ -36,13 +38,16 @@ const SUBCOMMAND_USAGE: Record<ModelsSubcommand, string> = {
   list: '  orrery models list',
 };
 
-export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|jobs|deploy|monitor|alerts <command> [options]
+export const CLI_USAGE = `Usage: orrery [--data-dir DIR] [--json] models|jobs|pipeline|deploy|monitor|alerts <command> [options]
 
 Models (the registry):
 ${Object.values(SUBCOMMAND_USAGE).join('\n')}
 
 Training jobs (your code in an image, queued for GPUs, CPUs and memory, followed into a run):
 ${JOBS_USAGE}
+
+Pipelines (validate, train, evaluate, register, deploy from one file, or a dvc.yaml; unchanged stages cached):
+${PIPELINE_USAGE}
 
 Deployments (serving a model version on a stable local URL):
 ${DEPLOY_USAGE}
@@ -60,12 +65,14 @@ Options:
   -h, --help       this help
 
 A running Orrery (desktop or npm run serve) is reached through <data-dir>/server.json; when none
-answers, a models command opens the store itself (training stays off), and a jobs, deploy, monitor
-or alerts command fails: jobs and deployments are run by a running Orrery (monitor drift needs none).
+answers, a models command opens the store itself (training stays off), and a jobs, pipeline, deploy,
+monitor or alerts command fails: jobs, pipelines and deployments are run by a running Orrery (monitor
+drift needs none).
 No command creates a data dir: one that does not exist is refused.
 Exit status: 0 done, 1 failed (the reason on stderr), 2 bad usage.
 monitor drift exits 0 when the datasets do not drift, 3 when they do.
-jobs wait exits 0 when the job's run finished, 3 when it ended otherwise (how, on stderr).`;
+jobs wait exits 0 when the job's run finished, 3 when it ended otherwise (how, on stderr).
+pipeline run --wait exits 0 when every stage succeeded or was cached, 3 when a stage failed or it was cancelled.`;
 
 function subcommandUsage(sub: ModelsSubcommand): string {
   return `Usage:\n${SUBCOMMAND_USAGE[sub]}\n\nRun 'orrery --help' for the options every command takes.`;
@@ -75,8 +82,8 @@ const VALUE_OPTIONS = ['data-dir', 'actor', 'run', 'folder', 'path', 'name', 'de
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 /** The scanner knows every command's options, so it can tell an option's value from a positional. */
 const ALL_OPTIONS = {
-  values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values, ...MONITORING_OPTIONS.values, ...JOBS_OPTIONS.values])],
-  flags: [...new Set(['json', ...DEPLOY_OPTIONS.flags, ...MONITORING_OPTIONS.flags, ...JOBS_OPTIONS.flags])],
+  values: [...new Set([...VALUE_OPTIONS, ...DEPLOY_OPTIONS.values, ...MONITORING_OPTIONS.values, ...JOBS_OPTIONS.values, ...PIPELINE_OPTIONS.values])],
+  flags: [...new Set(['json', ...DEPLOY_OPTIONS.flags, ...MONITORING_OPTIONS.flags, ...JOBS_OPTIONS.flags, ...PIPELINE_OPTIONS.flags])],
 };
 const COMMON: readonly ValueOption[] = ['data-dir'];
 const ALLOWED: Record<ModelsSubcommand, readonly ValueOption[]> = {
@@ -103,6 +110,10 @@ export function parseCli(argv: readonly string[], defaults: CliDefaults): CliCom
   if (group === 'jobs') {
     if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
     return parseJobs(scanned.positionals.slice(1), scanned, { cwd: defaults.cwd });
+  }
+  if (group === 'pipeline') {
+    if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };
+    return parsePipeline(scanned.positionals.slice(1), scanned, { cwd: defaults.cwd });
   }
   if (group === 'monitor' || group === 'alerts') {
     if (subName === undefined && scanned.help) return { kind: 'help', text: CLI_USAGE };

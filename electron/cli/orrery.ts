@@ -10,12 +10,14 @@ import { CLI_USAGE, parseCli, UsageError } from './models-command';
 import { describeResult } from './models-output';
 import { localDriftDeps, runMonitorDrift } from './monitor-drift-run';
 import { runMonitoring } from './monitor-run';
+import { runPipeline } from './pipeline-run';
 import { watchPushProgress } from './push-progress';
 
 /**
- * `orrery models|jobs|deploy|monitor|alerts …`: the registry, training jobs, deployments and their
+ * `orrery models|jobs|pipeline|deploy|monitor|alerts …`: the registry, training jobs, deployments and their
  * monitoring from scripts and CI. Exit 0 done, 1 failed, 2 bad usage; `monitor drift` 3 when the
- * datasets drift, `jobs wait` 3 when the job ended other than finished.
+ * datasets drift, `jobs wait` 3 when the job ended other than finished, `pipeline run --wait` 3
+ * when a stage failed or the run was cancelled.
  */
 async function main(argv: readonly string[]): Promise<number> {
   let command;
@@ -37,6 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const dataDir = resolveDataDir({ flag, env: process.env, platform: process.platform, homedir: os.homedir() });
   const source = dataDirSource(flag, process.env);
   requireExistingDataDir(dataDir, source);
+  if (command.kind === 'pipeline') return runPipeline(command, dataDir, { out, err: (text) => write(process.stderr, text), now: Date.now }, source);
   if (command.kind === 'jobs') return runJobs(command, dataDir, { out, err: (text) => write(process.stderr, text), now: Date.now }, source);
   if (command.kind === 'deploy') {
     // Only a follow waits for Ctrl-C; any other command keeps the default (Ctrl-C ends it at once).

@@ -57,6 +57,8 @@ export async function startOrrery(options: StartOptions): Promise<Running> {
   void app.integrity.start(reportIntegrity);
   // Deployments answer on their own ports again within seconds of a start.
   const gateway = startGateway(app.serving, (deployment, labels) => app.monitoring.recordFeedback(deployment, labels));
+  // Pipeline runs a stop left going resume, and their triggers are armed (a missed cron time runs once).
+  app.pipelines.start().catch((error: unknown) => console.error('[pipelines] could not start:', error));
   let stopped = false;
   return {
     app,

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { AppInfo } from '../../shared/contract/app';
+import { isErrorCode, OrreryError } from '../../shared/errors';
 import { appVersion } from '../../shared/version';
 import { createAppArea } from './app/app-area';
 import { JobTokens } from './auth/job-tokens';
@@ -11,6 +12,9 @@ import type { HardwareService, NvidiaGpuReader } from './hardware/hardware-servi
 import type { SystemProbe } from './hardware/system-probe';
 import { createRegistry } from './registry/registry-area';
 import { createMonitoring } from './monitoring/monitoring-area';
+import { createPipelines } from './pipelines/pipelines-area';
+import type { PipelinesArea } from './pipelines/pipelines-area';
+import type { AppCall } from './pipelines/ports';
 import type { MonitoringService } from './monitoring/monitoring-service';
 import { createServing } from './serving/serving-area';
 import type { ServingService } from './serving/serving-service';
@@ -73,6 +77,8 @@ export interface App {
   serving: Promise<ServingService>;
   /** Drift, data quality and alerts of deployments (the gateway's POST /feedback lands here). */
   monitoring: MonitoringService;
+  /** Pipeline runs and their triggers; startOrrery starts them once the server answers. */
+  pipelines: PipelinesArea;
   /** The check of the store's pages; startOrrery starts it once the server answers. */
   integrity: IntegrityCheck;
   /** Tells jobs where the MLflow API listens (known once the HTTP server has started). */
@@ -144,6 +150,31 @@ export function composeApp(config: AppConfig): App {
       ...(config.monitoringWorker !== undefined ? { workerScript: config.monitoringWorker } : {}),
     });
 
+    // Pipeline stages act through the app's own methods, so they call the dispatcher made below.
+    let dispatcher: RpcDispatcher | null = null;
+    const call: AppCall = async (method, input) => {
+      const envelope = await dispatcher!.dispatch(method, input);
+      if (envelope.ok) return envelope.result as never;
+      throw new OrreryError(isErrorCode(envelope.error.code) ? envelope.error.code : 'INTERNAL', envelope.error.message);
+    };
+    const pipelines = createPipelines({
+      db,
+      bus,
+      call,
+      dockerReady: async () => (await hardware.service.overview()).docker.state === 'ready',
+      enabled: config.training !== false,
+    });
+    dispatcher = new RpcDispatcher({
+      ...app.handlers,
+      ...hardware.handlers,
+      ...tracking.handlers,
+      ...training.handlers,
+      ...registry.handlers,
+      ...serving.handlers,
+      ...monitoring.handlers,
+      ...pipelines.handlers,
+    });
+
     let closed = false;
     const sweeps: LeftoverSweep[] =
       config.sweepLeftovers === false ? [] : [tracking.sweepLeftovers, registry.sweepLeftovers, (stopped) => sweepOciTempFolders({ tmpDir: os.tmpdir() }, stopped)];
@@ -152,7 +183,7 @@ export function composeApp(config: AppConfig): App {
     return {
       info: app.info,
       bus,
-      dispatcher: new RpcDispatcher({ ...app.handlers, ...hardware.handlers, ...tracking.handlers, ...training.handlers, ...registry.handlers, ...serving.handlers, ...monitoring.handlers }),
+      dispatcher,
       hardware: hardware.service,
       tracking: tracking.service,
       artifacts: tracking.artifacts,
@@ -160,6 +191,7 @@ export function composeApp(config: AppConfig): App {
       training: training.service,
       serving: serving.service,
       monitoring: monitoring.service,
+      pipelines,
       startupCleanup,
       integrity,
       jobTokens,
@@ -168,6 +200,7 @@ export function composeApp(config: AppConfig): App {
       },
       close() {
         closed = true;
+        pipelines.close();
         void monitoring.close();
         serving.close();
         training.close();

@@ -7,6 +7,7 @@ import { registryEvents, registryMethods } from './registry';
 import { remoteEvents, remoteMethods } from './remotes';
 import { servingEvents, servingMethods } from './serving';
 import { monitoringEvents, monitoringMethods } from './monitoring';
+import { pipelineEvents, pipelineMethods } from './pipelines';
 import type { EventsOf, MethodSpec } from './define';
 
 /** Every method the app offers. Both transports are generated from this table. */
@@ -19,6 +20,7 @@ export const contract = {
   ...remoteMethods,
   ...servingMethods,
   ...monitoringMethods,
+  ...pipelineMethods,
 };
 
 export type Contract = typeof contract;
@@ -28,7 +30,7 @@ export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodResult<M extends MethodName> = Contract[M] extends MethodSpec<z.ZodType, infer R> ? R : never;
 
 /** Every event the app publishes, by topic: the one table both the type and the topic list come from. */
-export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...remoteEvents, ...servingEvents, ...monitoringEvents };
+export const appEvents = { ...hardwareEvents, ...trackingEvents, ...trainingEvents, ...registryEvents, ...remoteEvents, ...servingEvents, ...monitoringEvents, ...pipelineEvents };
 export type AppEventMap = EventsOf<typeof appEvents>;
 export type AppEventTopic = keyof AppEventMap;
 

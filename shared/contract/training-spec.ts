@@ -98,6 +98,12 @@ export const jobSpecSchema = z
      * or as an unprivileged uid when that owner is root, whatever user the image names.
      */
     allowRoot: z.boolean().default(false),
+    /**
+     * How the job runs: 'docker' in a container (refused when no engine answers), 'process' as a
+     * plain process on the host even when an engine answers (no isolation; the image is ignored).
+     * Absent: the app's default runner (Docker when a local engine answers, else a process).
+     */
+    runner: z.enum(['docker', 'process']).optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

@@ -233,4 +233,24 @@ describe.skipIf(!ready)('orrery jobs against a running Orrery and real container
       stderr: `orrery: --from: run ${parentRun} (lr-search (sweep)) is the parent run of a sweep; it has no job spec of its own. Re-run one of its trials (see orrery jobs list or the run's page), or submit the sweep again.\n`,
     });
   }, 120_000);
+
+  it('--runner process runs the job on this machine as a plain process though the engine answers: in its workspace folder, its metrics in its run, no container', async () => {
+    const submitted = await orrery(
+      ['jobs', 'submit', '--image', IMAGE, '--runner', 'process', '--workspace', 'project', '--name', 'on-host', '--param', 'lr=1', '--param', 'epochs=2', '--json', ...dir, '--', 'python3', 'train.py'],
+      { cwd: work },
+    );
+    expect(submitted.stderr).toBe('');
+    expect(submitted.code).toBe(0);
+    const job = JSON.parse(submitted.stdout) as Job;
+    expect(job.spec.runner).toBe('process');
+    expect(await orrery(['jobs', 'wait', job.jobId, ...dir])).toMatchObject({ code: 0, stderr: '' });
+    expect(await server.call<Job>('training.getJob', { jobId: job.jobId })).toMatchObject({ status: 'finished', runner: 'process' });
+    // The container path of the working directory became the workspace's host folder.
+    const logs = await orrery(['jobs', 'logs', job.jobId, ...dir]);
+    expect(logs.stdout.split('\n')).toContain(`cwd ${path.join(work, 'project')}`);
+    const detail = await run(job.runId);
+    expect(detail.tags['orrery.runner']).toBe('process');
+    expect(detail.metrics.loss).toMatchObject({ value: 0.5, step: 1 });
+    expect(execFileSync('docker', ['ps', '-a', '-q', '--filter', `label=dev.orrery.job-id=${job.jobId}`], { encoding: 'utf8' }).trim()).toBe('');
+  }, 120_000);
 });

@@ -16,7 +16,9 @@ it('orrery --help lists the jobs commands', async () => {
   expect(help).toMatchObject({ code: 0, stderr: '' });
   for (const line of [
     'orrery jobs submit --image I [--gpus N] [--cpus C] [--memory-gb M] [--param K=V ...] [--experiment E] [--name N]',
-    '[--workspace DIR [--writable]] [--dataset SRC[:TARGET] ...] [--env K=V ...] [--priority P] [--retries R] -- CMD ...',
+    '[--workspace DIR [--writable]] [--dataset SRC[:TARGET] ...] [--env K=V ...] [--priority P] [--retries R]',
+    '[--runner docker|process] -- CMD ...',
+    '--runner process: a plain process on this machine even when Docker answers',
     'orrery jobs submit --from RUN_ID [--param K=V ...]',
     'orrery jobs list [--status queued|running|finished|failed|cancelled ...]',
     'orrery jobs logs ID [--tail N] [--follow]',

@@ -119,6 +119,16 @@ describe('orrery jobs submit: the command line to a job spec', () => {
     expect(moved.mounts).toEqual([{ source: '/new', target: '/workspace', kind: 'workspace', writable: false }, original.mounts[1]]);
     expect(moved.workingDir).toBe('/workspace');
   });
+
+  it('--runner process asks for a plain process, --runner docker for a container; left out, the spec names no runner', () => {
+    const host = jobSpecSchema.parse(newJobSpec(submitOptions('--image', 'orrery/python:local', '--runner', 'process', '--', 'python3', 'train.py')));
+    expect(host).toMatchObject({ runner: 'process', command: ['python3', 'train.py'] });
+    expect(jobSpecSchema.parse(newJobSpec(submitOptions('--image', 'i', '--runner', 'docker', '--', 'x'))).runner).toBe('docker');
+    expect(jobSpecSchema.parse(newJobSpec(submitOptions('--image', 'i', '--', 'x')))).not.toHaveProperty('runner');
+    // A re-run keeps the runner its job had unless the command line changes it.
+    expect(jobSpecSchema.parse(rerunSpec(host, submitOptions('--from', 'ab'.repeat(16)))).runner).toBe('process');
+    expect(jobSpecSchema.parse(rerunSpec(host, submitOptions('--from', 'ab'.repeat(16), '--runner', 'docker'))).runner).toBe('docker');
+  });
 });
 
 describe('orrery jobs list, logs, cancel, wait', () => {
@@ -151,6 +161,8 @@ describe('orrery jobs list, logs, cancel, wait', () => {
       [['jobs', 'submit', '--image', 'i', '--cpus', '0', '--', 'x'], "--cpus: must be a number more than 0 and at most 1024, got '0'."],
       [['jobs', 'submit', '--image', 'i', '--priority', '500', '--', 'x'], "--priority: must be a whole number from -100 to 100, got '500'."],
       [['jobs', 'submit', '--image', 'i', '--writable', '--', 'x'], '--writable goes with --workspace DIR.'],
+      [['jobs', 'submit', '--image', 'i', '--runner', 'podman', '--', 'x'], "--runner: must be docker or process, got 'podman'."],
+      [['jobs', 'list', '--runner', 'process'], "--runner is not an option of 'jobs list'."],
       [['jobs', 'submit', '--image', 'i', '--image', 'j', '--', 'x'], '--image is given more than once.'],
       [['jobs', 'submit', '--from', 'run-7'], "--from: must be a run id (32 hex characters), got 'run-7'."],
       [['jobs', 'list', '--status', 'done'], "--status: must be one of queued, running, finished, failed, cancelled, got 'done'."],

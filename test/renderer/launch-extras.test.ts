@@ -141,8 +141,10 @@ describe('re-run: the dialog filled from a job spec', () => {
       checkpoint: { dir: '/ckpt', keepLast: 2 },
       retries: 1,
       priority: 5,
+      runner: 'process',
     });
     const form = formFromSpec(spec);
+    expect(form.keptRunner).toBe('process');
     expect(form.datasets).toEqual([
       { source: '/srv/mnist', target: '' },
       { source: '/srv/other', target: '/mnt/other' },
@@ -156,7 +158,10 @@ describe('re-run: the dialog filled from a job spec', () => {
     const spec = jobSpecSchema.parse({ name: 'd', image: 'img', command: ['python3', 't.py'], hyperparameters: { epochs: 3, alpha: 0.1 } });
     const form = formFromSpec(spec);
     form.hyperparameters = form.hyperparameters.map((row) => (row.key === 'epochs' ? { ...row, value: '5' } : row));
-    expect(buildSubmission(form, limits).submission?.spec.hyperparameters).toEqual({ epochs: 5, alpha: 0.1 });
+    const sent = buildSubmission(form, limits).submission?.spec;
+    expect(sent?.hyperparameters).toEqual({ epochs: 5, alpha: 0.1 });
+    // A job that named no runner is re-run with the app's default, not one the dialog picked.
+    expect(sent).not.toHaveProperty('runner');
   });
 });
 
@@ -166,13 +171,14 @@ describe('the launch memory', () => {
     return { data, getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v) };
   }
 
-  it('restores the last values per experiment, without the name or root', () => {
+  it('restores the last values per experiment, without the name, root or a kept runner', () => {
     const store = storage();
     const memory = createLaunchMemory(store);
     expect(memory.recall('digits')).toBeNull();
-    memory.remember({ ...initialForm(), name: 'one', experiment: 'digits', command: 'python3 a.py', allowRoot: true, env: [{ key: 'A', value: '1' }] });
+    memory.remember({ ...initialForm(), name: 'one', experiment: 'digits', command: 'python3 a.py', allowRoot: true, keptRunner: 'process', env: [{ key: 'A', value: '1' }] });
     memory.remember({ ...initialForm(), name: 'two', experiment: 'other', command: 'python3 b.py' });
-    expect(memory.recall('digits')).toMatchObject({ name: '', experiment: 'digits', command: 'python3 a.py', allowRoot: false, env: [{ key: 'A', value: '1' }] });
+    // The runner a re-run kept from its job is that job's, not the next launch's.
+    expect(memory.recall('digits')).toMatchObject({ name: '', experiment: 'digits', command: 'python3 a.py', allowRoot: false, keptRunner: null, env: [{ key: 'A', value: '1' }] });
     expect(memory.recall('other')?.command).toBe('python3 b.py');
     expect(memory.lastExperiment()).toBe('other');
   });

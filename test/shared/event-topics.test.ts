@@ -12,7 +12,7 @@ describe('event topics come from the one event table', () => {
 
   it('each topic is the table key its payload type is read from', () => {
     // A compile-time check as much as a run-time one: a topic missing from the table is not a key of the map.
-    const topics: Array<keyof AppEventMap> = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'tracking.artifact', 'tracking.experiment', 'training.job', 'training.log', 'registry.version', 'registry.pushProgress', 'registry.audit', 'remotes.changed', 'serving.deployment', 'serving.decision', 'serving.log', 'monitoring.window', 'monitoring.alert', 'monitoring.monitor'];
+    const topics: Array<keyof AppEventMap> = ['hardware.sample', 'tracking.run', 'tracking.metrics', 'tracking.artifact', 'tracking.experiment', 'training.job', 'training.log', 'registry.version', 'registry.pushProgress', 'registry.audit', 'remotes.changed', 'serving.deployment', 'serving.decision', 'serving.log', 'monitoring.window', 'monitoring.alert', 'monitoring.monitor', 'pipelines.run', 'pipelines.triggers'];
     expect([...topics].sort()).toEqual([...eventTopics].sort());
     for (const topic of eventTopics) expect(appEvents[topic].description.length).toBeGreaterThan(10);
   });

@@ -38,6 +38,8 @@ export class DockerLauncher implements JobLauncher {
   ) {}
 
   async validate(spec: JobSpec): Promise<void> {
+    // Alone, this launcher has no process runner to hand such a job to (RunnerChoiceLauncher has).
+    if (spec.runner === 'process') throw new OrreryError('INVALID_INPUT', "spec.runner: this queue runs jobs only in Docker containers, not as plain processes; leave runner out or set it to 'docker'.");
     try {
       await this.docker.getImage(spec.image).inspect();
     } catch {
@@ -169,7 +171,9 @@ export class DockerLauncher implements JobLauncher {
     await this.runner.remove(handle);
   }
 
-  async reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null> {
+  async reattach(handle: string, since: number, runner: 'docker' | 'process'): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null> {
+    // A process job's handle is a pid, not a container of this engine.
+    if (runner !== 'docker') return null;
     const container = (await this.runner.list(JOB_CONTAINERS)).find((c) => c.containerId === handle);
     if (!container) return null;
     if (container.state !== 'running') {

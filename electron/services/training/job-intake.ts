@@ -19,8 +19,8 @@ export interface JobIntakeDeps {
   book: JobBook;
   jobs: JobRepository;
   tracking: RunTracker;
-  /** The runner jobs are launched with ('docker' or 'process'), recorded on each run. */
-  runnerKind: () => string;
+  /** The runner a job will be launched with ('docker' or 'process'), recorded on its run. */
+  runnerKind: (spec: JobSpec) => string;
   /** Hashes the dataset mounts of jobs waiting in the 'hashing-inputs' stage. */
   hashInputs: (jobIds: string[], spec: JobSpec) => void;
   schedule: () => void;
@@ -54,7 +54,7 @@ export class JobIntake {
       { key: 'orrery.job-id', value: jobId },
       { key: 'orrery.command', value: spec.command.join(' ') },
       { key: 'orrery.image', value: spec.image },
-      { key: 'orrery.runner', value: this.deps.runnerKind() },
+      { key: 'orrery.runner', value: this.deps.runnerKind(spec) },
       { key: 'orrery.attempt', value: String(attempt) },
       ...(retryOf ? [{ key: 'orrery.retry-of', value: retryOf }] : []),
       ...(options.extraTags ?? []),

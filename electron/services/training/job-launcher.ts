@@ -63,15 +63,17 @@ export interface UnstartedJob {
 
 /** Starts jobs: in Docker containers, or as plain processes where no engine exists. */
 export interface JobLauncher {
+  /** The runner of a job whose spec names none (spec.runner absent). */
   readonly kind: 'docker' | 'process';
   /** Refuse what can never start (an unknown image), with the reason, before anything is queued. */
   validate(spec: JobSpec): Promise<void>;
   launch(request: LaunchRequest): Promise<RunningJob>;
   /**
    * After a restart: follow a job still running under `handle`, or tell how it ended while
-   * Orrery was closed. Null when the handle is gone (the container was removed).
+   * Orrery was closed. Null when the handle is gone (the container was removed), or when `runner`
+   * (the one the job was recorded as started by) is not one this launcher starts jobs with.
    */
-  reattach(handle: string, since: number): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null>;
+  reattach(handle: string, since: number, runner: 'docker' | 'process'): Promise<RunningJob | { ended: JobExit; finishedAt: number | null } | null>;
   /** Images a job can run in (Docker only; none without an engine). */
   images?(): Promise<LocalImage[]>;
   /** After a restart: job containers that were created but never started (Docker only). */

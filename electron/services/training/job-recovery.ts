@@ -42,7 +42,7 @@ export class JobRecovery {
   async reattach(): Promise<void> {
     const { book, jobs, launcher, resources, follower, hashing } = this.deps;
     for (const job of jobs.list(['running'])) {
-      const found = job.handle && job.runner === launcher.kind ? await launcher.reattach(job.handle, job.startedAt ?? 0) : null;
+      const found = job.handle && job.runner ? await launcher.reattach(job.handle, job.startedAt ?? 0, job.runner) : null;
       if (!found) {
         book.end(job, { job: 'failed', run: 'FAILED', reason: 'Orrery was closed while it ran, and its container or process is gone' }, null);
       } else if ('ended' in found) {

@@ -40,6 +40,8 @@ export class ProcessLauncher implements JobLauncher {
   }
 
   async validate(spec: JobSpec): Promise<void> {
+    // Alone, this launcher has no engine to hand such a job to (RunnerChoiceLauncher may have).
+    if (spec.runner === 'docker') throw new OrreryError('INVALID_INPUT', "spec.runner: this queue runs jobs only as plain processes (it has no Docker engine); use runner 'process' or start Docker.");
     if (spec.command.length === 0) throw new OrreryError('INVALID_INPUT', 'spec.command: must have at least the program to run.');
   }
 

@@ -11,6 +11,7 @@ import { JobRepository } from './job-repository';
 import type { MachineReader, RunArtifactsWriter, RunTracker } from './ports';
 import { ProcessLauncher } from './process-launcher';
 import { RefusedLauncher } from './refused-launcher';
+import { RunnerChoiceLauncher } from './runner-choice-launcher';
 import { capacityFromOverview, ResourceManager } from './resource-manager';
 import { trainingHandlers } from './training-handlers';
 import { TrainingService } from './training-service';
@@ -27,7 +28,7 @@ export interface TrainingAreaDeps {
   machine: MachineReader;
   /** Where jobs reach Orrery's MLflow API, with a token scoped to their run; known once the HTTP server listens. */
   trackingEndpoint: (runId: string) => { uri: string; token: string };
-  /** How jobs start; by default Docker when a local engine answers, else plain processes. */
+  /** How jobs start; by default each job's own runner choice, else Docker when a local engine answers, else plain processes. */
   launcher?: (machine: MachineReader) => Promise<JobLauncher>;
   /**
    * false: no queue (the command line opens the store for one call; it must not launch queued jobs
@@ -89,14 +90,22 @@ async function startQueue(deps: TrainingAreaDeps): Promise<TrainingService> {
 }
 
 /**
- * Docker when a local engine answers; a plain process when none does (no isolation, GPUs by
- * CUDA_VISIBLE_DEVICES). A DOCKER_HOST jobs cannot use (remote, or naming no engine) refuses every
- * job instead: the user asked for that engine, so nothing runs on the host in its place.
+ * Each job's runner by its spec (RunnerChoiceLauncher); a job that names none gets Docker when a
+ * local engine answers, a plain process when none does (no isolation, GPUs by
+ * CUDA_VISIBLE_DEVICES). A DOCKER_HOST jobs cannot use (remote, or naming no engine) refuses those
+ * jobs instead: the user asked for that engine, so nothing meant for a container runs on the host
+ * in its place. Only a job that asks for a plain process runs as one there.
  */
 export function chooseLauncher(endpointUri: string, dockerReady: boolean): JobLauncher {
   const refusal = localEngineRefusal(parseDockerEndpoint(endpointUri));
-  if (refusal !== null) return new RefusedLauncher(refusal);
-  if (!dockerReady) return new ProcessLauncher();
+  return new RunnerChoiceLauncher({
+    docker: refusal !== null ? new RefusedLauncher(refusal) : dockerReady ? dockerLauncher(endpointUri) : null,
+    process: new ProcessLauncher(),
+    noEngine: `spec.runner: no Docker engine answered at ${endpointUri} when Orrery started; use runner 'process', or start Docker and restart Orrery.`,
+  });
+}
+
+function dockerLauncher(endpointUri: string): DockerLauncher {
   // No idle timeout here: waiting on a training container takes as long as training does.
   const { docker } = connectDocker({ uri: endpointUri });
   return new DockerLauncher(new ContainerRunner(docker), docker);

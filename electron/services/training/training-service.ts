@@ -88,7 +88,7 @@ export class TrainingService {
     this.specs = specs;
     this.book = book;
     this.hashing = new InputHashing({ book, jobs, tracking, policy: specs.policy, schedule });
-    this.intake = new JobIntake({ book, jobs, tracking, runnerKind: () => launcher.kind, hashInputs, schedule });
+    this.intake = new JobIntake({ book, jobs, tracking, runnerKind: (spec) => spec.runner ?? launcher.kind, hashInputs, schedule });
     this.follower = new JobFollower({
       book,
       tracking,

@@ -8,6 +8,8 @@ import { DeploymentsPage } from './deployments/DeploymentsPage';
 import { ExperimentsPage } from './experiments/ExperimentsPage';
 import { ModelsPage } from './models/ModelsPage';
 import { OverviewPage } from './overview/OverviewPage';
+import { PipelineRunPage } from './pipelines/PipelineRunPage';
+import { PipelinesPage } from './pipelines/PipelinesPage';
 import { JobsPage } from './jobs/JobsPage';
 import { RunPage } from './run/RunPage';
 import { SettingsPage } from './settings/SettingsPage';
@@ -30,9 +32,11 @@ export const pages: readonly PageDef[] = [
   { id: 'queue', label: 'Jobs', component: JobsPage, inNav: true },
   { id: 'models', label: 'Models', component: ModelsPage, inNav: true },
   { id: 'deployments', label: 'Deployments', component: DeploymentsPage, inNav: true },
+  { id: 'pipelines', label: 'Pipelines', component: PipelinesPage, inNav: true },
   { id: 'alerts', label: 'Alerts', component: AlertsPage, inNav: true, badge: AlertsBadge },
   { id: 'compare-datasets', label: 'Compare datasets', component: CompareDatasetsPage, inNav: true },
   { id: 'settings', label: 'Settings', component: SettingsPage, inNav: true },
   { id: 'runs', label: 'Run', component: RunPage, inNav: false },
   { id: 'compare', label: 'Compare', component: ComparePage, inNav: false },
+  { id: 'pipeline-runs', label: 'Pipeline run', component: PipelineRunPage, inNav: false },
 ];

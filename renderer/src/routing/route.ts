@@ -2,6 +2,7 @@
  * Hash routes, so the same build works from orrery:// in Electron and from the headless server:
  *   #/overview  #/experiments  #/experiments/<id>  #/runs/<runId>  #/compare?runs=a,b  #/queue
  *   #/models  #/models/<name>  #/models/<name>/<version>  #/deployments  #/deployments/<name>  #/settings
+ *   #/pipelines  #/pipelines/<file, encoded>  #/pipeline-runs/<runId>
  */
 export interface Route {
   /** First path segment: 'overview', 'experiments', 'runs', 'compare', 'queue'. */

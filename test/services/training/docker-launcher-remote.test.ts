@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DockerLauncher } from '../../../electron/services/training/docker-launcher';
-import { ProcessLauncher } from '../../../electron/services/training/process-launcher';
-import { RefusedLauncher } from '../../../electron/services/training/refused-launcher';
 import { chooseLauncher } from '../../../electron/services/training/training-area';
 import { jobSpecSchema } from '../../../shared/contract/training-spec';
 import { OrreryError } from '../../../shared/errors';
@@ -18,15 +15,19 @@ async function refusalOf(launcher: { validate(s: typeof spec): Promise<void> }):
 }
 
 describe('which launcher runs jobs, by DOCKER_HOST and whether its engine answers', () => {
-  it('a remote engine refuses every job with why, whether or not it answers: nothing runs on the host instead', async () => {
+  it('a remote engine refuses every container job with why, whether or not it answers: nothing meant for a container runs on the host instead', async () => {
     for (const remote of ['tcp://10.0.0.5:2375', 'ssh://ml@gpu-box']) {
       for (const answers of [true, false]) {
         const launcher = chooseLauncher(remote, answers);
-        expect(launcher).toBeInstanceOf(RefusedLauncher);
-        const error = await refusalOf(launcher);
-        expect(error.code).toBe('UNAVAILABLE');
-        expect(error.message).toContain(`DOCKER_HOST is ${remote}, a remote Docker engine`);
-        expect(await launcher.reattach('c0ffee', 0)).toBeNull();
+        expect(launcher.kind).toBe('docker');
+        for (const asked of [spec, { ...spec, runner: 'docker' as const }]) {
+          const error = await refusalOf({ validate: () => launcher.validate(asked) });
+          expect(error.code).toBe('UNAVAILABLE');
+          expect(error.message).toContain(`DOCKER_HOST is ${remote}, a remote Docker engine`);
+        }
+        expect(await launcher.reattach('c0ffee', 0, 'docker')).toBeNull();
+        // A job that asks for the host never uses that engine: it is not refused.
+        await expect(launcher.validate({ ...spec, runner: 'process' })).resolves.toBeUndefined();
       }
     }
   });
@@ -40,8 +41,15 @@ describe('which launcher runs jobs, by DOCKER_HOST and whether its engine answer
     }
   });
 
-  it('a local engine: Docker when it answers, a plain process when none does', () => {
-    expect(chooseLauncher('unix:///var/run/docker.sock', true)).toBeInstanceOf(DockerLauncher);
-    expect(chooseLauncher('unix:///var/run/docker.sock', false)).toBeInstanceOf(ProcessLauncher);
+  it('a local engine: Docker by default when it answers, a plain process when none does; a Docker job is refused without one', async () => {
+    expect(chooseLauncher('unix:///var/run/docker.sock', true).kind).toBe('docker');
+    const noEngine = chooseLauncher('unix:///var/run/docker.sock', false);
+    expect(noEngine.kind).toBe('process');
+    await expect(noEngine.validate(spec)).resolves.toBeUndefined();
+    const error = await refusalOf({ validate: () => noEngine.validate({ ...spec, runner: 'docker' }) });
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toBe(
+      "spec.runner: no Docker engine answered at unix:///var/run/docker.sock when Orrery started; use runner 'process', or start Docker and restart Orrery.",
+    );
   });
 });

@@ -265,6 +265,11 @@ export function LaunchDialog({ onClose, initial, experiment, fromRunId }: Launch
                 Also mounted as before: {form.keptMounts.map((m) => `${m.source} → ${m.target}`).join(', ')}
               </p>
             )}
+            {form.keptRunner && (
+              <p className="muted" data-testid="kept-runner">
+                {form.keptRunner === 'process' ? 'Runner: a plain process on this machine (no container), as the job it re-runs asked.' : 'Runner: a Docker container, as the job it re-runs asked.'}
+              </p>
+            )}
           </section>
 
           <section className="launch-section">

@@ -3,13 +3,13 @@ import { initialForm, type LaunchForm } from './launch-form';
 /**
  * The launch dialog's last values per experiment, in localStorage: saved when a job is submitted,
  * restored when the dialog opens for that experiment. The name is not kept (each job gets its own),
- * nor "allow running as root" (a choice made each time).
+ * nor "allow running as root" (a choice made each time), nor the runner a re-run kept from its job.
  */
 const PREFIX = 'orrery.launch.';
 const LAST_EXPERIMENT = `${PREFIX}last-experiment`;
 const VERSION = 1;
 
-type Remembered = Omit<LaunchForm, 'name' | 'allowRoot'>;
+type Remembered = Omit<LaunchForm, 'name' | 'allowRoot' | 'keptRunner'>;
 
 /** What it needs of the browser's localStorage. */
 export interface KeyValueStorage {
@@ -44,13 +44,13 @@ export function createLaunchMemory(storage: KeyValueStorage | null = safeLocalSt
         const stored = JSON.parse(text) as { version?: number; form?: Partial<Remembered> };
         if (stored.version !== VERSION || typeof stored.form !== 'object' || stored.form === null) return null;
         const base = initialForm();
-        return { ...base, ...stored.form, name: '', allowRoot: false, experiment: experiment.trim() || 'Default' };
+        return { ...base, ...stored.form, name: '', allowRoot: false, keptRunner: null, experiment: experiment.trim() || 'Default' };
       } catch {
         return null;
       }
     },
     remember(form) {
-      const { name: _name, allowRoot: _root, ...kept } = form;
+      const { name: _name, allowRoot: _root, keptRunner: _runner, ...kept } = form;
       try {
         storage?.setItem(keyOf(form.experiment), JSON.stringify({ version: VERSION, form: kept }));
         storage?.setItem(LAST_EXPERIMENT, form.experiment.trim() || 'Default');

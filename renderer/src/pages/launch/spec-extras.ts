@@ -36,6 +36,8 @@ export interface ExtrasForm {
   priority: string;
   /** Mounts of a re-run spec this dialog has no fields for (a second workspace): sent unchanged. */
   keptMounts: NonNullable<JobSpecInput['mounts']>;
+  /** The runner a re-run spec asked for (the dialog has no field for it): sent unchanged; null for the app's default. */
+  keptRunner: 'docker' | 'process' | null;
 }
 
 export const DEFAULT_WORKSPACE_TARGET = '/workspace';
@@ -51,6 +53,7 @@ export function initialExtras(): ExtrasForm {
     retries: '0',
     priority: '0',
     keptMounts: [],
+    keptRunner: null,
   };
 }
 
@@ -67,7 +70,7 @@ export function effectiveWorkingDir(workspace: WorkspaceForm): string | undefine
   return workspace.source.trim() ? workspace.target.trim() || DEFAULT_WORKSPACE_TARGET : undefined;
 }
 
-type ExtrasSpec = Required<Pick<JobSpecInput, 'mounts' | 'env' | 'retries' | 'priority'>> & Pick<JobSpecInput, 'workingDir' | 'checkpoint'>;
+type ExtrasSpec = Required<Pick<JobSpecInput, 'mounts' | 'env' | 'retries' | 'priority'>> & Pick<JobSpecInput, 'workingDir' | 'checkpoint' | 'runner'>;
 
 const containerPath = (text: string): string | null => {
   if (!text.startsWith('/')) return 'must be an absolute path inside the container (starting with /)';
@@ -152,6 +155,7 @@ export function buildSpecExtras(form: ExtrasForm, errors: Record<string, string>
     priority: priority.value ?? 0,
     ...(workingDir !== undefined ? { workingDir } : {}),
     ...(checkpoint ? { checkpoint } : {}),
+    ...(form.keptRunner ? { runner: form.keptRunner } : {}),
   };
 }
 

@@ -49,5 +49,6 @@ export function formFromSpec(spec: JobSpec): LaunchForm {
     retries: String(spec.retries),
     priority: String(spec.priority),
     keptMounts: workspaces.slice(1),
+    keptRunner: spec.runner ?? null,
   };
 }

@@ -120,6 +120,7 @@ function specFacts(job: Job): Fact[] {
       : null,
     s.maxRuntimeSeconds ? ['Time limit', formatLimit(s.maxRuntimeSeconds), 'job-time-limit'] : null,
     s.allowRoot ? ['User', 'may run as root', 'job-root'] : null,
+    s.runner ? ['Runner', s.runner === 'process' ? 'a plain process on this machine, as the job asked' : 'a Docker container, as the job asked', 'job-runner'] : null,
   ];
   return rows.filter((r): r is Fact => r !== null);
 }

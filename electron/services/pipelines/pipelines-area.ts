@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { PipelineRunOptions } from '../../../shared/contract/pipelines';
+import type { EventBus } from '../events/event-bus';
+import type { Handlers } from '../rpc/handlers';
+import { ContentHasher } from './cache/content-hasher';
+import { PipelineStageCache } from './cache/stage-cache';
+import { readPipelineFile } from './definition/read-pipeline-file';
+import type { PipelineDefinition } from './pipeline-definition';
+import { PipelineRepository } from './pipeline-repository';
+import { PipelineService } from './pipeline-service';
+import { PipelineTriggers } from './pipeline-triggers';
+import { pipelineHandlers } from './pipelines-handlers';
+import type { AppCall } from './ports';
+import { StageFailure } from './stages/stage-context';
+import { TriggerCoordinator, type TriggerStateStore } from './triggers/trigger-coordinator';
+import { defaultTriggerWatchers } from './triggers/trigger-watchers';
+
+export interface PipelinesAreaDeps {
+  db: Database.Database;
+  bus: EventBus;
+  /** The app's own methods (bound once the dispatcher exists). */
+  call: AppCall;
+  dockerReady(): Promise<boolean>;
+  /** false: no runs and no triggers (the command line opening the store for one call). */
+  enabled: boolean;
+}
+
+export interface PipelinesArea {
+  service: PipelineService;
+  triggers: PipelineTriggers;
+  handlers: Pick<Handlers, Extract<keyof Handlers, `pipelines.${string}`>>;
+  /** Resumes runs left running and arms the triggers; after the server answers (stages call it). */
+  start(): Promise<void>;
+  close(): void;
+}
+
+export const DEFAULT_RUN_OPTIONS: PipelineRunOptions = { force: false, forceStages: [], from: null, runner: null };
+
+/** Pipelines: definitions read from files, runs driven stage by stage, the cache, and triggers. */
+export function createPipelines(deps: PipelinesAreaDeps): PipelinesArea {
+  const repo = new PipelineRepository(deps.db);
+  const hasher = new ContentHasher(deps.db);
+  const now = () => Date.now();
+  let triggers: PipelineTriggers | null = null;
+
+  const readDefinition = async (file: string): Promise<PipelineDefinition> => {
+    const definition = withDataDeps(await readPipelineFile(file));
+    triggers?.syncFromFile(definition);
+    return definition;
+  };
+
+  const service = new PipelineService({
+    repo,
+    call: deps.call,
+    events: deps.bus,
+    cache: new PipelineStageCache(hasher),
+    now,
+    newId: () => randomUUID().replace(/-/g, '').slice(0, 16),
+    readDefinition,
+    resolveRunner: async (requested) => requested ?? ((await deps.dockerReady()) ? 'docker' : 'process'),
+    imageDigest: async (image, runner) => {
+      if (runner === 'process') return null;
+      const wanted = image.includes(':') || image.startsWith('sha256:') ? image : `${image}:latest`;
+      const found = (await deps.call('training.listImages', {})).find((candidate) => candidate.tag === wanted || candidate.id === image);
+      if (!found) throw new StageFailure(`image '${image}' does not exist on this machine (see docker images; no image can be pulled for a stage)`);
+      return found.id;
+    },
+  });
+
+  const coordinator: TriggerCoordinator = new TriggerCoordinator({
+    startRun: async (file, reason) => {
+      const { run, done } = await service.start({ file, reason: { kind: reason.kind, detail: reason.detail }, options: DEFAULT_RUN_OPTIONS });
+      return { runId: run.runId, done };
+    },
+    state: {
+      getLastCronCheck: (id) => store().getLastCronCheck(id),
+      setLastCronCheck: (id, at) => store().setLastCronCheck(id, at),
+      getLastDatasetHash: (id) => store().getLastDatasetHash(id),
+      setLastDatasetHash: (id, hash) => store().setLastDatasetHash(id, hash),
+      getLastCommit: (id) => store().getLastCommit(id),
+      setLastCommit: (id, sha) => store().setLastCommit(id, sha),
+    },
+    watchers: defaultTriggerWatchers({ hash: (path) => hasher.hash(path), bus: deps.bus }),
+    onProblem: ({ triggerId, message }) => triggers?.noteProblem(triggerId, message),
+    onStartFailed: (file, reason, error) => {
+      console.error(`[pipelines] ${reason.kind} trigger could not start ${file}:`, error);
+    },
+  });
+  triggers = new PipelineTriggers(repo, coordinator, now);
+  const store = (): TriggerStateStore => triggers!.stateStore();
+
+  return {
+    service,
+    triggers,
+    handlers: pipelineHandlers({ service, triggers, coordinator, enabled: deps.enabled }),
+    async start() {
+      if (!deps.enabled) return;
+      service.resume();
+      for (const stored of repo.runningRuns()) {
+        coordinator.track(stored.view.file, stored.view.runId, service.waitFor(stored.view.runId));
+      }
+      triggers!.armAll();
+      await coordinator.start();
+    },
+    close() {
+      coordinator.stop();
+      service.close();
+    },
+  };
+}
+
+/** A validate-data stage's datasets are part of its key like any dep. */
+function withDataDeps(definition: PipelineDefinition): PipelineDefinition {
+  return {
+    ...definition,
+    stages: definition.stages.map((stage) => (stage.kind === 'validate-data' ? { ...stage, deps: [...new Set([...stage.deps, stage.reference, stage.current])] } : stage)),
+  };
+}
