@@ -58,19 +58,16 @@ describe('dataset hashing off the request path', () => {
     const unsubscribe = server.running.app.bus.subscribe('training.job', (job) => seen.push(job));
     const watch = watchLoopAndMemory();
 
-    const started = performance.now();
     const job = await training.submit(spec({ name: 'many-files', mounts: [{ source: data, target: '/data' }] }));
-    const took = performance.now() - started;
+    // submit answers before the hash is done (it used to answer only after it): its answer is the
+    // job still hashing, which no answer sent after the hash could say.
     expect(job).toMatchObject({ status: 'queued', stage: 'hashing-inputs', queuePosition: null });
     expect(job.reason).toMatch(/^hashing inputs: /);
     expect(server.running.app.tracking.getRun(job.runId).status).toBe('SCHEDULED');
 
     const done = await until(job.jobId, ['finished', 'failed']);
-    const hashed = performance.now() - started;
     const { maxStallMs } = watch.stop();
     unsubscribe();
-    // submit answered long before the hash was done (it used to answer only after it).
-    expect(took).toBeLessThan(Math.min(1000, hashed / 3));
     expect(done).toMatchObject({ status: 'finished', stage: null });
     const inputs = server.running.app.tracking.getRunDetail(job.runId).inputs;
     expect(inputs).toEqual([expect.objectContaining({ name: path.basename(data), digest: expect.stringMatching(/^[0-9a-f]{36}$/) })]);
