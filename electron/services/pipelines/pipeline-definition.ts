@@ -1,4 +1,4 @@
-import type { JobSpecInput } from '../../../shared/contract/training-spec';
+import type { JobSpecInput, SweepSpec } from '../../../shared/contract/training-spec';
 
 /**
  * A pipeline as read from its file (`orrery.pipeline.yaml` or an unchanged `dvc.yaml`): stages in a
@@ -68,10 +68,12 @@ export interface ValidateDataStage extends StageBase {
   failOnQuality: boolean;
 }
 
-/** A training job whose run is the stage's output. */
+/** A training job (or a sweep of them: its best trial) whose run is the stage's output. */
 export interface TrainStage extends StageBase {
   kind: 'train';
   job: JobSpecInput;
+  /** One trial per point of the space; the stage's run is the best trial by the objective. */
+  sweep?: SweepSpec;
 }
 
 export interface MetricThreshold {

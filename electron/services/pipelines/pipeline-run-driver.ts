@@ -3,6 +3,7 @@ import { downstreamOf } from './definition/pipeline-graph';
 import type { PipelineDefinition, StageDefinition } from './pipeline-definition';
 import type { PipelineRepository, StageResult, StoredRun } from './pipeline-repository';
 import type { AppCall, AppEvents, StageCache } from './ports';
+import { followSweep } from './stages/job-stage';
 import { waitForJob } from './stages/job-waiter';
 import { StageFailure, type StageContext, type StageOutcome } from './stages/stage-context';
 import { runStageKind, stageImage } from './stages/stage-dispatch';
@@ -32,7 +33,8 @@ export class PipelineRunDriver {
   private readonly definition: PipelineDefinition;
   private readonly status = new Map<string, StageRunStatus>();
   private readonly results = new Map<string, StageResult>();
-  private readonly resumedJobs = new Map<string, string>();
+  /** Stages whose job (or sweep) was running when the app stopped: followed again, not started again. */
+  private readonly resumed = new Map<string, { jobId: string; runId: string | null }>();
   /** Aborted on cancel and on detach; `cancelled` tells which. */
   private readonly abort = new AbortController();
   private cancelled = false;
@@ -108,7 +110,7 @@ export class PipelineRunDriver {
       this.status.set(stage.name, stage.status);
     } else {
       // Running when the app stopped: its job (if it had one) is followed again, not started again.
-      if (stage.jobId !== null && stage.key !== null) this.resumedJobs.set(stage.name, stage.jobId);
+      if (stage.jobId !== null && stage.key !== null) this.resumed.set(stage.name, { jobId: stage.jobId, runId: stage.runId });
       this.status.set(stage.name, 'pending');
     }
   }
@@ -186,10 +188,12 @@ export class PipelineRunDriver {
   }
 
   private async execute(stage: StageDefinition, runner: 'docker' | 'process'): Promise<StageOutcome> {
-    const resumedJob = this.resumedJobs.get(stage.name);
-    if (resumedJob !== undefined) {
-      this.resumedJobs.delete(stage.name);
-      const job = await waitForJob(resumedJob, { call: this.deps.call, events: this.deps.events, signal: this.abort.signal, cancelled: () => this.cancelled });
+    const resumed = this.resumed.get(stage.name);
+    const follow = { call: this.deps.call, events: this.deps.events, signal: this.abort.signal, cancelled: () => this.cancelled };
+    if (resumed !== undefined) {
+      this.resumed.delete(stage.name);
+      if (stage.kind === 'train' && stage.sweep && resumed.runId !== null) return followSweep({ ...follow, log: (line) => this.deps.repo.appendStageLog(this.runId, stage.name, line) }, resumed.runId);
+      const job = await waitForJob(resumed.jobId, follow);
       if (job.status !== 'finished') throw new StageFailure(`job ${job.jobId} ${job.status}${job.reason ? `: ${job.reason}` : ''} (see its log)`);
       return { runId: job.runId };
     }

@@ -64,6 +64,15 @@ function makeService(): PipelineService {
       if (!job) throw new OrreryError('NOT_FOUND', 'no job');
       return job;
     }
+    if (method === 'training.submitSweep') {
+      const jobs = [0, 1, 2].map((i) => queue.submit(`trial-${i}`));
+      return { parentRunId: 'f'.repeat(32), jobs, warning: null };
+    }
+    if (method === 'training.getSweep') {
+      const trials = [...queue.jobs.values()].filter((j) => j.name.startsWith('trial-')).map((j, i) => ({ runId: j.runId, jobId: j.jobId, objectiveValue: j.status === 'finished' ? i : null }));
+      const best = trials.filter((t) => t.objectiveValue !== null).sort((a, b) => b.objectiveValue! - a.objectiveValue!)[0];
+      return { parentRunId: input.runId, objective: { metric: 'val_acc', mode: 'max' }, bestRunId: best?.runId ?? null, trials };
+    }
     if (method === 'training.cancel') {
       const job = queue.jobs.get(input.jobId as string)!;
       queue.end(job.name, 'cancelled');
@@ -224,5 +233,28 @@ describe('pipeline run driver', () => {
     expect(statuses(ended)).toEqual({ a: 'succeeded', b: 'succeeded', c: 'succeeded', d: 'succeeded' });
     expect(ended.stages[0]!.startedAt).toBe(aStarted);
     expect([...queue.jobs.values()].filter((j) => j.name === 'c')).toHaveLength(1);
+  });
+
+  it('a train stage with a sweep waits for every trial and hands on the best one; a restart follows the trials again', async () => {
+    const train: StageDefinition = { kind: 'train', name: 'train', needs: [], deps: [], outs: [], params: {}, line: 1, job: { name: 'train', image: 'host', command: ['true'] }, sweep: { strategy: 'grid', space: { lr: { values: [1, 2, 3] } }, maxTrials: 20, maxParallel: 3, objective: { metric: 'val_acc', mode: 'max' } } };
+    def = definition([train, jobStage('after', ['train'])]);
+    const { run } = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().length === 3);
+    queue.end('trial-0', 'finished');
+    queue.end('trial-1', 'failed');
+    await until(() => service.getRun(run.runId).stages[0]!.log.some((line) => line.includes('3 trials queued')));
+    service.close(); // the app stops with trial-2 still running
+
+    const restarted = makeService();
+    restarted.resume();
+    const resumed = restarted.waitFor(run.runId);
+    queue.end('trial-2', 'finished');
+    await until(() => queue.running().includes('after'));
+    queue.end('after', 'finished');
+    const ended = await resumed;
+    expect(statuses(ended)).toEqual({ train: 'succeeded', after: 'succeeded' });
+    const trial2 = [...queue.jobs.values()].find((j) => j.name === 'trial-2')!;
+    expect(ended.stages[0]!.runId).toBe(trial2.runId); // the best: the highest val_acc of the finished trials
+    expect([...queue.jobs.values()].filter((j) => j.name.startsWith('trial-'))).toHaveLength(3); // none resubmitted
   });
 });

@@ -6,6 +6,7 @@ import type { DeployStage, MetricThreshold, StageDefinition, StageKind } from '.
 import type { StagePath } from './dep-edges';
 import { parseDuration, parseThreshold } from './definition-values';
 import { readJobSpec } from './orrery-job-spec';
+import { readSweepSpec } from './orrery-sweep-spec';
 import { readParamFiles } from './param-files';
 import { join, type MapEntry, type YamlReader } from './yaml-reader';
 import { SpecFromYaml } from './yaml-to-spec';
@@ -19,7 +20,7 @@ export const STAGE_KINDS: readonly StageKind[] = ['validate-data', 'train', 'job
 /** Fields each kind takes (snake_case; camelCase is read as the same field). */
 const FIELDS: Record<StageKind, readonly string[]> = {
   'validate-data': ['reference', 'current', 'drift_share', 'fail_on_quality'],
-  train: ['job', 'deps', 'outs'],
+  train: ['job', 'sweep', 'deps', 'outs'],
   job: ['job', 'deps', 'outs'],
   evaluate: ['from', 'thresholds', 'beat'],
   register: ['from', 'model', 'path', 'auto_approve'],
@@ -110,8 +111,9 @@ function readKind(kind: StageKind, reader: YamlReader, f: Fields, draft: Draft, 
       draft.deps = f.paths('deps');
       draft.outs = f.paths('outs');
       const job = f.has('job') ? readJobSpec(reader, f.node('job'), f.fieldOf('job'), f.lineOf('job'), { folder: ctx.folder, pipeline: ctx.pipeline, stage: base.name }) : undefined;
-      if (!job) return undefined;
-      return { ...base, kind, deps: draft.deps.map((p) => p.path), outs: draft.outs.map((p) => p.path), params: job.hyperparameters, job };
+      const sweep = kind === 'train' && f.has('sweep') ? readSweepSpec(reader, f.node('sweep'), f.fieldOf('sweep'), f.lineOf('sweep')) : undefined;
+      if (!job || (f.has('sweep') && !sweep)) return undefined;
+      return { ...base, kind, deps: draft.deps.map((p) => p.path), outs: draft.outs.map((p) => p.path), params: job.hyperparameters, job, ...(sweep ? { sweep } : {}) };
     }
     case 'cmd': {
       const wdirText = f.string('wdir');

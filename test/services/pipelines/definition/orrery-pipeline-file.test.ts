@@ -208,7 +208,7 @@ describe('parseOrreryPipeline', () => {
 schedule: daily
 `);
     expect(problems).toEqual([
-      problem(5, 'stages.train.thresholds', 'unknown field for a train stage (known: kind, needs, job, deps, outs)'),
+      problem(5, 'stages.train.thresholds', 'unknown field for a train stage (known: kind, needs, job, sweep, deps, outs)'),
       problem(6, 'schedule', 'unknown field (known: name, triggers, stages)'),
     ]);
   });
@@ -389,5 +389,36 @@ stages:
       problem(4, 'triggers[2].commit', 'must be REPO:BRANCH'),
       problem(7, 'stages.b.outs[0]', "lies inside an output of stage 'a'"),
     ]);
+  });
+});
+
+describe('a train stage with a sweep', () => {
+  const SWEEP = `stages:
+  train:
+    kind: train
+    job: {image: orrery/python:local, command: [python3, train.py], params: {epochs: 3}}
+    sweep:
+      strategy: grid
+      space: {learning_rate: {values: [0.1, 0.01]}, epochs: {min: 2, max: 4, integer: true}}
+      max_parallel: 2
+      objective: {metric: val_acc, mode: max}
+`;
+
+  it('reads the sweep as training.submitSweep takes it, space keys as written', () => {
+    const definition = parseOrreryPipeline(SWEEP, FILE);
+    const train = definition.stages[0]!;
+    expect(train.kind).toBe('train');
+    expect(train.kind === 'train' && train.sweep).toEqual({
+      strategy: 'grid',
+      space: { learning_rate: { values: [0.1, 0.01] }, epochs: { min: 2, max: 4, integer: true } },
+      maxTrials: 20,
+      maxParallel: 2,
+      objective: { metric: 'val_acc', mode: 'max' },
+    });
+  });
+
+  it('reports a bad sweep at its line and field', () => {
+    const problems = problemsOf(SWEEP.replace('mode: max', 'mode: best'));
+    expect(problems).toContainEqual(expect.objectContaining({ line: 9, field: expect.stringMatching(/^stages\.train\.sweep\.objective\.mode/) }));
   });
 });
