@@ -16,6 +16,8 @@ export interface AlertNotification {
 export function notificationOf(event: AlertEvent, now: number): AlertNotification | null {
   if (!event.notify) return null;
   if (event.silencedUntil !== null && event.silencedUntil > now) return null;
+  const tag = `orrery-alert-${event.id}`;
+  if (event.pipeline) return { title: `Pipeline ${event.pipeline.name} ${event.state === 'resolved' ? 'recovered' : 'failed'}`, body: event.message, tag };
   const verb = event.state === 'resolved' ? 'resolved' : event.state === 'firing' ? 'firing' : 'pending';
-  return { title: `${event.deployment}: ${event.name} ${verb}`, body: event.message, tag: `orrery-alert-${event.id}` };
+  return { title: `${event.deployment}: ${event.name} ${verb}`, body: event.message, tag };
 }

@@ -106,7 +106,7 @@ export function feedbackText(deployment: string, result: FeedbackResult): string
   return `${deployment}: recorded ${count(result.recorded, 'label')}${unknown}`;
 }
 
-/** `alerts list`: each alert's id, deployment, name, state, value against threshold, message and times. */
+/** `alerts list`: each alert's id, deployment (or pipeline), name, state, value against threshold, message and times. */
 export function alertsText(alerts: readonly AlertView[], now: number): string {
   if (alerts.length === 0) return 'No alerts.';
   return alerts.map((a) => alertText(a, now)).join('\n');
@@ -119,8 +119,11 @@ export function alertText(a: AlertView, now: number): string {
   if (a.resolvedAt !== null) times.push(`resolved ${time(a.resolvedAt)}`);
   const marks = [a.acknowledgedAt !== null ? `acknowledged by ${a.acknowledgedBy ?? '?'} ${time(a.acknowledgedAt)}` : 'not acknowledged'];
   if (a.silencedUntil !== null && a.silencedUntil > now) marks.push(`silenced until ${time(a.silencedUntil)}`);
+  const what = a.pipeline
+    ? `pipeline ${a.pipeline.name}  ${a.name}: ${a.pipeline.failures === 1 ? '1 failure' : `${a.pipeline.failures} failures in a row`}${a.pipeline.runId !== null ? ` (run ${a.pipeline.runId})` : ''}`
+    : `${a.deployment}  ${a.name}: ${a.metric} ${a.value === null ? '–' : number(a.value)} (rule ${a.comparison} ${a.threshold === null ? '–' : number(a.threshold)})`;
   return [
-    `#${a.id}  ${a.state.toUpperCase()}  ${a.deployment}  ${a.name}: ${a.metric} ${a.value === null ? '–' : number(a.value)} (rule ${a.comparison} ${number(a.threshold)})`,
+    `#${a.id}  ${a.state.toUpperCase()}  ${what}`,
     `    ${a.message}`,
     `    ${times.join(', ')}; ${marks.join('; ')}`,
   ].join('\n');

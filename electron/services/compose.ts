@@ -162,6 +162,7 @@ export function composeApp(config: AppConfig): App {
       bus,
       call,
       dockerReady: async () => (await hardware.service.overview()).docker.state === 'ready',
+      alerts: monitoring.alerts,
       enabled: config.training !== false,
     });
     dispatcher = new RpcDispatcher({

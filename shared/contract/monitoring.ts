@@ -204,16 +204,38 @@ export interface AlertRuleView {
 
 export type AlertState = 'pending' | 'firing' | 'resolved';
 
+/** What raised an alert: a deployment's alert rule, or a pipeline whose runs fail. */
+export type AlertSource = 'rule' | 'pipeline';
+
+/** A pipeline failure incident: open from a failed run (or a trigger's run that could not start) until a run succeeds. */
+export interface PipelineAlertView {
+  /** The pipeline file, absolute: one incident per file at a time. */
+  file: string;
+  /** The pipeline's name (its folder's when the file could not be read). */
+  name: string;
+  /** The latest failed run (its page: #/pipeline-runs/<runId>); null when a trigger's run could not start. */
+  runId: string | null;
+  /** The stage that failed in that run; null when the run failed before any stage or did not start. */
+  stage: string | null;
+  /** Why: the stage's error, or why the run could not start. */
+  error: string;
+  /** Failed runs (and failed starts) in this streak. */
+  failures: number;
+}
+
 export interface AlertView {
   id: number;
-  ruleId: number;
-  deployment: string;
+  /** The rule that raised it; null for a pipeline alert. */
+  ruleId: number | null;
+  /** Null for a pipeline alert (see `pipeline`). */
+  deployment: string | null;
   name: string;
-  metric: AlertMetric;
+  /** Null for a pipeline alert, as are threshold and comparison. */
+  metric: AlertMetric | null;
   state: AlertState;
   value: number | null;
-  threshold: number;
-  comparison: AlertComparison;
+  threshold: number | null;
+  comparison: AlertComparison | null;
   message: string;
   startedAt: number;
   firingAt: number | null;
@@ -223,6 +245,10 @@ export interface AlertView {
   silencedUntil: number | null;
   /** When the notification for this incident went out (one per incident). */
   notifiedAt: number | null;
+  /** 'rule' when absent (what older Orrery versions sent). */
+  source?: AlertSource;
+  /** The failing pipeline, for a pipeline alert; null or absent otherwise. */
+  pipeline?: PipelineAlertView | null;
 }
 
 export interface AlertSettingsView {
@@ -344,12 +370,12 @@ export const monitoringMethods = {
   ),
   'monitoring.listAlerts': method<AlertView[]>()(
     z.object({ deployment: deploymentName.optional(), state: z.enum(['pending', 'firing', 'resolved']).optional(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
-    'Alerts, newest first: pending, firing and resolved incidents.',
+    "Alerts, newest first: pending, firing and resolved incidents of deployments' rules and of failing pipelines.",
   ),
   'monitoring.acknowledgeAlert': method<AlertView>()(z.object({ id: z.number().int().min(1), actor }).strict(), 'Mark an alert as seen: it stays in the inbox, no longer counted as new.'),
   'monitoring.silenceAlert': method<AlertView>()(
     z.object({ id: z.number().int().min(1), until: z.number().int().min(0).max(8_640_000_000_000_000, 'must be a time JavaScript dates can hold (before the year 275760)'), actor }).strict(),
-    "Silence an alert's rule until a time (ms since epoch): no notification until then.",
+    "Silence an alert's rule until a time (ms since epoch): no notification until then. A pipeline alert has no rule to silence (it is told once per failing streak).",
   ),
   'monitoring.listAlertRules': method<AlertRuleView[]>()(z.object({ deployment: deploymentName }).strict(), "A deployment's alert rules."),
   'monitoring.createAlertRule': method<AlertRuleView>()(z.object({ deployment: deploymentName, ...alertRuleFields, actor }).strict(), 'Add an alert rule: metric, comparison, threshold and for-duration.'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { driftReportText, number, verdictLine } from '../../electron/cli/drift-report-text';
-import { alertsText, checkText, feedbackText, monitorText, statusText } from '../../electron/cli/monitor-output';
+import { alertText, alertsText, checkText, feedbackText, monitorText, statusText } from '../../electron/cli/monitor-output';
 import type { AlertView, ColumnDriftView, DriftReportView, MonitorView, MonitorWindowDetail, MonitorWindowView } from '../../shared/contract/monitoring';
 
 const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
@@ -232,5 +232,24 @@ describe('alerts list', () => {
       '    started 2026-11-30T09:00:00Z, firing 2026-11-30T09:00:00Z, resolved 2026-11-30T09:10:00Z; acknowledged by ada 2026-11-30T09:01:00Z',
     ]);
     expect(alertsText([], T0)).toBe('No alerts.');
+  });
+
+  it('a pipeline alert names the pipeline, its failures and the run instead of a deployment and a rule', () => {
+    const pipeline = {
+      ...alert,
+      id: 7,
+      ruleId: null,
+      deployment: null,
+      name: 'Pipeline failed',
+      metric: null,
+      value: null,
+      threshold: null,
+      comparison: null,
+      silencedUntil: null,
+      message: "pipeline digits failed at stage 'train' (run 9f2c): exited with code 1; 2 failures in a row",
+      source: 'pipeline' as const,
+      pipeline: { file: '/w/digits/orrery.pipeline.yaml', name: 'digits', runId: '9f2c', stage: 'train', error: 'exited with code 1', failures: 2 },
+    };
+    expect(alertText(pipeline, T0).split('\n').slice(0, 2)).toEqual(['#7  FIRING  pipeline digits  Pipeline failed: 2 failures in a row (run 9f2c)', `    ${pipeline.message}`]);
   });
 });

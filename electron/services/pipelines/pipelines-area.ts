@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { PipelineRunOptions } from '../../../shared/contract/pipelines';
 import type { EventBus } from '../events/event-bus';
@@ -7,6 +8,7 @@ import { ContentHasher } from './cache/content-hasher';
 import { PipelineStageCache } from './cache/stage-cache';
 import { readPipelineFile } from './definition/read-pipeline-file';
 import type { PipelineDefinition } from './pipeline-definition';
+import { PipelineFailureAlerts, type PipelineAlertsPort } from './pipeline-failure-alerts';
 import { PipelineRepository } from './pipeline-repository';
 import { PipelineService } from './pipeline-service';
 import { PipelineTriggers } from './pipeline-triggers';
@@ -22,6 +24,8 @@ export interface PipelinesAreaDeps {
   /** The app's own methods (bound once the dispatcher exists). */
   call: AppCall;
   dockerReady(): Promise<boolean>;
+  /** Monitoring's alerts: a failed run raises the pipeline's alert, a succeeded one resolves it. */
+  alerts: PipelineAlertsPort;
   /** false: no runs and no triggers (the command line opening the store for one call). */
   enabled: boolean;
 }
@@ -43,6 +47,7 @@ export function createPipelines(deps: PipelinesAreaDeps): PipelinesArea {
   const hasher = new ContentHasher(deps.db);
   const now = () => Date.now();
   let triggers: PipelineTriggers | null = null;
+  const failureAlerts = new PipelineFailureAlerts(deps.alerts, (file) => service.latestRun(file)?.name ?? path.basename(path.dirname(file)));
 
   const readDefinition = async (file: string): Promise<PipelineDefinition> => {
     const definition = withDataDeps(await readPipelineFile(file));
@@ -58,6 +63,7 @@ export function createPipelines(deps: PipelinesAreaDeps): PipelinesArea {
     now,
     newId: () => randomUUID().replace(/-/g, '').slice(0, 16),
     readDefinition,
+    onRunEnded: (run) => failureAlerts.runEnded(run),
     resolveRunner: async (requested) => requested ?? ((await deps.dockerReady()) ? 'docker' : 'process'),
     imageDigest: async (image, runner) => {
       if (runner === 'process') return null;
@@ -85,6 +91,7 @@ export function createPipelines(deps: PipelinesAreaDeps): PipelinesArea {
     onProblem: ({ triggerId, message }) => triggers?.noteProblem(triggerId, message),
     onStartFailed: (file, reason, error) => {
       console.error(`[pipelines] ${reason.kind} trigger could not start ${file}:`, error);
+      failureAlerts.startFailed(file, reason, error);
     },
   });
   triggers = new PipelineTriggers(repo, coordinator, now);

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AlertComparison, AlertMetric, AlertRuleView, AlertSettingsView, AlertState, AlertView } from '../../../../shared/contract/monitoring';
+import type { AlertComparison, AlertMetric, AlertRuleView, AlertSettingsView, AlertSource, AlertState, AlertView, PipelineAlertView } from '../../../../shared/contract/monitoring';
 import { StatementCache } from '../../store/statement-cache';
 
 export interface AlertRuleRow extends AlertRuleView {
@@ -18,6 +18,18 @@ export interface IncidentFields {
   threshold: number;
   state: AlertState;
   value: number | null;
+  message: string;
+  startedAt: number;
+  firingAt: number | null;
+  resolvedAt: number | null;
+  notifiedAt: number | null;
+}
+
+/** A pipeline incident as stored: the failing pipeline and where the incident stands. */
+export interface PipelineIncidentFields extends PipelineAlertView {
+  /** The alert's title, e.g. "Pipeline failed". */
+  title: string;
+  state: AlertState;
   message: string;
   startedAt: number;
   firingAt: number | null;
@@ -48,12 +60,13 @@ interface RawRule {
 
 interface RawAlert {
   id: number;
-  rule_id: number;
-  deployment: string;
+  source: AlertSource;
+  rule_id: number | null;
+  deployment: string | null;
   name: string;
-  metric: AlertMetric;
-  comparison: AlertComparison;
-  threshold: number;
+  metric: AlertMetric | null;
+  comparison: AlertComparison | null;
+  threshold: number | null;
   state: AlertState;
   value: number | null;
   message: string;
@@ -64,6 +77,12 @@ interface RawAlert {
   acknowledged_by: string | null;
   notified_at: number | null;
   silenced_until: number | null;
+  pipeline_file: string | null;
+  pipeline_name: string | null;
+  pipeline_run_id: string | null;
+  pipeline_stage: string | null;
+  pipeline_error: string | null;
+  failures: number | null;
 }
 
 // The silence lives on the rule; an alert whose rule is gone is not silenced.
@@ -147,9 +166,36 @@ export class AlertRepository {
     return rows.map(alertOf);
   }
 
-  /** Firing incidents whose notification has not gone out (a silence held it back). */
+  /** Firing rule incidents whose notification has not gone out (a silence held it back). */
   unnotifiedFiring(): AlertView[] {
-    return (this.sql.get(`${ALERT_SELECT} WHERE a.state = 'firing' AND a.notified_at IS NULL ORDER BY a.id`).all() as RawAlert[]).map(alertOf);
+    return (this.sql.get(`${ALERT_SELECT} WHERE a.source = 'rule' AND a.state = 'firing' AND a.notified_at IS NULL ORDER BY a.id`).all() as RawAlert[]).map(alertOf);
+  }
+
+  /** The pipeline's incident that has not resolved (at most one). */
+  openPipelineIncident(file: string): AlertView | null {
+    const row = this.sql.get(`${ALERT_SELECT} WHERE a.source = 'pipeline' AND a.pipeline_file = ? AND a.state != 'resolved'`).get(file) as RawAlert | undefined;
+    return row ? alertOf(row) : null;
+  }
+
+  insertPipelineIncident(fields: PipelineIncidentFields): number {
+    const { lastInsertRowid } = this.sql
+      .get(
+        `INSERT INTO alerts (source, name, state, message, started_at, firing_at, resolved_at, notified_at,
+           pipeline_file, pipeline_name, pipeline_run_id, pipeline_stage, pipeline_error, failures)
+         VALUES ('pipeline', @title, @state, @message, @startedAt, @firingAt, @resolvedAt, @notifiedAt, @file, @name, @runId, @stage, @error, @failures)`,
+      )
+      .run(fields);
+    return Number(lastInsertRowid);
+  }
+
+  updatePipelineIncident(id: number, fields: PipelineIncidentFields): void {
+    this.sql
+      .get(
+        `UPDATE alerts SET name = @title, state = @state, message = @message, started_at = @startedAt, firing_at = @firingAt, resolved_at = @resolvedAt,
+           notified_at = @notifiedAt, pipeline_name = @name, pipeline_run_id = @runId, pipeline_stage = @stage, pipeline_error = @error, failures = @failures
+         WHERE id = @id AND source = 'pipeline'`,
+      )
+      .run({ id, ...fields });
   }
 
   insertIncident(ruleId: number, deployment: string, fields: IncidentFields): number {
@@ -239,5 +285,18 @@ function alertOf(row: RawAlert): AlertView {
     acknowledgedBy: row.acknowledged_by,
     silencedUntil: row.silenced_until,
     notifiedAt: row.notified_at,
+    source: row.source,
+    pipeline: row.source === 'pipeline' ? pipelineOf(row) : null,
+  };
+}
+
+function pipelineOf(row: RawAlert): PipelineAlertView {
+  return {
+    file: row.pipeline_file!,
+    name: row.pipeline_name!,
+    runId: row.pipeline_run_id,
+    stage: row.pipeline_stage,
+    error: row.pipeline_error!,
+    failures: row.failures!,
   };
 }

@@ -6,6 +6,7 @@ import { deferredNotification, evaluateAlert, type AlertCondition, type AlertSte
 import { alertMessage } from './alert-message';
 import type { AlertRepository, AlertRuleRow, IncidentFields } from './alert-repository';
 import { DEFAULT_ALERT_RULES } from './default-alert-rules';
+import { failedIncident, recoveredIncident, type PipelineFailure } from './pipeline-failure-alert';
 import type { AlertNotifier, WebhookEvent } from './webhook-notifier';
 
 /** Metrics measured per column: their rules name the column, the others must not. */
@@ -39,6 +40,7 @@ interface Outcome {
  * Alert rules and the incidents they raise. The monitoring service feeds `observe` with each
  * window's numbers (and the serving figures); every change is published as 'monitoring.alert',
  * whose `notify` is true once per incident, and the notifier (a webhook) gets the same moment.
+ * Failing pipelines raise incidents too (`raisePipelineFailure`), with no rule behind them.
  */
 export class AlertsService {
   private readonly repository: AlertRepository;
@@ -72,6 +74,7 @@ export class AlertsService {
   /** Silences the alert's rule: no notification before `until`; a time already past lifts the silence. */
   silenceAlert({ id, until }: { id: number; until: number; actor?: string }): AlertView {
     const alert = this.alertOrThrow(id);
+    if (alert.ruleId === null) throw invalid(`id: alert ${id} is a pipeline failure, which has no rule to silence; it is told once per failing streak`);
     const rule = this.repository.getRule(alert.ruleId);
     if (!rule) throw notFound(`id: the rule of alert ${id} was deleted, so there is nothing to silence`);
     const now = this.clock();
@@ -174,11 +177,50 @@ export class AlertsService {
     this.deliver(outcomes);
   }
 
+  /**
+   * A pipeline run failed, or a run a trigger asked for could not start: the first failure of a
+   * streak opens the pipeline's incident, firing and notified (app and webhook); a later one while
+   * it is open updates it (newest run, count) without telling again.
+   */
+  raisePipelineFailure(failure: PipelineFailure): AlertView {
+    const at = this.clock();
+    const outcome = this.repository.transaction((): Outcome => {
+      const open = this.repository.openPipelineIncident(failure.file);
+      const fields = failedIncident(open, failure, at);
+      let id: number;
+      if (open) {
+        id = open.id;
+        this.repository.updatePipelineIncident(id, fields);
+      } else {
+        id = this.repository.insertPipelineIncident(fields);
+      }
+      return { event: { ...this.repository.getAlert(id)!, notify: open === null }, webhook: open === null ? 'firing' : null };
+    });
+    this.deliver([outcome]);
+    const { notify: _notify, ...view } = outcome.event;
+    return view;
+  }
+
+  /** A run of the pipeline succeeded: its open incident, if any, resolves (the webhook hears of it). */
+  resolvePipelineFailure({ file }: { file: string }): AlertView | null {
+    const at = this.clock();
+    const outcome = this.repository.transaction((): Outcome | null => {
+      const open = this.repository.openPipelineIncident(file);
+      if (!open) return null;
+      this.repository.updatePipelineIncident(open.id, recoveredIncident(open, at));
+      return { event: { ...this.repository.getAlert(open.id)!, notify: false }, webhook: open.notifiedAt !== null ? 'resolved' : null };
+    });
+    if (!outcome) return null;
+    this.deliver([outcome]);
+    const { notify: _notify, ...view } = outcome.event;
+    return view;
+  }
+
   /** Sends the notifications a silence held back, for incidents still firing once it is over. */
   tick(at: number): void {
     const outcomes = this.repository.transaction(() =>
       this.repository.unnotifiedFiring().flatMap((alert) => {
-        const rule = this.repository.getRule(alert.ruleId);
+        const rule = alert.ruleId === null ? null : this.repository.getRule(alert.ruleId);
         if (!rule?.enabled) return [];
         return this.apply(rule, alert, deferredNotification(conditionOf(rule), incidentOf(alert), at), at);
       }),
@@ -204,8 +246,8 @@ export class AlertsService {
       // Opening and firing take the rule as it is now; later steps keep what the incident said.
       name: changed ? rule.name : open!.name,
       metric: rule.metric,
-      comparison: changed ? rule.comparison : open!.comparison,
-      threshold: changed ? rule.threshold : open!.threshold,
+      comparison: changed ? rule.comparison : (open!.comparison ?? rule.comparison),
+      threshold: changed ? rule.threshold : (open!.threshold ?? rule.threshold),
       state: next.state,
       value: next.value,
       message: changed ? alertMessage(rule, next.state, next.value) + (detail ? `: ${detail}` : '') : open!.message,

@@ -59,7 +59,7 @@ export class AlertTrigger {
   }
 
   private seen(alert: AlertEvent): void {
-    if (alert.deployment !== this.options.deployment || !RETRAIN_ALERT_METRICS.has(alert.metric)) return;
+    if (alert.deployment !== this.options.deployment || alert.metric === null || !RETRAIN_ALERT_METRICS.has(alert.metric)) return;
     if (alert.state !== 'firing') {
       if (alert.state === 'resolved') this.fired.delete(alert.id);
       return;

@@ -11,5 +11,6 @@ import { migration009 } from './009-jobs-by-run';
 import { migration010 } from './010-search-order-indexes';
 import { migration011 } from './011-pipelines-hash-cache';
 import { migration012 } from './012-pipelines';
+import { migration013 } from './013-pipeline-alerts';
 /** Every migration in order; a new one is appended here with the next version number. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013];

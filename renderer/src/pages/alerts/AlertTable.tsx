@@ -10,12 +10,13 @@ import { useActor } from '../models/use-actor';
 import { SilenceDialog } from './SilenceDialog';
 import { isSilenced, lastChangeAt, needsAttention } from './alert-order';
 import { alertValueText } from './alert-text';
+import { pipelineAlertHref, pipelineFailureSubject, pipelineOf } from './pipeline-alert';
 import { toDateTimeLocal } from './silence-time';
 import { alertTone } from '../monitoring/monitoring-tones';
 
 interface AlertTableProps {
   alerts: readonly AlertView[];
-  /** The inbox names each alert's deployment; a deployment's own list does not. */
+  /** The inbox names each alert's deployment (or pipeline); a deployment's own list does not. */
   showDeployment: boolean;
   /** An alert's new state after an action, to show before the event's re-read. */
   onChanged(next: AlertView): void;
@@ -32,7 +33,7 @@ export function AlertTable({ alerts, showDeployment, onChanged, testId = 'alert-
         <thead>
           <tr>
             <th scope="col">State</th>
-            {showDeployment && <th scope="col">Deployment</th>}
+            {showDeployment && <th scope="col">Source</th>}
             <th scope="col">Alert</th>
             <th scope="col">Since</th>
             <th scope="col" className="alert-actions-cell">
@@ -41,35 +42,53 @@ export function AlertTable({ alerts, showDeployment, onChanged, testId = 'alert-
           </tr>
         </thead>
         <tbody>
-          {alerts.map((a) => (
-            <tr key={a.id} data-testid="alert-row" data-alert={a.id} data-state={a.state} data-acknowledged={a.acknowledgedAt !== null} className={needsAttention(a) ? 'alert-row-new' : undefined}>
-              <td>
-                <Badge tone={alertTone[a.state]} testId="alert-state">
-                  {a.state}
-                </Badge>
-              </td>
-              {showDeployment && (
+          {alerts.map((a) => {
+            const pipeline = pipelineOf(a);
+            return (
+              <tr key={a.id} data-testid="alert-row" data-alert={a.id} data-state={a.state} data-acknowledged={a.acknowledgedAt !== null} data-source={pipeline ? 'pipeline' : 'rule'} className={needsAttention(a) ? 'alert-row-new' : undefined}>
                 <td>
-                  <a href={routeHref('deployments', [a.deployment])}>{a.deployment}</a>
+                  <Badge tone={alertTone[a.state]} testId="alert-state">
+                    {a.state}
+                  </Badge>
                 </td>
-              )}
-              <td>
-                <strong>{a.name}</strong> <span className="muted small">{a.metric}</span>
-                <div className="small" data-testid="alert-message">
-                  {localTimesIn(a.message)}
-                </div>
-                <div className="small muted">
-                  {alertValueText(a)}
-                  {a.acknowledgedAt !== null && ` · acknowledged by ${a.acknowledgedBy ?? 'someone'} at ${formatClock(a.acknowledgedAt)}`}
-                  {isSilenced(a, now) && ` · silenced until ${toDateTimeLocal(a.silencedUntil!).replace('T', ' ')}`}
-                </div>
-              </td>
-              <td className="mono small nowrap">{formatClock(lastChangeAt(a))}</td>
-              <td className="alert-actions-cell">
-                <AlertActions alert={a} onChanged={onChanged} onSilence={() => setSilencing(a)} />
-              </td>
-            </tr>
-          ))}
+                {showDeployment && (
+                  <td className="alert-source-cell">
+                    {pipeline ? (
+                      <>
+                        <span className="muted small">pipeline</span>{' '}
+                        <a href={pipelineAlertHref(pipeline)} title={pipeline.file} data-testid="alert-pipeline-link">
+                          {pipeline.name}
+                        </a>
+                      </>
+                    ) : (
+                      a.deployment !== null && <a href={routeHref('deployments', [a.deployment])}>{a.deployment}</a>
+                    )}
+                  </td>
+                )}
+                <td>
+                  <strong>{a.name}</strong> <span className="muted small">{pipeline ? pipelineFailureSubject(pipeline) : a.metric}</span>
+                  <div className="small" data-testid="alert-message">
+                    {localTimesIn(a.message)}
+                  </div>
+                  <div className="small muted">
+                    {pipeline ? (
+                      <a href={pipelineAlertHref(pipeline)} data-testid="alert-run-link">
+                        {pipeline.runId !== null ? 'open the failed run' : 'open the pipeline'}
+                      </a>
+                    ) : (
+                      alertValueText(a)
+                    )}
+                    {a.acknowledgedAt !== null && ` · acknowledged by ${a.acknowledgedBy ?? 'someone'} at ${formatClock(a.acknowledgedAt)}`}
+                    {isSilenced(a, now) && ` · silenced until ${toDateTimeLocal(a.silencedUntil!).replace('T', ' ')}`}
+                  </div>
+                </td>
+                <td className="mono small nowrap">{formatClock(lastChangeAt(a))}</td>
+                <td className="alert-actions-cell">
+                  <AlertActions alert={a} onChanged={onChanged} onSilence={() => setSilencing(a)} />
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       {silencing && <SilenceDialog alert={silencing} onClose={() => setSilencing(null)} onDone={onChanged} />}
@@ -88,7 +107,8 @@ function AlertActions({ alert, onChanged, onSilence }: { alert: AlertView; onCha
           {ack.busy ? 'Acknowledging…' : 'Acknowledge'}
         </button>
       )}
-      {alert.state !== 'resolved' && (
+      {/* A pipeline alert has no rule to silence: it is told once per failing streak. */}
+      {alert.state !== 'resolved' && alert.ruleId !== null && (
         <button type="button" className="btn btn-small" onClick={onSilence} data-testid="alert-silence">
           Silence…
         </button>

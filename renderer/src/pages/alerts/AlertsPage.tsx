@@ -10,7 +10,7 @@ import '../../styles/launch.css';
 import '../../styles/serving.css';
 import '../../styles/monitoring.css';
 
-/** #/alerts: every deployment's alerts, firing first; desktop notifications and the webhook. */
+/** #/alerts: every deployment's and pipeline's alerts, firing first; desktop notifications and the webhook. */
 export function AlertsPage(_props: { route: Route }) {
   const alerts = useLiveQuery((c) => c.call('monitoring.listAlerts', { limit: 200 }), [], { staleOn: { 'monitoring.alert': true, 'monitoring.monitor': true } });
   const list = sortInbox(alerts.data ?? []);
@@ -28,7 +28,7 @@ export function AlertsPage(_props: { route: Route }) {
           {alerts.error && <ErrorNotice title="Could not read the alerts." error={alerts.error} onRetry={() => void alerts.reload()} />}
           {alerts.data && list.length === 0 && (
             <p className="muted" data-testid="alerts-empty">
-              No alerts yet. A deployment with a reference (its page, “Monitoring”) gets rules for dataset drift and error rate; their alerts land here.
+              No alerts yet. A deployment with a reference (its page, “Monitoring”) gets rules for dataset drift and error rate; their alerts land here, as does a failing pipeline run.
             </p>
           )}
           {list.length > 0 && <AlertTable alerts={list} showDeployment onChanged={(next) => alerts.setData((all) => all.map((a) => (a.id === next.id ? next : a)))} testId="inbox-table" />}

@@ -89,6 +89,32 @@ describe('webhook notifier', () => {
     expect(service.getAlertSettings().lastWebhookError).toBeNull();
   });
 
+  it('POSTs a pipeline failure as "firing" with the pipeline, stage, error and run, once per streak, then "resolved" when a run succeeds', async () => {
+    const hook = await receiver();
+    service.updateAlertSettings({ webhookUrl: `http://127.0.0.1:${hook.port}/hooks` });
+    const file = '/work/digits/orrery.pipeline.yaml';
+    service.raisePipelineFailure({ file, name: 'digits', runId: 'run-1', stage: 'train', error: 'exited with code 1' });
+    service.raisePipelineFailure({ file, name: 'digits', runId: 'run-2', stage: 'train', error: 'exited with code 1' });
+    await notifier.settled();
+    service.resolvePipelineFailure({ file });
+    await notifier.settled();
+    const bodies = hook.received.map((r) => JSON.parse(r.body) as AlertView & { event: string });
+    expect(bodies.map((b) => [b.event, b.state, b.pipeline?.runId])).toEqual([
+      ['firing', 'firing', 'run-1'],
+      ['resolved', 'resolved', 'run-2'],
+    ]);
+    expect(bodies[0]).toMatchObject({
+      source: 'pipeline',
+      deployment: null,
+      ruleId: null,
+      name: 'Pipeline failed',
+      message: "pipeline digits failed at stage 'train' (run run-1): exited with code 1",
+      pipeline: { file, name: 'digits', runId: 'run-1', stage: 'train', error: 'exited with code 1', failures: 1 },
+    });
+    const [alert] = service.listAlerts({ limit: 10 });
+    expect(bodies[1]).toEqual({ ...alert, event: 'resolved' });
+  });
+
   it('sends nothing when no URL is set', async () => {
     observe(T0, 0.5);
     await notifier.settled();
