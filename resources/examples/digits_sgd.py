@@ -4,7 +4,9 @@ Logs per-epoch metrics to Orrery (through orrery_tracking when it is importable,
 ORRERY_METRICS lines on stdout), and saves the model to the outputs folder, which Orrery
 collects into the run's artifacts: model.pkl, and model/, an MLflow-format model folder (MLmodel
 with the sklearn flavor, a signature and an input example) that can be registered and deployed.
-Hyperparameters come from ORRERY_PARAMS.
+Hyperparameters come from ORRERY_PARAMS: epochs, alpha, seed, and data (optional: CSV files,
+comma-separated, with one column per pixel, 0..16, and a `target` column, as prepare_digits.py
+writes them; without it, scikit-learn's bundled digits).
 """
 import json
 import os
@@ -22,6 +24,7 @@ params = json.loads(os.environ.get("ORRERY_PARAMS", "{}"))
 epochs = int(params.get("epochs", 20))
 alpha = float(params.get("alpha", 1e-4))
 seed = int(params.get("seed", 0))
+data = str(params.get("data", ""))
 outputs = os.environ.get("ORRERY_OUTPUTS_DIR", "/orrery/outputs")
 
 try:
@@ -38,11 +41,27 @@ def log(step, **metrics):
         print("ORRERY_METRICS " + json.dumps({"step": step, **metrics}), flush=True)
 
 
-digits = load_digits()
-x_train, x_val, y_train, y_val = train_test_split(digits.data / 16.0, digits.target, test_size=0.25, random_state=seed)
+def load_csv(files):
+    """Pixel columns and `target` from CSV files that share one header."""
+    tables = []
+    for file in files:
+        with open(file) as f:
+            header = f.readline().strip().split(",")
+        tables.append(np.loadtxt(file, delimiter=",", skiprows=1, ndmin=2))
+    target = header.index("target")
+    table = np.vstack(tables)
+    return np.delete(table, target, axis=1), table[:, target].astype(int), [h for h in header if h != "target"]
+
+
+if data:
+    pixels, labels, feature_names = load_csv([f.strip() for f in data.split(",") if f.strip()])
+else:
+    digits = load_digits()
+    pixels, labels = digits.data, digits.target
+    feature_names = list(getattr(digits, "feature_names", None) or [f"pixel_{i // 8}_{i % 8}" for i in range(64)])
+x_train, x_val, y_train, y_val = train_test_split(pixels / 16.0, labels, test_size=0.25, random_state=seed)
 model = SGDClassifier(loss="log_loss", alpha=alpha, random_state=seed)
-classes = np.unique(digits.target)
-feature_names = list(getattr(digits, "feature_names", None) or [f"pixel_{i // 8}_{i % 8}" for i in range(64)])
+classes = np.arange(10)  # all ten digits, even where a small CSV lacks one
 
 
 def save_mlflow_model(folder, features, example_rows):

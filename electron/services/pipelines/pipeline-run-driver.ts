@@ -137,7 +137,8 @@ export class PipelineRunDriver {
   }
 
   private async runStage(stage: StageDefinition, runner: 'docker' | 'process'): Promise<void> {
-    const started = this.deps.now();
+    // A stage whose job is followed again after a restart keeps the time it first started.
+    const started = (this.resumed.has(stage.name) ? this.stored.view.stages.find((s) => s.name === stage.name)?.startedAt : null) ?? this.deps.now();
     this.setStage(stage.name, { status: 'running', startedAt: started, endedAt: null, message: null });
     try {
       const image = stageImage(stage);

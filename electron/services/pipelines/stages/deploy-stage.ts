@@ -1,7 +1,10 @@
+import type { RolloutState } from '../../../../shared/contract/serving';
 import { OrreryError } from '../../../../shared/errors';
 import type { DeployStage } from '../pipeline-definition';
 import { PIPELINE_ACTOR } from './register-stage';
 import { StageFailure, type StageContext, type StageOutcome } from './stage-context';
+
+const ENDED_ROLLOUT: ReadonlySet<RolloutState> = new Set<RolloutState>(['promoted', 'rolled-back', 'aborted']);
 
 /** How often a stage waiting for approval reads the request again (events wake it sooner). */
 const APPROVAL_POLL_MS = 5_000;
@@ -28,7 +31,14 @@ export async function runDeployStage(context: StageContext<DeployStage>): Promis
   }
   if (existing.modelName !== made.name) throw new StageFailure(`deployment ${stage.deployment} serves model ${existing.modelName}, not ${made.name}`);
   const stable = existing.versions.find((v) => v.role === 'stable');
-  if (stable?.version === made.version && existing.rollout === null) {
+  // `rollout` is the latest one, ended or not: only one still going holds the deployment.
+  const active = existing.rollout !== null && !ENDED_ROLLOUT.has(existing.rollout.state) ? existing.rollout : null;
+  if (active?.toVersion === made.version) {
+    // Started before (an app stopped mid-stage resumes here): it goes on under serving's analysis.
+    context.log(`a ${active.strategy} rollout of version ${made.version} on ${stage.deployment} is already going`);
+    return { model: made, deployment: stage.deployment, message: `${active.strategy} of version ${made.version} already going` };
+  }
+  if (stable?.version === made.version && active === null) {
     context.log(`deployment ${stage.deployment} already serves version ${made.version}`);
     return { model: made, deployment: stage.deployment, message: `version ${made.version} already serves` };
   }
