@@ -110,6 +110,10 @@ export interface DeployStage extends StageBase {
   /** serving's rollout settings, passed as written. */
   settings: Record<string, unknown>;
   replicas: number;
+  /** Each replica's limits when a first run creates the deployment (serving's defaults when absent). */
+  cpus?: number;
+  memoryGb?: number;
+  gpus?: number;
   /** How long a version waiting for approval holds the stage before it fails. Default 24 h. */
   approvalTimeoutMs: number;
 }

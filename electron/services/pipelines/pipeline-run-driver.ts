@@ -1,4 +1,5 @@
 import type { PipelineRunView, StageRunStatus, StageRunView } from '../../../shared/contract/pipelines';
+import { OrreryError } from '../../../shared/errors';
 import { downstreamOf } from './definition/pipeline-graph';
 import type { PipelineDefinition, StageDefinition } from './pipeline-definition';
 import type { PipelineRepository, StageResult, StoredRun } from './pipeline-repository';
@@ -144,7 +145,7 @@ export class PipelineRunDriver {
       const image = stageImage(stage);
       const digest = image === null ? null : await this.deps.imageDigest(image, runner);
       const upstreamKeys = Object.fromEntries(stage.needs.map((need) => [need, this.results.get(need)?.key ?? '']));
-      const key = await this.deps.cache.keyOf(stage, { folder: this.definition.folder, file: this.definition.file, outs: this.definition.stages.flatMap((s) => s.outs), imageDigest: digest, upstreamKeys });
+      const key = await this.deps.cache.keyOf(await this.withRegistryState(stage), { folder: this.definition.folder, file: this.definition.file, outs: this.definition.stages.flatMap((s) => s.outs), imageDigest: digest, upstreamKeys });
       this.setStage(stage.name, { key });
       const hit = await this.cacheHit(stage, key);
       if (hit) {
@@ -185,7 +186,42 @@ export class PipelineRunDriver {
       if (frozen) throw new StageFailure(`it is frozen but its outs are missing: ${outputs.missing.join(', ')}`);
       return null;
     }
-    return last;
+    return (await this.stillThere(last)) ? last : null;
+  }
+
+  /** What a stage made is still there: a run, a version, a deployment deleted since is made again. */
+  private async stillThere(result: StageResult): Promise<boolean> {
+    const gone = async (read: () => Promise<unknown>) => {
+      try {
+        await read();
+        return false;
+      } catch (error) {
+        if (error instanceof OrreryError && error.code === 'NOT_FOUND') return true;
+        throw error;
+      }
+    };
+    if (result.runId !== null && (await gone(() => this.deps.call('tracking.getRun', { runId: result.runId! })))) return false;
+    if (result.model !== null && (await gone(() => this.deps.call('registry.getVersion', { name: result.model!.name, version: result.model!.version })))) return false;
+    if (result.deployment !== null && (await gone(() => this.deps.call('serving.getDeployment', { name: result.deployment! })))) return false;
+    return true;
+  }
+
+  /**
+   * An evaluate stage that must beat a registry version is judged against whichever version is in
+   * Production (or behind the alias) now: that version is part of its key, so a cached verdict
+   * never outlives the model it beat.
+   */
+  private async withRegistryState(stage: StageDefinition): Promise<StageDefinition> {
+    if (stage.kind !== 'evaluate' || !stage.beat) return stage;
+    const { model, alias } = stage.beat;
+    let against: number | null = null;
+    try {
+      const found = await this.deps.call('registry.getModel', { name: model });
+      against = alias !== undefined ? (found.aliases[alias] ?? null) : found.productionVersion;
+    } catch (error) {
+      if (!(error instanceof OrreryError && error.code === 'NOT_FOUND')) throw error;
+    }
+    return { ...stage, params: { ...stage.params, 'beat.against': against ?? 'none' } };
   }
 
   private async execute(stage: StageDefinition, runner: 'docker' | 'process'): Promise<StageOutcome> {

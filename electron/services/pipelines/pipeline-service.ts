@@ -55,7 +55,7 @@ export class PipelineService {
     if (running !== null) throw new OrreryError('CONFLICT', `pipeline ${file} is already running (run ${running}); wait for it or cancel it`);
 
     const runId = this.deps.newId();
-    this.deps.repo.createRun({ runId, definition, reason: input.reason, options: input.options, now: this.deps.now() });
+    this.deps.repo.createRun({ runId, definition, reason: input.reason, options: retrainOnAlert(definition, input), now: this.deps.now() });
     const stored = this.deps.repo.getRun(runId)!;
     const done = this.drive(new PipelineRunDriver(this.deps, stored), file);
     this.deps.events.publish('pipelines.run', { runId, file, status: 'running', stage: null });
@@ -138,4 +138,14 @@ export class PipelineService {
     this.drivers.set(driver.runId, { file, driver, done });
     return done;
   }
+}
+
+/**
+ * A drift or performance alert says the served model no longer fits what it sees: a run it starts
+ * retrains (its train stages, and what follows them, run even when their inputs are unchanged).
+ */
+function retrainOnAlert(definition: PipelineDefinition, input: StartRunInput): StartRunInput['options'] {
+  if (input.reason.kind !== 'alert') return input.options;
+  const train = definition.stages.filter((stage) => stage.kind === 'train').map((stage) => stage.name);
+  return { ...input.options, forceStages: [...new Set([...input.options.forceStages, ...train])] };
 }

@@ -53,6 +53,7 @@ let db: Database;
 let bus: EventBus;
 let queue: FakeQueue;
 let keys: Map<string, string>;
+let deletedRuns: Set<string>;
 let service: PipelineService;
 let def: PipelineDefinition;
 
@@ -77,6 +78,11 @@ function makeService(): PipelineService {
       const job = queue.jobs.get(input.jobId as string)!;
       queue.end(job.name, 'cancelled');
       return job;
+    }
+    // A cache hit checks what the stage made is still there.
+    if (method === 'tracking.getRun') {
+      if (deletedRuns.has(input.runId as string)) throw new OrreryError('NOT_FOUND', 'no run');
+      return { runId: input.runId };
     }
     throw new Error(`unexpected call ${method}`);
   }) as unknown as AppCall;
@@ -110,6 +116,7 @@ beforeEach(() => {
   bus = new EventBus();
   queue = new FakeQueue(bus);
   keys = new Map();
+  deletedRuns = new Set();
   service = makeService();
   // a → (b, c) → d: b and c are independent.
   def = definition([jobStage('a'), jobStage('b', ['a']), jobStage('c', ['a']), jobStage('d', ['b', 'c'])]);
@@ -256,5 +263,37 @@ describe('pipeline run driver', () => {
     const trial2 = [...queue.jobs.values()].find((j) => j.name === 'trial-2')!;
     expect(ended.stages[0]!.runId).toBe(trial2.runId); // the best: the highest val_acc of the finished trials
     expect([...queue.jobs.values()].filter((j) => j.name.startsWith('trial-'))).toHaveLength(3); // none resubmitted
+  });
+
+  it('a run a drift alert starts retrains: its train stages run though nothing changed', async () => {
+    const train: StageDefinition = { kind: 'train', name: 'train', needs: [], deps: [], outs: [], params: {}, line: 1, job: { name: 'train', image: 'host', command: ['true'] } };
+    def = definition([jobStage('prepare'), { ...train, needs: ['prepare'] }, jobStage('after', ['train'])]);
+    const first = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    for (const name of ['prepare', 'train', 'after']) {
+      await until(() => queue.running().includes(name));
+      queue.end(name, 'finished');
+    }
+    await first.done;
+
+    const alerted = await service.start({ file: def.file, reason: { kind: 'alert', detail: 'dataset drift on digits' }, options: options() });
+    expect(alerted.run.options.forceStages).toEqual(['train']);
+    await until(() => queue.running().includes('train'));
+    queue.end('train', 'finished');
+    await until(() => queue.running().includes('after'));
+    queue.end('after', 'finished');
+    expect(statuses(await alerted.done)).toEqual({ prepare: 'cached', train: 'succeeded', after: 'succeeded' });
+  });
+
+  it('a cached stage whose run was deleted since is run again', async () => {
+    def = definition([jobStage('a')]);
+    const first = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().includes('a'));
+    queue.end('a', 'finished');
+    const ended = await first.done;
+    deletedRuns.add(ended.stages[0]!.runId!);
+    const again = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().includes('a'));
+    queue.end('a', 'finished');
+    expect(statuses(await again.done)).toEqual({ a: 'succeeded' });
   });
 });

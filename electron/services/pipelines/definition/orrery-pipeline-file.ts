@@ -50,6 +50,8 @@ import { join, YamlReader } from './yaml-reader';
  *       strategy: canary            # canary (default), blue-green, rolling, shadow
  *       settings: {steps: [10, 50, 100], min_requests: 20}   # serving's rollout settings
  *       replicas: 1
+ *       cpus: 1                     # each replica's limits when a first run creates it (optional)
+ *       memory_gb: 1                #   and gpus: N
  *       approval_timeout: 24h       # how long a version waiting for approval holds the stage
  *     report:
  *       cmd: python3 report.py      # a command stage, as in dvc.yaml: cmd (string or list), wdir,

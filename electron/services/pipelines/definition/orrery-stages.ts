@@ -24,7 +24,7 @@ const FIELDS: Record<StageKind, readonly string[]> = {
   job: ['job', 'deps', 'outs'],
   evaluate: ['from', 'thresholds', 'beat'],
   register: ['from', 'model', 'path', 'auto_approve'],
-  deploy: ['from', 'deployment', 'strategy', 'settings', 'replicas', 'approval_timeout'],
+  deploy: ['from', 'deployment', 'strategy', 'settings', 'replicas', 'cpus', 'memory_gb', 'gpus', 'approval_timeout'],
   cmd: ['cmd', 'wdir', 'deps', 'outs', 'params', 'image', 'frozen', 'always_changed'],
 };
 const COMMON = ['kind', 'needs'];
@@ -156,6 +156,11 @@ function readKind(kind: StageKind, reader: YamlReader, f: Fields, draft: Draft, 
       if (!(rolloutStrategies as readonly string[]).includes(strategy)) f.problem('strategy', `must be one of ${rolloutStrategies.join(', ')} (got '${strategy}')`);
       const replicas = f.number('replicas') ?? 1;
       if (!(Number.isInteger(replicas) && replicas >= 1 && replicas <= 64)) f.problem('replicas', 'must be a whole number 1–64');
+      // Limits of each replica a first run creates (serving's defaults when absent), checked as serving checks them.
+      const limits = { cpus: f.number('cpus'), memoryGb: f.number('memory_gb'), gpus: f.number('gpus') };
+      if (limits.cpus !== undefined && !(limits.cpus >= 0.01 && limits.cpus <= 1024)) f.problem('cpus', 'must be 0.01–1024 (Docker\'s smallest CPU share is 0.01)');
+      if (limits.memoryGb !== undefined && !(limits.memoryGb >= 0.01 && limits.memoryGb <= 4096)) f.problem('memory_gb', 'must be 0.01–4096 GB');
+      if (limits.gpus !== undefined && !(Number.isInteger(limits.gpus) && limits.gpus >= 0 && limits.gpus <= 64)) f.problem('gpus', 'must be a whole number 0–64');
       const timeoutText = f.string('approval_timeout');
       const timeout = timeoutText === undefined ? DEFAULT_APPROVAL_TIMEOUT_MS : parseDuration(timeoutText);
       if (typeof timeout === 'string') f.problem('approval_timeout', timeout);
@@ -167,7 +172,7 @@ function readKind(kind: StageKind, reader: YamlReader, f: Fields, draft: Draft, 
         if (parsed && !parsed.success) spec.report(parsed.error.issues);
         settings = raw ?? {};
       }
-      return { ...base, kind, from: '', deployment: deployment ?? '', strategy: strategy as DeployStage['strategy'], settings, replicas, approvalTimeoutMs: typeof timeout === 'number' ? timeout : DEFAULT_APPROVAL_TIMEOUT_MS };
+      return { ...base, kind, from: '', deployment: deployment ?? '', strategy: strategy as DeployStage['strategy'], settings, replicas, ...definedLimits(limits), approvalTimeoutMs: typeof timeout === 'number' ? timeout : DEFAULT_APPROVAL_TIMEOUT_MS };
     }
   }
 }
@@ -272,4 +277,8 @@ class Fields {
     });
     return out;
   }
+}
+
+function definedLimits(limits: { cpus: number | undefined; memoryGb: number | undefined; gpus: number | undefined }): Pick<DeployStage, 'cpus' | 'memoryGb' | 'gpus'> {
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
 }

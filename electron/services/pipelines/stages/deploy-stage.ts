@@ -25,7 +25,16 @@ export async function runDeployStage(context: StageContext<DeployStage>): Promis
 
   const existing = await findDeployment(context, stage.deployment);
   if (!existing) {
-    await context.call('serving.createDeployment', { name: stage.deployment, model: made.name, version: made.version, replicas: stage.replicas, actor });
+    await context.call('serving.createDeployment', {
+      name: stage.deployment,
+      model: made.name,
+      version: made.version,
+      replicas: stage.replicas,
+      ...(stage.cpus !== undefined ? { cpus: stage.cpus } : {}),
+      ...(stage.memoryGb !== undefined ? { memoryGb: stage.memoryGb } : {}),
+      ...(stage.gpus !== undefined ? { gpus: stage.gpus } : {}),
+      actor,
+    });
     context.log(`created deployment ${stage.deployment} serving ${made.name} version ${made.version}`);
     return { model: made, deployment: stage.deployment, message: `deployment ${stage.deployment} created with version ${made.version}` };
   }

@@ -422,3 +422,22 @@ describe('a train stage with a sweep', () => {
     expect(problems).toContainEqual(expect.objectContaining({ line: 9, field: expect.stringMatching(/^stages\.train\.sweep\.objective\.mode/) }));
   });
 });
+
+describe('a deploy stage with limits', () => {
+  const DEPLOY = `stages:
+  train: {kind: train, job: {image: orrery/python:local, command: [python3, train.py]}}
+  register: {kind: register, needs: [train], model: digits}
+  deploy: {kind: deploy, needs: [register], deployment: digits, cpus: 1.5, memory_gb: 2, gpus: 0}
+`;
+
+  it('reads each replica\'s limits for the deployment a first run creates', () => {
+    const deploy = parseOrreryPipeline(DEPLOY, FILE).stages[2]!;
+    expect(deploy).toMatchObject({ kind: 'deploy', cpus: 1.5, memoryGb: 2, gpus: 0 });
+  });
+
+  it('refuses limits serving would refuse, at their line', () => {
+    expect(problemsOf(DEPLOY.replace('cpus: 1.5', 'cpus: 0').replace('gpus: 0', 'gpus: 1.5'))).toEqual(
+      expect.arrayContaining([problem(4, 'stages.deploy.cpus', /0\.01–1024/), problem(4, 'stages.deploy.gpus', /whole number/)]),
+    );
+  });
+});
