@@ -9,6 +9,11 @@ export interface StageResult {
   runId: string | null;
   model: { name: string; version: number } | null;
   deployment: string | null;
+  /**
+   * What the result also rested on outside the key, compared on a cache hit (an evaluate stage: the
+   * version it had to beat). Kept out of the key so the stages after it are not redone for it.
+   */
+  judged?: string | null;
 }
 
 export interface StoredRun {
@@ -144,17 +149,18 @@ export class PipelineRepository {
   recordResult(file: string, stage: string, result: StageResult, now: number): void {
     this.sql
       .get(
-        `INSERT INTO pipeline_stage_results (file, stage, stage_key, mlflow_run_id, model_name, model_version, deployment, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO pipeline_stage_results (file, stage, stage_key, mlflow_run_id, model_name, model_version, deployment, judged, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (file, stage) DO UPDATE SET stage_key = excluded.stage_key, mlflow_run_id = excluded.mlflow_run_id,
-           model_name = excluded.model_name, model_version = excluded.model_version, deployment = excluded.deployment, recorded_at = excluded.recorded_at`,
+           model_name = excluded.model_name, model_version = excluded.model_version, deployment = excluded.deployment, judged = excluded.judged,
+           recorded_at = excluded.recorded_at`,
       )
-      .run(file, stage, result.key, result.runId, result.model?.name ?? null, result.model?.version ?? null, result.deployment, now);
+      .run(file, stage, result.key, result.runId, result.model?.name ?? null, result.model?.version ?? null, result.deployment, result.judged ?? null, now);
   }
 
   lastResult(file: string, stage: string): StageResult | null {
     const row = this.sql.get('SELECT * FROM pipeline_stage_results WHERE file = ? AND stage = ?').get(file, stage) as
-      | { stage_key: string; mlflow_run_id: string | null; model_name: string | null; model_version: number | null; deployment: string | null }
+      | { stage_key: string; mlflow_run_id: string | null; model_name: string | null; model_version: number | null; deployment: string | null; judged: string | null }
       | undefined;
     if (!row) return null;
     return {
@@ -162,6 +168,7 @@ export class PipelineRepository {
       runId: row.mlflow_run_id,
       model: row.model_name !== null && row.model_version !== null ? { name: row.model_name, version: row.model_version } : null,
       deployment: row.deployment,
+      judged: row.judged,
     };
   }
 

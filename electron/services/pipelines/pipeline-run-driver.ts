@@ -145,9 +145,10 @@ export class PipelineRunDriver {
       const image = stageImage(stage);
       const digest = image === null ? null : await this.deps.imageDigest(image, runner);
       const upstreamKeys = Object.fromEntries(stage.needs.map((need) => [need, this.results.get(need)?.key ?? '']));
-      const key = await this.deps.cache.keyOf(await this.withRegistryState(stage), { folder: this.definition.folder, file: this.definition.file, outs: this.definition.stages.flatMap((s) => s.outs), imageDigest: digest, upstreamKeys });
+      const key = await this.deps.cache.keyOf(stage, { folder: this.definition.folder, file: this.definition.file, outs: this.definition.stages.flatMap((s) => s.outs), imageDigest: digest, upstreamKeys });
       this.setStage(stage.name, { key });
-      const hit = await this.cacheHit(stage, key);
+      const judged = await this.judgedAgainst(stage);
+      const hit = await this.cacheHit(stage, key, judged);
       if (hit) {
         this.results.set(stage.name, hit);
         this.setStage(stage.name, { status: 'cached', cached: true, endedAt: this.deps.now(), runId: hit.runId, model: hit.model, deployment: hit.deployment });
@@ -155,7 +156,7 @@ export class PipelineRunDriver {
       }
       const outcome = await this.execute(stage, runner);
       if (this.cancelled) throw new StageFailure('cancelled');
-      const result: StageResult = { key, runId: outcome.runId ?? null, model: outcome.model ?? null, deployment: outcome.deployment ?? null };
+      const result: StageResult = { key, runId: outcome.runId ?? null, model: outcome.model ?? null, deployment: outcome.deployment ?? null, judged };
       const missing = stage.outs.length > 0 ? (await this.deps.cache.outputsPresent(stage)).missing : [];
       if (missing.length > 0) throw new StageFailure(`it did not make its outs: ${missing.join(', ')}`);
       this.deps.repo.recordResult(this.definition.file, stage.name, result, this.deps.now());
@@ -170,7 +171,7 @@ export class PipelineRunDriver {
     }
   }
 
-  private async cacheHit(stage: StageDefinition, key: string): Promise<StageResult | null> {
+  private async cacheHit(stage: StageDefinition, key: string, judged: string | null): Promise<StageResult | null> {
     // DVC's always_changed: never up to date.
     if (this.forced.has(stage.name) || (stage.kind === 'cmd' && stage.alwaysChanged)) return null;
     const last = this.deps.repo.lastResult(this.definition.file, stage.name);
@@ -181,6 +182,7 @@ export class PipelineRunDriver {
     if (this.reused.has(stage.name)) return last;
     const frozen = stage.kind === 'cmd' && stage.frozen;
     if (last.key !== key && !frozen) return null;
+    if ((last.judged ?? null) !== judged) return null;
     const outputs = await this.deps.cache.outputsPresent(stage);
     if (!outputs.present) {
       if (frozen) throw new StageFailure(`it is frozen but its outs are missing: ${outputs.missing.join(', ')}`);
@@ -208,11 +210,12 @@ export class PipelineRunDriver {
 
   /**
    * An evaluate stage that must beat a registry version is judged against whichever version is in
-   * Production (or behind the alias) now: that version is part of its key, so a cached verdict
-   * never outlives the model it beat.
+   * Production (or behind the alias) now: a cached verdict never outlives the model it beat. It is
+   * compared beside the key, not in it, so a new Production version re-judges the stage without
+   * re-registering the same run after it.
    */
-  private async withRegistryState(stage: StageDefinition): Promise<StageDefinition> {
-    if (stage.kind !== 'evaluate' || !stage.beat) return stage;
+  private async judgedAgainst(stage: StageDefinition): Promise<string | null> {
+    if (stage.kind !== 'evaluate' || !stage.beat) return null;
     const { model, alias } = stage.beat;
     let against: number | null = null;
     try {
@@ -221,7 +224,7 @@ export class PipelineRunDriver {
     } catch (error) {
       if (!(error instanceof OrreryError && error.code === 'NOT_FOUND')) throw error;
     }
-    return { ...stage, params: { ...stage.params, 'beat.against': against ?? 'none' } };
+    return JSON.stringify({ model, alias: alias ?? 'Production', version: against });
   }
 
   private async execute(stage: StageDefinition, runner: 'docker' | 'process'): Promise<StageOutcome> {

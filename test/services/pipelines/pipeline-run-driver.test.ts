@@ -54,6 +54,7 @@ let bus: EventBus;
 let queue: FakeQueue;
 let keys: Map<string, string>;
 let deletedRuns: Set<string>;
+let production: number | null;
 let service: PipelineService;
 let def: PipelineDefinition;
 
@@ -82,8 +83,13 @@ function makeService(): PipelineService {
     // A cache hit checks what the stage made is still there.
     if (method === 'tracking.getRun') {
       if (deletedRuns.has(input.runId as string)) throw new OrreryError('NOT_FOUND', 'no run');
-      return { runId: input.runId };
+      return { runId: input.runId, metrics: { val_acc: { key: 'val_acc', value: 0.95, step: 0, timestamp: 0 } } };
     }
+    if (method === 'registry.getModel') {
+      if (production === null) throw new OrreryError('NOT_FOUND', 'no model');
+      return { aliases: {}, productionVersion: production };
+    }
+    if (method === 'registry.getVersion') return { metrics: { val_acc: 0.9 } };
     throw new Error(`unexpected call ${method}`);
   }) as unknown as AppCall;
   const cache: StageCache = {
@@ -117,6 +123,7 @@ beforeEach(() => {
   queue = new FakeQueue(bus);
   keys = new Map();
   deletedRuns = new Set();
+  production = null;
   service = makeService();
   // a → (b, c) → d: b and c are independent.
   def = definition([jobStage('a'), jobStage('b', ['a']), jobStage('c', ['a']), jobStage('d', ['b', 'c'])]);
@@ -295,5 +302,24 @@ describe('pipeline run driver', () => {
     await until(() => queue.running().includes('a'));
     queue.end('a', 'finished');
     expect(statuses(await again.done)).toEqual({ a: 'succeeded' });
+  });
+
+  it('an evaluate stage is judged again when the version it must beat changes, without redoing what follows it', async () => {
+    const evaluate: StageDefinition = { kind: 'evaluate', name: 'evaluate', needs: ['train'], deps: [], outs: [], params: {}, line: 1, from: 'train', thresholds: [], beat: { model: 'digits', metric: 'val_acc', by: 0.01, mode: 'max' } };
+    def = definition([jobStage('train'), evaluate, jobStage('register', ['evaluate'])]);
+    const first = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().includes('train'));
+    queue.end('train', 'finished');
+    await until(() => queue.running().includes('register'));
+    queue.end('register', 'finished');
+    const judged = await first.done;
+    expect(judged.stages[1]!.log.join('\n')).toMatch(/there is none yet, so this gate passes/);
+
+    production = 4; // a version reached Production since
+    const again = await (await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() })).done;
+    expect(statuses(again)).toEqual({ train: 'cached', evaluate: 'succeeded', register: 'cached' });
+    expect(again.stages[1]!.log.join('\n')).toMatch(/version 4\) by 0.01 on val_acc: 0.95 against 0.9 — passed/);
+    const third = await (await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() })).done;
+    expect(statuses(third)).toEqual({ train: 'cached', evaluate: 'cached', register: 'cached' });
   });
 });

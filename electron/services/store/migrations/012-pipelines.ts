@@ -52,6 +52,8 @@ export const migration012: Migration = {
         model_name TEXT,
         model_version INTEGER,
         deployment TEXT,
+        -- What the verdict also rested on outside the key (an evaluate stage: the version it had to beat), as JSON.
+        judged TEXT,
         recorded_at INTEGER NOT NULL,
         PRIMARY KEY (file, stage)
       );
