@@ -10,12 +10,21 @@ export interface NativeNotifications {
 /**
  * In the desktop app a firing alert is an OS notification shown by the main process (Electron's
  * Notification), whether or not the window is open; clicking it brings the window to the Alerts
- * page. The browser page of headless mode uses the browser's Notification API instead.
+ * page. So is a pipeline stage waiting for approval (clicking opens its run). The browser page of
+ * headless mode uses the browser's Notification API instead.
  */
-export function showAlertNotifications(bus: EventBus, native: NativeNotifications, openAlerts: () => void, now: () => number = Date.now): () => void {
-  return bus.subscribe('monitoring.alert', (event) => {
+export function showAlertNotifications(bus: EventBus, native: NativeNotifications, open: (hash: string) => void, now: () => number = Date.now): () => void {
+  const offAlerts = bus.subscribe('monitoring.alert', (event) => {
     const note = notificationOf(event, now());
     if (!note || !native.isSupported()) return;
-    native.show({ title: note.title, body: note.body }, openAlerts);
+    native.show({ title: note.title, body: note.body }, () => open('#/alerts'));
   });
+  const offPipelines = bus.subscribe('pipelines.run', (event) => {
+    if (!event.notice || !native.isSupported()) return;
+    native.show(event.notice, () => open(`#/pipeline-runs/${encodeURIComponent(event.runId)}`));
+  });
+  return () => {
+    offAlerts();
+    offPipelines();
+  };
 }

@@ -59,11 +59,11 @@ async function start(): Promise<void> {
         shown.show();
       },
     },
-    () => {
+    (hash) => {
       if (!mainWindow) createWindow();
       mainWindow?.show();
       mainWindow?.focus();
-      void mainWindow?.webContents.executeJavaScript("window.location.hash = '#/alerts'");
+      void mainWindow?.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(hash)}`);
     },
   );
 

@@ -116,7 +116,7 @@ export const pipelineMethods = {
         runner: z.enum(['docker', 'process']).optional(),
       })
       .strict(),
-    'Run a pipeline file: stages whose key and outputs are unchanged are cached; a run already going gets one follow-up run.',
+    'Run a pipeline file: stages whose key and outputs are unchanged are cached. Refused (CONFLICT) while a run of the file is going; triggers that come during a run give one follow-up run.',
   ),
   'pipelines.getRun': method<PipelineRunView>()(z.object({ runId }).strict(), 'One pipeline run with every stage.'),
   'pipelines.getLatestRun': method<PipelineRunView | null>()(z.object({ file }).strict(), "A file's latest pipeline run, or null."),
@@ -139,6 +139,8 @@ export interface PipelineRunEvent {
   status: PipelineRunStatus;
   /** The stage that changed, if one did. */
   stage: string | null;
+  /** Something a person must act on, told as a desktop notification (a stage waiting for approval). */
+  notice?: { title: string; body: string } | null;
 }
 
 export const pipelineEvents = {

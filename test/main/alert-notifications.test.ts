@@ -28,9 +28,9 @@ function world(supported = true) {
   const bus = new EventBus();
   const shown: Array<{ title: string; body: string }> = [];
   const clicks: Array<() => void> = [];
-  let opened = 0;
-  const stop = showAlertNotifications(bus, { isSupported: () => supported, show: (note, onClick) => (shown.push(note), clicks.push(onClick)) }, () => opened++, () => 5000);
-  return { bus, shown, clicks, opened: () => opened, stop };
+  const opened: string[] = [];
+  const stop = showAlertNotifications(bus, { isSupported: () => supported, show: (note, onClick) => (shown.push(note), clicks.push(onClick)) }, (hash) => opened.push(hash), () => 5000);
+  return { bus, shown, clicks, opened: () => opened.length, openedAt: () => opened, stop };
 }
 
 describe("the desktop app's alert notifications (Electron's Notification, from the main process)", () => {
@@ -54,5 +54,14 @@ describe("the desktop app's alert notifications (Electron's Notification, from t
     stopped.stop();
     stopped.bus.publish('monitoring.alert', firing);
     expect(stopped.shown).toEqual([]);
+  });
+
+  it('tells a pipeline stage waiting for approval, and opens its run on click; other pipeline changes stay quiet', () => {
+    const w = world();
+    w.bus.publish('pipelines.run', { runId: 'r1', file: '/p/orrery.pipeline.yaml', status: 'running', stage: 'train', notice: null });
+    w.bus.publish('pipelines.run', { runId: 'r1', file: '/p/orrery.pipeline.yaml', status: 'running', stage: 'deploy', notice: { title: 'Pipeline digits waits for approval', body: 'Stage deploy: waiting for approval of digits version 3' } });
+    expect(w.shown).toEqual([{ title: 'Pipeline digits waits for approval', body: 'Stage deploy: waiting for approval of digits version 3' }]);
+    w.clicks[0]!();
+    expect(w.openedAt()).toEqual(['#/pipeline-runs/r1']);
   });
 });

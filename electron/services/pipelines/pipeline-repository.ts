@@ -158,6 +158,11 @@ export class PipelineRepository {
       .run(file, stage, result.key, result.runId, result.model?.name ?? null, result.model?.version ?? null, result.deployment, result.judged ?? null, now);
   }
 
+  /** A stage that runs again has no good result until it succeeds: a failure must not leave the old one to hit. */
+  forgetResult(file: string, stage: string): void {
+    this.sql.get('DELETE FROM pipeline_stage_results WHERE file = ? AND stage = ?').run(file, stage);
+  }
+
   lastResult(file: string, stage: string): StageResult | null {
     const row = this.sql.get('SELECT * FROM pipeline_stage_results WHERE file = ? AND stage = ?').get(file, stage) as
       | { stage_key: string; mlflow_run_id: string | null; model_name: string | null; model_version: number | null; deployment: string | null; judged: string | null }

@@ -154,6 +154,9 @@ export class PipelineRunDriver {
         this.setStage(stage.name, { status: 'cached', cached: true, endedAt: this.deps.now(), runId: hit.runId, model: hit.model, deployment: hit.deployment });
         return;
       }
+      if (this.cancelled) throw new StageFailure('cancelled before it started');
+      // What it made before is no longer trusted: it may leave half-written outs if it fails now.
+      this.deps.repo.forgetResult(this.definition.file, stage.name);
       const outcome = await this.execute(stage, runner);
       if (this.cancelled) throw new StageFailure('cancelled');
       const result: StageResult = { key, runId: outcome.runId ?? null, model: outcome.model ?? null, deployment: outcome.deployment ?? null, judged };
@@ -234,8 +237,10 @@ export class PipelineRunDriver {
       this.resumed.delete(stage.name);
       if (stage.kind === 'train' && stage.sweep && resumed.runId !== null) return followSweep({ ...follow, log: (line) => this.deps.repo.appendStageLog(this.runId, stage.name, line) }, resumed.runId);
       const job = await waitForJob(resumed.jobId, follow);
-      if (job.status !== 'finished') throw new StageFailure(`job ${job.jobId} ${job.status}${job.reason ? `: ${job.reason}` : ''} (see its log)`);
-      return { runId: job.runId };
+      if (job.status === 'finished') return { runId: job.runId };
+      // A plain process ends with the app that started it: the stage was cut off, not failed.
+      if (job.runner !== 'process' || job.status === 'cancelled' || this.cancelled) throw new StageFailure(`job ${job.jobId} ${job.status}${job.reason ? `: ${job.reason}` : ''} (see its log)`);
+      this.deps.repo.appendStageLog(this.runId, stage.name, `job ${job.jobId} (a plain process) ended with the app that ran it; the stage runs again`);
     }
     const context: StageContext = {
       stage,
@@ -262,10 +267,12 @@ export class PipelineRunDriver {
     if (this.detached) return;
     if (patch.status !== undefined) this.status.set(name, patch.status);
     this.deps.repo.updateStage(this.runId, name, patch);
-    this.publish(name);
+    // A version waiting for approval holds the run until someone acts: they are told.
+    const notice = patch.status === 'waiting-approval' ? { title: `Pipeline ${this.definition.name} waits for approval`, body: `Stage ${name}: ${patch.message ?? 'a version waits for approval'}` } : null;
+    this.publish(name, notice);
   }
 
-  private publish(stage: string | null): void {
-    this.deps.events.publish('pipelines.run', { runId: this.runId, file: this.definition.file, status: this.ended ?? 'running', stage });
+  private publish(stage: string | null, notice: { title: string; body: string } | null = null): void {
+    this.deps.events.publish('pipelines.run', { runId: this.runId, file: this.definition.file, status: this.ended ?? 'running', stage, notice });
   }
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { PipelineRunOptions, PipelineRunView, PipelineSummary, TriggerReasonView } from '../../../shared/contract/pipelines';
 import { OrreryError } from '../../../shared/errors';
@@ -40,12 +41,12 @@ export class PipelineService {
   }
 
   async validate(file: string): Promise<PipelineDefinition> {
-    return this.deps.readDefinition(path.resolve(file));
+    return this.deps.readDefinition(canonicalFile(file));
   }
 
   async start(input: StartRunInput): Promise<{ run: PipelineRunView; done: Promise<PipelineRunView> }> {
     if (this.closed) throw new OrreryError('UNAVAILABLE', 'Orrery is closing: no pipeline run starts now');
-    const file = path.resolve(input.file);
+    const file = canonicalFile(input.file);
     const definition = await this.deps.readDefinition(file);
     const names = new Set(definition.stages.map((s) => s.name));
     const unknown = (field: string, name: string) => new OrreryError('INVALID_INPUT', `${field}: '${name}' is not a stage of ${file} (stages: ${[...names].join(', ')})`);
@@ -69,17 +70,17 @@ export class PipelineService {
   }
 
   latestRun(file: string): PipelineRunView | null {
-    return this.deps.repo.listRuns(path.resolve(file), 1)[0] ?? null;
+    return this.deps.repo.listRuns(canonicalFile(file), 1)[0] ?? null;
   }
 
   listRuns(file: string | undefined, limit: number): PipelineRunView[] {
-    return this.deps.repo.listRuns(file === undefined ? undefined : path.resolve(file), limit);
+    return this.deps.repo.listRuns(file === undefined ? undefined : canonicalFile(file), limit);
   }
 
   cancel(runId: string): PipelineRunView {
     const view = this.getRun(runId);
     const entry = this.drivers.get(runId);
-    if (!entry) throw new OrreryError('CONFLICT', `pipeline run ${runId} is not running (it ${view.status === 'running' ? 'is being resumed' : view.status})`);
+    if (!entry) throw new OrreryError('CONFLICT', `pipeline run ${runId} is not running (${view.status === 'running' ? 'it is being resumed' : `it ${view.status === 'cancelled' ? 'was cancelled' : view.status}`})`);
     entry.driver.cancel();
     return view;
   }
@@ -148,4 +149,17 @@ function retrainOnAlert(definition: PipelineDefinition, input: StartRunInput): S
   if (input.reason.kind !== 'alert') return input.options;
   const train = definition.stages.filter((stage) => stage.kind === 'train').map((stage) => stage.name);
   return { ...input.options, forceStages: [...new Set([...input.options.forceStages, ...train])] };
+}
+
+/**
+ * A pipeline's identity: its file with symlinks resolved, so one file reached two ways is one
+ * pipeline (one run at a time, one cache). A file that does not exist keeps its absolute path.
+ */
+export function canonicalFile(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return fs.realpathSync(absolute);
+  } catch {
+    return absolute;
+  }
 }

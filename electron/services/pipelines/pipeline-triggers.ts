@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TriggerView } from '../../../shared/contract/pipelines';
 import { OrreryError } from '../../../shared/errors';
+import { within } from './definition/dep-edges';
 import { parseCommitTarget } from './definition/definition-values';
 import type { PipelineDefinition, TriggerSpec } from './pipeline-definition';
 import type { PipelineRepository, StoredTrigger } from './pipeline-repository';
@@ -39,8 +40,12 @@ export class PipelineTriggers {
     this.arm(definition.file);
   }
 
-  add(file: string, input: TriggerInput, cwd: string): TriggerView {
-    const spec = parseTriggerInput(input, cwd);
+  add(definition: PipelineDefinition, input: TriggerInput): TriggerView {
+    const { file } = definition;
+    const spec = parseTriggerInput(input, definition.folder);
+    const outs = spec.kind === 'dataset' ? definition.stages.flatMap((stage) => stage.outs).filter((out) => within(out, spec.path)) : [];
+    // The pipeline's own outputs change with each run: watching them would start runs forever.
+    if (outs.length > 0) throw new OrreryError('INVALID_INPUT', `trigger.dataset: '${spec.kind === 'dataset' ? spec.path : ''}' holds this pipeline's own outs (${outs.join(', ')}); each run would trigger the next. Watch the data folder alone.`);
     const id = this.repo.addTrigger({ triggerId: triggerId(file, spec), file, source: 'user', state: {}, ...toStored(spec) }, this.now());
     this.arm(file);
     return this.view(this.repo.getTrigger(id)!);

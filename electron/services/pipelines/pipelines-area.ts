@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { PipelineRunOptions } from '../../../shared/contract/pipelines';
@@ -6,6 +7,8 @@ import type { EventBus } from '../events/event-bus';
 import type { Handlers } from '../rpc/handlers';
 import { ContentHasher } from './cache/content-hasher';
 import { PipelineStageCache } from './cache/stage-cache';
+import { within } from './definition/dep-edges';
+import { PipelineFileError } from './definition/pipeline-file-error';
 import { readPipelineFile } from './definition/read-pipeline-file';
 import type { PipelineDefinition } from './pipeline-definition';
 import { PipelineFailureAlerts, type PipelineAlertsPort } from './pipeline-failure-alerts';
@@ -49,8 +52,14 @@ export function createPipelines(deps: PipelinesAreaDeps): PipelinesArea {
   let triggers: PipelineTriggers | null = null;
   const failureAlerts = new PipelineFailureAlerts(deps.alerts, (file) => service.latestRun(file)?.name ?? path.basename(path.dirname(file)));
 
+  // Parsed files by their stat: the pipelines list reads every known file, and must not re-parse them all.
+  const parsed = new Map<string, { stamp: string; definition: PipelineDefinition }>();
   const readDefinition = async (file: string): Promise<PipelineDefinition> => {
-    const definition = withDataDeps(await readPipelineFile(file));
+    const stat = await fs.promises.stat(file).catch(() => null);
+    const stamp = stat ? `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}` : '';
+    const known = parsed.get(file);
+    const definition = known && stamp !== '' && known.stamp === stamp ? known.definition : checkOuts(withDataDeps(await readPipelineFile(file)));
+    if (stamp !== '') parsed.set(file, { stamp, definition });
     triggers?.syncFromFile(definition);
     return definition;
   };
@@ -123,4 +132,16 @@ function withDataDeps(definition: PipelineDefinition): PipelineDefinition {
     ...definition,
     stages: definition.stages.map((stage) => (stage.kind === 'validate-data' ? { ...stage, deps: [...new Set([...stage.deps, stage.reference, stage.current])] } : stage)),
   };
+}
+
+/**
+ * Outs lie inside the pipeline's folder: only it is mounted into the stages, and an out elsewhere
+ * (`/etc/passwd`) would always look present, a cache hit made of someone else's file.
+ */
+function checkOuts(definition: PipelineDefinition): PipelineDefinition {
+  const problems = definition.stages.flatMap((stage) =>
+    stage.outs.filter((out) => !within(out, definition.folder)).map((out) => ({ line: stage.line, field: `stages.${stage.name}.outs`, message: `'${out}' is outside the pipeline's folder ${definition.folder}; a stage's outs are written inside it` })),
+  );
+  if (problems.length > 0) throw new PipelineFileError(definition.file, problems);
+  return definition;
 }

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { OrreryError } from '../../../shared/errors';
 import type { Handlers } from '../rpc/handlers';
-import type { PipelineService } from './pipeline-service';
+import { canonicalFile, type PipelineService } from './pipeline-service';
 import type { PipelineTriggers } from './pipeline-triggers';
 import type { TriggerCoordinator } from './triggers/trigger-coordinator';
 
@@ -27,7 +26,7 @@ export function pipelineHandlers({ service, triggers, coordinator, enabled }: Ha
     },
     'pipelines.startRun': async ({ file, force, forceStages, from, runner }) => {
       runs();
-      const absolute = path.resolve(file);
+      const absolute = canonicalFile(file);
       const { run, done } = await service.start({ file: absolute, reason: { kind: 'manual', detail: 'started by hand' }, options: { force, forceStages, from: from ?? null, runner: runner ?? null } });
       // Triggers that come while it runs wait for it, and are coalesced into one follow-up run.
       coordinator.track(absolute, run.runId, done);
@@ -42,12 +41,12 @@ export function pipelineHandlers({ service, triggers, coordinator, enabled }: Ha
     },
     'pipelines.createTrigger': async ({ file, trigger }) => {
       runs();
-      const absolute = path.resolve(file);
+      const absolute = canonicalFile(file);
       // The file must be a pipeline this app can run (reading it also syncs its own triggers).
-      await service.validate(absolute);
-      return triggers.add(absolute, trigger, path.dirname(absolute));
+      const definition = await service.validate(absolute);
+      return triggers.add(definition, trigger);
     },
-    'pipelines.listTriggers': ({ file }) => triggers.list(file === undefined ? undefined : path.resolve(file)),
+    'pipelines.listTriggers': ({ file }) => triggers.list(file === undefined ? undefined : canonicalFile(file)),
     'pipelines.deleteTrigger': ({ triggerId }) => {
       runs();
       triggers.remove(triggerId);

@@ -36,10 +36,10 @@ class FakeQueue {
     return job;
   }
 
-  end(name: string, status: 'finished' | 'failed' | 'cancelled'): void {
+  end(name: string, status: 'finished' | 'failed' | 'cancelled', runner: 'docker' | 'process' = 'docker'): void {
     const job = [...this.jobs.values()].find((j) => j.name === name && j.status === 'running');
     if (!job) throw new Error(`no running job ${name}`);
-    const ended = { ...job, status, reason: status === 'failed' ? 'exited with code 1' : null };
+    const ended = { ...job, status, runner, reason: status === 'failed' ? 'exited with code 1' : null };
     this.jobs.set(job.jobId, ended);
     this.bus.publish('training.job', ended);
   }
@@ -55,6 +55,8 @@ let queue: FakeQueue;
 let keys: Map<string, string>;
 let deletedRuns: Set<string>;
 let production: number | null;
+/** Keys are computed once this settles (a big dep being hashed). */
+let hashing: Promise<void>;
 let service: PipelineService;
 let def: PipelineDefinition;
 
@@ -93,7 +95,10 @@ function makeService(): PipelineService {
     throw new Error(`unexpected call ${method}`);
   }) as unknown as AppCall;
   const cache: StageCache = {
-    keyOf: async (stage, context) => `${keys.get(stage.name) ?? 'k'}<${Object.values(context.upstreamKeys).join(',')}>`,
+    keyOf: async (stage, context) => {
+      await hashing;
+      return `${keys.get(stage.name) ?? 'k'}<${Object.values(context.upstreamKeys).join(',')}>`;
+    },
     outputsPresent: async () => ({ present: true, missing: [] }),
   };
   let id = 0;
@@ -124,6 +129,7 @@ beforeEach(() => {
   keys = new Map();
   deletedRuns = new Set();
   production = null;
+  hashing = Promise.resolve();
   service = makeService();
   // a → (b, c) → d: b and c are independent.
   def = definition([jobStage('a'), jobStage('b', ['a']), jobStage('c', ['a']), jobStage('d', ['b', 'c'])]);
@@ -321,5 +327,51 @@ describe('pipeline run driver', () => {
     expect(again.stages[1]!.log.join('\n')).toMatch(/version 4\) by 0.01 on val_acc: 0.95 against 0.9 — passed/);
     const third = await (await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() })).done;
     expect(statuses(third)).toEqual({ train: 'cached', evaluate: 'cached', register: 'cached' });
+  });
+
+  it('a stage that fails when run again loses its old result: the next run runs it, not a stale hit', async () => {
+    def = definition([jobStage('a')]);
+    const first = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().includes('a'));
+    queue.end('a', 'finished');
+    await first.done;
+    const forced = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options({ force: true }) });
+    await until(() => queue.running().includes('a'));
+    queue.end('a', 'failed'); // it may have left half-written outs behind
+    await forced.done;
+    const next = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().includes('a'));
+    queue.end('a', 'finished');
+    expect(statuses(await next.done)).toEqual({ a: 'succeeded' });
+  });
+
+  it('cancelled while its key is being hashed, a stage starts no job', async () => {
+    let hashed!: () => void;
+    hashing = new Promise<void>((resolve) => (hashed = resolve));
+    def = definition([jobStage('a')]);
+    const { run, done } = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => service.getRun(run.runId).stages[0]!.status === 'running');
+    service.cancel(run.runId);
+    hashed();
+    expect(statuses(await done)).toEqual({ a: 'cancelled' });
+    expect(queue.jobs.size).toBe(0);
+  });
+
+  it('after a restart, a stage whose plain-process job ended with the old app runs again', async () => {
+    def = definition([jobStage('a'), jobStage('b', ['a'])]);
+    const { run } = await service.start({ file: def.file, reason: { kind: 'manual', detail: 't' }, options: options() });
+    await until(() => queue.running().includes('a'));
+    service.close();
+    queue.end('a', 'failed', 'process'); // the process died with the app
+    const restarted = makeService();
+    restarted.resume();
+    const resumed = restarted.waitFor(run.runId);
+    await until(() => queue.running().includes('a'));
+    queue.end('a', 'finished', 'process');
+    await until(() => queue.running().includes('b'));
+    queue.end('b', 'finished', 'process');
+    const ended = await resumed;
+    expect(statuses(ended)).toEqual({ a: 'succeeded', b: 'succeeded' });
+    expect(ended.stages[0]!.log.join('\n')).toMatch(/ended with the app that ran it; the stage runs again/);
   });
 });

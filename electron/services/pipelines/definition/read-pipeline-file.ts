@@ -6,8 +6,10 @@ import { readDvcFile } from './dvc-file';
 import { readOrreryPipeline } from './orrery-pipeline-file';
 import { PipelineFileError, type ParsedPipeline } from './pipeline-file-error';
 
-/** A pipeline file is a page of YAML; anything this big is the wrong file. */
-const MAX_FILE_BYTES = 1024 * 1024;
+/** A pipeline file is a page of YAML; anything this big is the wrong file (and parsing it would hold the app). */
+const MAX_FILE_BYTES = 256 * 1024;
+/** Deeper than any pipeline is written; the parser recurses once per level. */
+const MAX_NESTING = 64;
 
 /** `dvc.yaml` / `dvc.yml` are DVC's; any other name is an Orrery pipeline file. */
 export function dialectOf(file: string): PipelineDefinition['dialect'] {
@@ -23,6 +25,8 @@ export function dialectOf(file: string): PipelineDefinition['dialect'] {
 export async function readPipelineFile(file: string): Promise<PipelineDefinition> {
   const absolute = path.resolve(file);
   const text = await readText(absolute);
+  const depth = nestingDepth(text);
+  if (depth > MAX_NESTING) throw new PipelineFileError(absolute, [{ line: null, field: '', message: `nests ${depth} levels deep; a pipeline file nests at most ${MAX_NESTING}` }]);
   const parsed = dialectOf(absolute) === 'dvc' ? readDvcFile(text, absolute) : readOrreryPipeline(text, absolute);
   const problems = await missingOnDisk(parsed);
   if (problems.length > 0) throw new PipelineFileError(absolute, problems);
@@ -39,7 +43,9 @@ async function readText(file: string): Promise<string> {
   });
   if (stat.isDirectory()) refuse('is a folder, not a pipeline file: give the orrery.pipeline.yaml or dvc.yaml inside it');
   if (!stat.isFile()) refuse('is not a regular file');
-  if (stat.size > MAX_FILE_BYTES) refuse(`is ${(stat.size / 1024 / 1024).toFixed(1)} MiB; a pipeline file is at most 1 MiB`);
+  // Only YAML files: the errors quote what they read, so any other file is not read at all.
+  if (!/\.ya?ml$/i.test(file)) refuse('is not a pipeline file: give an orrery.pipeline.yaml, a dvc.yaml or another .yaml/.yml file');
+  if (stat.size > MAX_FILE_BYTES) refuse(`is ${(stat.size / 1024 / 1024).toFixed(1)} MiB; a pipeline file is at most 256 KiB`);
   return fs.readFile(file, 'utf8').catch((error: Error) => refuse(`cannot be read: ${error.message}`));
 }
 
@@ -74,4 +80,24 @@ async function exists(file: string): Promise<boolean> {
 function shown(folder: string, file: string): string {
   const relative = path.relative(folder, file);
   return relative === '' ? '.' : relative.startsWith('..') ? file : relative;
+}
+
+/** The deepest nesting of flow collections or indentation, counted without parsing. */
+function nestingDepth(text: string): number {
+  let deepest = 0;
+  let depth = 0;
+  for (const line of text.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    deepest = Math.max(deepest, Math.floor(indent / 2));
+    let quote: string | null = null; // brackets inside a quoted string (a command) do not nest
+    for (const char of line) {
+      if (quote !== null) {
+        if (char === quote) quote = null;
+      } else if (char === '"' || char === "'") quote = char;
+      else if (char === '#') break;
+      else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
+      else if ((char === ']' || char === '}') && depth > 0) depth--;
+    }
+  }
+  return deepest;
 }

@@ -73,7 +73,17 @@ describe('readPipelineFile', () => {
     const root = project({ 'big.yaml': `# ${'x'.repeat(2 * 1024 * 1024)}\n` });
     expect((await refusal(path.join(root, 'nope.yaml'))).message).toBe(`${root}/nope.yaml: no such file: give the path of an orrery.pipeline.yaml or a dvc.yaml`);
     expect((await refusal(root)).message).toBe(`${root}: is a folder, not a pipeline file: give the orrery.pipeline.yaml or dvc.yaml inside it`);
-    expect((await refusal(path.join(root, 'big.yaml'))).message).toMatch(/is 2\.0 MiB; a pipeline file is at most 1 MiB/);
+    expect((await refusal(path.join(root, 'big.yaml'))).message).toMatch(/is 2\.0 MiB; a pipeline file is at most 256 KiB/);
+  });
+
+  it('reads no file that is not YAML (its errors would quote it), nor one nested deeper than any pipeline', async () => {
+    const root = project({ 'secret.txt': 'root:x:0:0\n', 'deep.yaml': `x: ${'['.repeat(100)}${']'.repeat(100)}\n`, 'cmd.yaml': `stages:\n  a:\n    cmd: python3 -c "print(${'['.repeat(80)}1${']'.repeat(80)})"\n` });
+    const secret = await refusal(path.join(root, 'secret.txt'));
+    expect(secret.message).toBe(`${root}/secret.txt: is not a pipeline file: give an orrery.pipeline.yaml, a dvc.yaml or another .yaml/.yml file`);
+    expect(secret.message).not.toContain('root:x');
+    expect((await refusal(path.join(root, 'deep.yaml'))).message).toMatch(/nests 100 levels deep; a pipeline file nests at most 64/);
+    // Brackets inside a quoted command are not nesting.
+    await expect(readPipelineFile(path.join(root, 'cmd.yaml'))).resolves.toMatchObject({ stages: [{ name: 'a', kind: 'cmd' }] });
   });
 
   it('reports a parse problem before looking at the disk', async () => {
