@@ -9,17 +9,20 @@ import { checkBatchLimits, limits, quote } from '../../../shared/tracking-limits
 import { bucketList } from '../../../shared/metric-buckets';
 import { decodeRunPageToken } from '../../services/tracking/run-page-token';
 import { nextTurn } from '../../services/store/event-loop-turns';
+import { JsonText } from './mlflow-http';
 import { experimentJson, runInfoJson, runJson } from './mlflow-json';
 import type { MlflowParams } from './mlflow-params';
 import { searchExperiments } from './mlflow-experiment-search';
 import { missing, mlflowExperimentId, mlflowExperimentName, mlflowInteger, mlflowKey, mlflowRunId, mlflowString } from './mlflow-validate';
 
 type Json = Record<string, unknown>;
-export type JsonRoute = (p: MlflowParams) => Json | Promise<Json>;
+export type JsonRoute = (p: MlflowParams) => Json | JsonText | Promise<Json | JsonText>;
 
 const VIEW_TYPES: Record<string, LifecycleStage | 'all'> = { ACTIVE_ONLY: 'active', DELETED_ONLY: 'deleted', ALL: 'all' };
 /** Runs per chunk of a runs/search page: a few milliseconds of reading and shaping. */
 const SEARCH_CHUNK = 500;
+/** Artifact entries written per turn of the event loop. */
+const ARTIFACT_SLICE = 5000;
 const BULK_INTERVAL_DEFAULT = 320;
 const BULK_INTERVAL_MAX = 2500;
 
@@ -200,9 +203,15 @@ export function mlflowJsonRoutes(tracking: TrackingService, artifacts: ArtifactS
       const run = tracking.getRun(runIdOf(p));
       const segments = parseArtifactPath(p.optionalString('path') ?? '', { encoded: false });
       const entries = await artifacts.list(run.experimentId, run.runId, segments);
-      const body: Json = { root_uri: run.artifactUri };
-      if (entries.length > 0) body.files = entries.map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir ? {} : { file_size: e.size }) }));
-      return body;
+      // A listing of 100k files is written a slice at a time, with a turn of the event loop between
+      // slices: stringified whole it held every other request for 66–180 ms.
+      const slices: string[] = [];
+      for (let at = 0; at < entries.length; at += ARTIFACT_SLICE) {
+        if (at > 0) await nextTurn();
+        const slice = entries.slice(at, at + ARTIFACT_SLICE).map((e) => ({ path: e.path, is_dir: e.isDir, ...(e.isDir ? {} : { file_size: e.size }) }));
+        slices.push(JSON.stringify(slice).slice(1, -1));
+      }
+      return new JsonText(`{"root_uri":${JSON.stringify(run.artifactUri)}${slices.length > 0 ? `,"files":[${slices.join(',')}]` : ''}}`);
     },
     // GET metrics/get-history is streamed: mlflow-stream-routes.ts.
     'GET metrics/get-history-bulk-interval': async (p) => {

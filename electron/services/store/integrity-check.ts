@@ -184,23 +184,39 @@ function checkHere(file: string, nativeBinding: string | undefined): Outcome {
 /**
  * The child's whole program, plain JavaScript so it runs the same from sources (tests), the
  * bundled server and Electron's main process; better-sqlite3 is loaded by its resolved path. The
- * job comes as its last argument; the outcome goes to stdout as one JSON document.
+ * job comes as its last argument; the outcome goes to stdout as one JSON document. The check runs
+ * on a worker thread so the main thread can watch its parent: a parent killed with -9 never stops
+ * it, and an orphaned check would read a store of gigabytes to its end for nobody, so it ends
+ * itself as soon as it has been orphaned.
  */
-const CHILD_SOURCE = `
+export const CHILD_SOURCE = `
+const { Worker } = require('node:worker_threads');
 const job = JSON.parse(process.argv[process.argv.length - 1]);
-let db;
-let outcome;
-try {
-  const Database = require(job.module);
-  db = new Database(job.file, { readonly: true, fileMustExist: true, nativeBinding: job.nativeBinding });
-  const rows = db.pragma('quick_check(' + job.maxProblems + ')');
-  outcome = { lines: rows.map((row) => row.quick_check) };
-} catch (error) {
-  outcome = { error: { message: String(error && error.message || error), code: error && error.code } };
-} finally {
-  if (db) db.close();
-}
-process.stdout.write(JSON.stringify(outcome));
+const parent = process.ppid;
+const write = (outcome) => process.stdout.write(JSON.stringify(outcome), () => process.exit(0));
+const worker = new Worker(\`
+  const { parentPort, workerData: job } = require('node:worker_threads');
+  let db;
+  let outcome;
+  try {
+    const Database = require(job.module);
+    db = new Database(job.file, { readonly: true, fileMustExist: true, nativeBinding: job.nativeBinding });
+    const rows = db.pragma('quick_check(' + job.maxProblems + ')');
+    outcome = { lines: rows.map((row) => row.quick_check) };
+  } catch (error) {
+    outcome = { error: { message: String(error && error.message || error), code: error && error.code } };
+  } finally {
+    if (db) db.close();
+  }
+  parentPort.postMessage(outcome);
+\`, { eval: true, workerData: job });
+worker.on('message', write);
+worker.on('error', (error) => write({ error: { message: String(error && error.message || error) } }));
+// Orphaned: its parent is gone, so nobody waits for the outcome. SIGKILL, since the worker may be
+// inside one native call that nothing else interrupts.
+setInterval(() => {
+  if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+}, 500).unref();
 `;
 
 /** Where better-sqlite3 is, resolved from this code's own location (a CommonJS bundle, ESM, or sources). */

@@ -35,6 +35,23 @@ describe('MLflow artifacts', () => {
     expect((await raw('GET', `${base()}/model/notes.txt`)).status).toBe(404);
   });
 
+  it('lists a folder larger than one written slice whole, in order, as one JSON answer', async () => {
+    expect((await raw('PUT', `${base()}/many/seed.txt`, 'x')).status).toBe(200);
+    const folder = path.join(server.dataDir, 'artifacts', experimentId, runId, 'artifacts', 'many');
+    expect(fs.existsSync(folder)).toBe(true);
+    const names = Array.from({ length: 12_345 }, (_, i) => `f${String(i).padStart(5, '0')}.txt`);
+    for (const name of names) fs.writeFileSync(path.join(folder, name), 'ab');
+    const listed = (await server.mlflow(`artifacts/list?run_id=${runId}&path=many`)).json as { root_uri: string; files: Array<{ path: string; is_dir: boolean; file_size?: number }> };
+    expect(listed.root_uri).toBe(`mlflow-artifacts:/${experimentId}/${runId}/artifacts`);
+    expect(listed.files).toHaveLength(12_346);
+    expect(listed.files.slice(0, 2)).toEqual([
+      { path: 'many/f00000.txt', is_dir: false, file_size: 2 },
+      { path: 'many/f00001.txt', is_dir: false, file_size: 2 },
+    ]);
+    expect(listed.files.at(-1)).toEqual({ path: 'many/seed.txt', is_dir: false, file_size: 1 });
+    expect(listed.files.map((f) => f.path)).toEqual([...names.map((n) => `many/${n}`), 'many/seed.txt']);
+  });
+
   const traversals = [
     '../../../etc/passwd',
     '%2e%2e/%2e%2e/%2e%2e/etc/passwd',
