@@ -1,4 +1,5 @@
 import type { PipelineRunView, StageRunStatus, StageRunView } from '../../../shared/contract/pipelines';
+import type { Deployment } from '../../../shared/contract/serving';
 import { OrreryError } from '../../../shared/errors';
 import { downstreamOf } from './definition/pipeline-graph';
 import type { PipelineDefinition, StageDefinition } from './pipeline-definition';
@@ -207,7 +208,12 @@ export class PipelineRunDriver {
     };
     if (result.runId !== null && (await gone(() => this.deps.call('tracking.getRun', { runId: result.runId! })))) return false;
     if (result.model !== null && (await gone(() => this.deps.call('registry.getVersion', { name: result.model!.name, version: result.model!.version })))) return false;
-    if (result.deployment !== null && (await gone(() => this.deps.call('serving.getDeployment', { name: result.deployment! })))) return false;
+    if (result.deployment !== null) {
+      let serving: Deployment | null = null;
+      if (await gone(async () => (serving = await this.deps.call('serving.getDeployment', { name: result.deployment! })))) return false;
+      // A rollout aborted or rolled back since: the deployment no longer serves what the stage made.
+      if (result.model !== null && !serving!.versions.some((v) => v.version === result.model!.version)) return false;
+    }
     return true;
   }
 

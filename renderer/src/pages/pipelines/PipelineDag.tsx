@@ -34,7 +34,13 @@ export function PipelineDag({ stages, selected, now, onSelect }: PipelineDagProp
 
   return (
     <div className="dag-scroll">
-      <svg className="dag" width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`} data-testid="pipeline-dag" role="group" aria-label="Stages">
+      <svg
+        className="dag"
+        width={layout.width}
+        height={layout.height}
+        viewBox={`0 0 ${layout.width} ${layout.height}`}
+        // Shrinks to the card's width (a six-stage chain is wider than most windows), down to 70%; wider still, it scrolls.
+        style={{ minWidth: Math.round(layout.width * 0.7) }} data-testid="pipeline-dag" role="group" aria-label="Stages">
         <defs>
           <marker id="dag-arrow" viewBox="0 0 8 8" refX="4" refY="4" markerWidth="8" markerHeight="8" orient="auto">
             <path d="M0,0 L8,4 L0,8 z" className="dag-arrowhead" />
