@@ -12,6 +12,7 @@ import {
   triggerAddedText,
   triggersTableText,
 } from '../../electron/cli/pipeline-output';
+import { stageRunView } from '../fakes/stage-run-view';
 
 const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
 const RUN = 'r'.repeat(32);
@@ -20,24 +21,7 @@ const TRACKING_RUN = 't'.repeat(32);
 const KEY = 'abcdef0123456789'.repeat(4);
 
 function stage(overrides: Partial<StageRunView>): StageRunView {
-  return {
-    name: 'train',
-    kind: 'dvc',
-    needs: [],
-    status: 'pending',
-    cached: false,
-    key: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    jobId: null,
-    runId: null,
-    model: null,
-    deployment: null,
-    message: null,
-    log: [],
-    ...overrides,
-  };
+  return stageRunView({ name: 'train', kind: 'dvc', ...overrides });
 }
 
 function run(overrides: Partial<PipelineRunView>): PipelineRunView {

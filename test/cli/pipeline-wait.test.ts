@@ -6,6 +6,7 @@ import type { PipelineCommand } from '../../electron/cli/pipeline-command';
 import { runPipeline } from '../../electron/cli/pipeline-run';
 import { stageChanges, watchPipelineRun } from '../../electron/cli/pipeline-wait';
 import { tempDir } from '../helpers/temp-dir';
+import { stageRunView } from '../fakes/stage-run-view';
 
 const RUN = 'r'.repeat(32);
 
@@ -20,23 +21,7 @@ function view(status: PipelineRunView['status'], stages: Record<string, StageRun
     createdAt: 0,
     endedAt: status === 'running' ? null : 1,
     error: null,
-    stages: Object.entries(stages).map(([name, s]) => ({
-      name,
-      kind: 'dvc',
-      needs: [],
-      status: s,
-      cached: s === 'cached',
-      key: null,
-      startedAt: null,
-      endedAt: null,
-      durationMs: null,
-      jobId: null,
-      runId: null,
-      model: null,
-      deployment: null,
-      message: null,
-      log: [],
-    })),
+    stages: Object.entries(stages).map(([name, s]) => stageRunView({ name, kind: 'dvc', status: s, cached: s === 'cached' })),
   };
 }
 

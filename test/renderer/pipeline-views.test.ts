@@ -4,6 +4,7 @@ import { DAG_GAP_X, DAG_NODE_H, DAG_NODE_W, layoutDag, stageDepths } from '../..
 import { optionsText, reasonText, shortPath, stageCounts, stageElapsed, untimedTriggerText } from '../../renderer/src/pages/pipelines/pipeline-format';
 import { stageLinks } from '../../renderer/src/pages/pipelines/stage-links';
 import { triggerErrorPlacement, triggerInput } from '../../renderer/src/pages/pipelines/trigger-form';
+import { stageRunView } from '../fakes/stage-run-view';
 
 const stage = (name: string, needs: string[] = []) => ({ name, needs });
 
@@ -14,24 +15,7 @@ function ends(d: string): { x1: number; y1: number; x2: number; y2: number } {
 }
 
 function view(overrides: Partial<StageRunView>): StageRunView {
-  return {
-    name: 's',
-    kind: 'job',
-    needs: [],
-    status: 'pending',
-    cached: false,
-    key: null,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    jobId: null,
-    runId: null,
-    model: null,
-    deployment: null,
-    message: null,
-    log: [],
-    ...overrides,
-  };
+  return stageRunView({ name: 's', kind: 'job', ...overrides });
 }
 
 describe('pipeline DAG layout', () => {
