@@ -22,11 +22,24 @@ describe('createLiveQuery', () => {
     const { client } = fakeEventClient();
     const { load, pending } = controlledLoader<string>();
     const query = createLiveQuery(client, { load });
-    expect(query.getState()).toEqual({ data: null, error: null, loading: true });
+    expect(query.getState()).toEqual({ data: null, error: null, loading: true, answered: false });
     query.connect();
     expect(load).toHaveBeenCalledTimes(1);
     pending[0]!.resolve('a');
-    await vi.waitFor(() => expect(query.getState()).toEqual({ data: 'a', error: null, loading: false }));
+    await vi.waitFor(() => expect(query.getState()).toEqual({ data: 'a', error: null, loading: false, answered: true }));
+  });
+
+  it('stays answered through a re-read, so a screen shown for an empty answer is not remounted by it', async () => {
+    const { client, emit } = fakeEventClient();
+    const { load, pending } = controlledLoader<string | null>();
+    const query = createLiveQuery(client, { load, staleOn: { 'tracking.run': true } });
+    query.connect();
+    pending[0]!.resolve(null);
+    await vi.waitFor(() => expect(query.getState()).toEqual({ data: null, error: null, loading: false, answered: true }));
+    emit('tracking.run', run('1'));
+    await vi.advanceTimersByTimeAsync(STALE_DEBOUNCE_MS);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(query.getState()).toEqual({ data: null, error: null, loading: true, answered: true });
   });
 
   it('coalesces a burst of stale events into one re-read after the debounce', async () => {
@@ -86,7 +99,7 @@ describe('createLiveQuery', () => {
     await vi.waitFor(() => expect(query.getState().data).toBe('new'));
     pending[0]!.resolve('old');
     await vi.advanceTimersByTimeAsync(0);
-    expect(query.getState()).toEqual({ data: 'new', error: null, loading: false });
+    expect(query.getState()).toEqual({ data: 'new', error: null, loading: false, answered: true });
   });
 
   it('surfaces an error and keeps the last data; the next answer clears it', async () => {
@@ -99,10 +112,10 @@ describe('createLiveQuery', () => {
     void query.reload();
     expect(query.getState().loading).toBe(true);
     pending[1]!.reject(new OrreryError('NOT_FOUND', 'gone'));
-    await vi.waitFor(() => expect(query.getState()).toEqual({ data: 'a', error: { code: 'NOT_FOUND', message: 'gone' }, loading: false }));
+    await vi.waitFor(() => expect(query.getState()).toEqual({ data: 'a', error: { code: 'NOT_FOUND', message: 'gone' }, loading: false, answered: true }));
     void query.reload();
     pending[2]!.resolve('b');
-    await vi.waitFor(() => expect(query.getState()).toEqual({ data: 'b', error: null, loading: false }));
+    await vi.waitFor(() => expect(query.getState()).toEqual({ data: 'b', error: null, loading: false, answered: true }));
   });
 
   it('notifies subscribers on each change and stops after they unsubscribe', async () => {

@@ -8,6 +8,12 @@ export interface LiveQueryState<T> {
   data: T | null;
   error: LoadError | null;
   loading: boolean;
+  /**
+   * Whether a read has answered (data or error). `loading` is also true during every re-read, so a
+   * screen that shows something for an empty answer (a form when there is no monitor) keys it on
+   * this, or each re-read would unmount it and lose what the user typed.
+   */
+  answered: boolean;
 }
 
 /** Changes an event applies to the data at once, before the debounced re-read confirms them. */
@@ -38,7 +44,7 @@ export interface LiveQuery<T> {
 }
 
 export function createLiveQuery<T>(client: OrreryClient, options: LiveQueryOptions<T>): LiveQuery<T> {
-  let state: LiveQueryState<T> = { data: null, error: null, loading: true };
+  let state: LiveQueryState<T> = { data: null, error: null, loading: true, answered: false };
   let seq = 0;
   const listeners = new Set<() => void>();
   // Patches applied while a read was on its way: its answer may predate them, so they are applied
@@ -60,10 +66,10 @@ export function createLiveQuery<T>(client: OrreryClient, options: LiveQueryOptio
       let data: T = await options.load(client);
       if (mine === seq) {
         for (const apply of patchLog.slice(from)) data = apply(data);
-        set({ data, error: null, loading: false });
+        set({ data, error: null, loading: false, answered: true });
       }
     } catch (err) {
-      if (mine === seq) set({ error: toLoadError(err), loading: false });
+      if (mine === seq) set({ error: toLoadError(err), loading: false, answered: true });
     } finally {
       loadsInFlight--;
       if (loadsInFlight === 0) patchLog = [];

@@ -31,8 +31,9 @@ export function MonitoringSection({ deployment, url }: { deployment: string; url
         Monitoring
       </h2>
       {monitor.error && <ErrorNotice title="Could not read the monitor." error={monitor.error} onRetry={() => void monitor.reload()} />}
-      {monitor.loading && m === null && !monitor.error && <p className="muted">Reading the monitor…</p>}
-      {!monitor.loading && m === null && !monitor.error && (
+      {!monitor.answered && <p className="muted">Reading the monitor…</p>}
+      {/* Not keyed on loading: a re-read (an event, the stream going live) would remount the form, losing what was typed. */}
+      {monitor.answered && m === null && !monitor.error && (
         <div className="grid deployment-grid">
           {/* No data to patch while there is no monitor: read it again. */}
           <ReferenceFormCard deployment={deployment} onSet={() => void monitor.reload()} />
