@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandStage, DefinitionProblem } from '../../../../electron/services/pipelines/pipeline-definition';
+import type { CommandStage } from '../../../../electron/services/pipelines/pipeline-definition';
 import { parseDvcFile } from '../../../../electron/services/pipelines/definition/dvc-file';
-import { PipelineFileError } from '../../../../electron/services/pipelines/definition/pipeline-file-error';
+import { problem, problemsOf as problemsOfParse } from './definition-problems';
 
 const FILE = '/work/example-get-started/dvc.yaml';
 const DIR = '/work/example-get-started';
@@ -65,18 +65,8 @@ artifacts:
     type: model
 `;
 
-function problemsOf(text: string): DefinitionProblem[] {
-  try {
-    parseDvcFile(text, FILE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PipelineFileError);
-    return (error as PipelineFileError).problems;
-  }
-  throw new Error('the file parsed');
-}
-
-function problem(line: number | null, field: string, message: string | RegExp): unknown {
-  return { line, field, message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message) };
+function problemsOf(text: string) {
+  return problemsOfParse(() => parseDvcFile(text, FILE));
 }
 
 function stage(definition: { stages: unknown[] }, name: string): CommandStage {

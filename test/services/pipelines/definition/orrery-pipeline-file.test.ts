@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DefinitionProblem } from '../../../../electron/services/pipelines/pipeline-definition';
 import { parseOrreryPipeline } from '../../../../electron/services/pipelines/definition/orrery-pipeline-file';
 import { PipelineFileError } from '../../../../electron/services/pipelines/definition/pipeline-file-error';
+import { problem, problemsOf as problemsOfParse } from './definition-problems';
 
 const FILE = '/work/digits/orrery.pipeline.yaml';
 
@@ -48,19 +48,8 @@ stages:
     outs: [report.html]
 `;
 
-/** Every problem a file has, in the order they are reported; fails when the file parses. */
-function problemsOf(text: string): DefinitionProblem[] {
-  try {
-    parseOrreryPipeline(text, FILE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PipelineFileError);
-    return (error as PipelineFileError).problems;
-  }
-  throw new Error('the file parsed');
-}
-
-function problem(line: number | null, field: string, message: string | RegExp): unknown {
-  return { line, field, message: typeof message === 'string' ? expect.stringContaining(message) : expect.stringMatching(message) };
+function problemsOf(text: string) {
+  return problemsOfParse(() => parseOrreryPipeline(text, FILE));
 }
 
 describe('parseOrreryPipeline', () => {
