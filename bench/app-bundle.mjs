@@ -63,3 +63,24 @@ export async function openTracking(dataDir) {
   const tracking = new app.TrackingService({ db, bus: new app.EventBus() });
   return { db, tracking, metrics: new app.MetricStore(db) };
 }
+
+/**
+ * Bundles a module of the app's TypeScript, written as `contents`, into node_modules/.cache (inside
+ * the checkout, so its npm imports, kept external, resolve here) and imports it fresh.
+ */
+export async function importTsModule(name, contents) {
+  const cacheDir = path.join(root, 'node_modules', '.cache', 'orrery-bench');
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const outfile = path.join(cacheDir, `${name}.mjs`);
+  await build({
+    stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: `${name}.ts` },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    outfile,
+    logLevel: 'warning',
+  });
+  return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
+}

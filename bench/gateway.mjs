@@ -6,9 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { root } from './app-bundle.mjs';
+import { importTsModule } from './app-bundle.mjs';
 import { COLUMNS, freePort, startReplica } from './gateway-replica.mjs';
 import { fmt } from './report.mjs';
 
@@ -65,20 +63,7 @@ export async function startGateway({ dataDir, port, replicaPort }) {
  * measured, is not.
  */
 async function startGatewayInProcess(replicaPort) {
-  const cacheDir = path.join(root, 'node_modules', '.cache', 'orrery-bench');
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const outfile = path.join(cacheDir, 'gateway-module.mjs');
-  await build({
-    stdin: { contents: GATEWAY_MODULE, resolveDir: root, loader: 'ts', sourcefile: 'gateway-module.ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  const { startGateway } = await import(`${pathToFileURL(outfile).href}?${Date.now()}`);
+  const { startGateway } = await importTsModule('gateway-module', GATEWAY_MODULE);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orrery-bench-gateway-'));
   const port = await freePort();
   const gateway = await startGateway({ dataDir, port, replicaPort });

@@ -12,9 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { root } from './app-bundle.mjs';
+import { importTsModule } from './app-bundle.mjs';
 import { cachedStore } from './bench-cache.mjs';
 import { fmt, median } from './report.mjs';
 
@@ -31,21 +29,8 @@ const PER_FOLDER = 250;
 /** Bumped when the tree's shape changes, so a kept tree of the old shape is seeded again. */
 const TREE_KEY = `tree-v1-${STAGES}-${FILES}-${TOTAL_BYTES}`;
 
-async function loadCacheModule() {
-  const cacheDir = path.join(root, 'node_modules', '.cache', 'orrery-bench');
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const outfile = path.join(cacheDir, 'pipeline-cache-module.mjs');
-  await build({
-    stdin: { contents: MODULE, resolveDir: root, loader: 'ts', sourcefile: 'pipeline-cache-module.ts' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    outfile,
-    logLevel: 'warning',
-  });
-  return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
+function loadCacheModule() {
+  return importTsModule('pipeline-cache-module', MODULE);
 }
 
 /** File sizes from a seeded generator, between half and one and a half times the mean, summing to TOTAL_BYTES exactly. */
