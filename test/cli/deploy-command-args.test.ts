@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ROLLOUT_DEFAULTS } from '../../electron/cli/deploy-command';
-import { CLI_USAGE, parseCli, UsageError } from '../../electron/cli/models-command';
+import { CLI_USAGE, parseCli } from '../../electron/cli/models-command';
+import { usageErrorOf } from './usage-error-of';
 
 const defaults = { actor: 'ci-bot', cwd: '/work/here' };
 const parse = (...argv: string[]) => parseCli(argv, defaults);
 
-function usageError(argv: string[], actor = 'ci-bot'): UsageError {
-  try {
-    parseCli(argv, { actor, cwd: '/' });
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+const usageError = (argv: string[], actor = 'ci-bot') => usageErrorOf(argv, { actor, cwd: '/' });
 const message = (...argv: string[]) => usageError(argv).message;
 
 describe('orrery deploy: arguments to serving calls', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { jobSpecSchema } from '../../shared/contract/training-spec';
-import { CLI_USAGE, parseCli, UsageError } from '../../electron/cli/models-command';
+import { CLI_USAGE, parseCli } from '../../electron/cli/models-command';
 import { newJobSpec, rerunSpec } from '../../electron/cli/jobs-spec';
 import { defaultJobName } from '../../electron/cli/jobs-values';
 import type { JobsCommand, SubmitOptions } from '../../electron/cli/jobs-command';
+import { usageErrorOf } from './usage-error-of';
 
 const defaults = { actor: 'ci-bot', cwd: '/home/ada/project' };
 const parse = (...argv: string[]) => parseCli(argv, defaults);
@@ -13,15 +14,7 @@ const submitOptions = (...argv: string[]): SubmitOptions => {
   return command.options;
 };
 
-function usageError(...argv: string[]): UsageError {
-  try {
-    parse(...argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+const usageError = (...argv: string[]) => usageErrorOf(argv, defaults);
 
 describe('orrery jobs submit: the command line to a job spec', () => {
   it('with every option: paths from the caller\'s folder, params typed as the launch dialog types them, the command after --', () => {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_USAGE, parseCli, UsageError } from '../../electron/cli/models-command';
+import { usageErrorOf } from './usage-error-of';
 
 const defaults = { actor: 'ci-bot', cwd: '/work/here' };
 const parse = (...argv: string[]) => parseCli(argv, defaults);
 
-function usageError(argv: string[]): UsageError {
-  try {
-    parseCli(argv, defaults);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+const usageError = (argv: string[]) => usageErrorOf(argv, defaults);
 
 describe('orrery command line: arguments to contract calls', () => {
   it('register from a run, with a path, parents, a description and the default actor', () => {

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CLI_USAGE, parseCli, UsageError } from '../../electron/cli/models-command';
+import { CLI_USAGE, parseCli } from '../../electron/cli/models-command';
 import { parseUntil } from '../../electron/cli/monitor-values';
+import { usageErrorOf } from './usage-error-of';
 
 const NOW = Date.UTC(2026, 10, 30, 12, 0, 0);
 const defaults = { actor: 'ci-bot', cwd: '/work/here', now: NOW };
 const parse = (...argv: string[]) => parseCli(argv, defaults);
 
-function usageError(argv: string[]): UsageError {
-  try {
-    parseCli(argv, defaults);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+const usageError = (argv: string[]) => usageErrorOf(argv, defaults);
 const message = (...argv: string[]) => usageError(argv).message;
 
 describe('orrery monitor drift: arguments to a local comparison', () => {

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { triggerInputSchema } from '../../shared/contract/pipelines';
-import { CLI_USAGE, parseCli, UsageError } from '../../electron/cli/models-command';
+import { CLI_USAGE, parseCli } from '../../electron/cli/models-command';
 import type { PipelineCommand } from '../../electron/cli/pipeline-command';
+import { usageErrorOf } from './usage-error-of';
 
 const defaults = { actor: 'ci-bot', cwd: '/home/ada/project' };
 const parse = (...argv: string[]) => parseCli(argv, defaults);
 
-function usageError(...argv: string[]): UsageError {
-  try {
-    parse(...argv);
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error(`no usage error for ${argv.join(' ')}`);
-}
+const usageError = (...argv: string[]) => usageErrorOf(argv, defaults);
 
 describe('orrery pipeline run', () => {
   it('with every option: the file from the caller\'s folder, each forced stage once, the runner, --wait', () => {
